@@ -1,0 +1,62 @@
+"""The composition root: builds every part and starts/stops them in one place."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import time
+
+from bot.client import Connectivity, build_client, open_session
+from bot.config import Loaded
+from bot.dispatch import Dispatcher
+from bot.logs import Redactor, setup
+from bot.messenger import MatrixMessenger
+from bot.router import Router
+from bot.sync import SyncLoop
+from commands import ALL
+from store import Store, secret
+
+log = logging.getLogger(__name__)
+PROCESSED_KEPT_FOR = 7 * 24 * 3600  # event ids, to dedupe replays; nothing else about them
+
+
+async def run(loaded: Loaded, stop: asyncio.Event | None = None) -> None:
+    """Runs the bot until `stop` is set (SIGTERM/SIGINT set it when run from the CLI)."""
+    stop = stop or asyncio.Event()
+    key = await secret.load(loaded.key_file())
+    redactor = Redactor(key.log_key)
+    setup(loaded.config.logging.level, redactor)
+    store = Store(loaded.store_path(), key)
+    try:
+        store.forget_processed(time.time() - PROCESSED_KEPT_FOR)
+        client = build_client(loaded, store, Connectivity())
+        try:
+            await open_session(loaded, store, client)
+            router = Router(ALL, MatrixMessenger(client, redactor), redactor)
+            dispatcher = Dispatcher(router.handle, store, redactor)
+            sync = SyncLoop(client, store, loaded.config.matrix, dispatcher.submit, redactor, stop)
+            waiting = store.pending()
+            if waiting:
+                log.info("%d event(s) from before the restart are handled now", len(waiting))
+            sync_task = asyncio.create_task(sync.run())
+            # Rooms must be known (first sync) before replies to older events can be sent.
+            await asyncio.wait(
+                {sync_task, asyncio.create_task(sync.first_sync_done.wait())},
+                return_when=asyncio.FIRST_COMPLETED,
+            )
+            for event in waiting:
+                dispatcher.submit(event)
+            await sync_task
+            await dispatcher.drain(timeout=10)
+        finally:
+            await client.close()  # never logout(): that would delete the device and its keys
+    finally:
+        store.close()
+        log.info("stopped")
+
+
+def install_signal_handlers(stop: asyncio.Event) -> None:
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)

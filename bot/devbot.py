@@ -1,0 +1,102 @@
+"""Runs the real `warmline run` process against a local Synapse (demo, tests, benchmarks)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+import signal
+import sys
+from pathlib import Path
+
+import yaml
+
+from bot.devserver import LocalSynapse
+
+READY = "warmline is ready"
+
+
+def write_config(
+    directory: Path, homeserver: str, user_id: str, extra: dict[str, object] | None = None
+) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    config: dict[str, object] = {
+        "matrix": {"homeserver": homeserver, "user_id": user_id, "device_name": "warmline"},
+        "store": {"path": str(directory / "data")},
+        "logging": {"level": "INFO"},
+    }
+    config.update(extra or {})
+    path = directory / "config.yaml"
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
+    return path
+
+
+class BotProcess:
+    """A `warmline run` child process; its log goes to `log_path`."""
+
+    def __init__(self, config: Path, password: str, store_key: str, log_path: Path) -> None:
+        self.config = config
+        self.env = {**os.environ, "WARMLINE_PASSWORD": password, "WARMLINE_STORE_KEY": store_key}
+        self.log_path = log_path
+        self.proc: asyncio.subprocess.Process | None = None
+        self.lines: list[str] = []
+        self._reader: asyncio.Task[None] | None = None
+        self._ready = asyncio.Event()
+
+    async def start(self, wait_ready: bool = True, timeout: float = 60) -> None:
+        self._ready = asyncio.Event()
+        self.proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "run", "--config", str(self.config),
+            env=self.env,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        self._reader = asyncio.create_task(self._read())
+        if wait_ready:
+            await self.wait_ready(timeout)
+
+    async def _read(self) -> None:
+        assert self.proc is not None and self.proc.stderr is not None
+        with self.log_path.open("a", encoding="utf-8") as log:
+            async for raw in self.proc.stderr:
+                line = raw.decode("utf-8", "replace")
+                self.lines.append(line)
+                log.write(line)
+                log.flush()
+                if READY in line:
+                    self._ready.set()
+
+    async def wait_ready(self, timeout: float = 60) -> None:
+        assert self.proc is not None
+        ready = asyncio.create_task(self._ready.wait())
+        exited = asyncio.create_task(self.proc.wait())
+        done, _ = await asyncio.wait({ready, exited}, timeout=timeout, return_when="FIRST_COMPLETED")
+        ready.cancel()
+        exited.cancel()
+        if ready not in done:
+            raise RuntimeError(f"warmline did not become ready; log: {self.log_path}")
+
+    async def wait_exit(self, timeout: float = 30) -> int:
+        assert self.proc is not None
+        code = await asyncio.wait_for(self.proc.wait(), timeout)
+        if self._reader is not None:
+            await self._reader
+        return code
+
+    async def stop(self, sig: int = signal.SIGTERM) -> int:
+        if self.proc is None or self.proc.returncode is not None:
+            return self.proc.returncode if self.proc and self.proc.returncode is not None else 0
+        self.proc.send_signal(sig)
+        return await self.wait_exit()
+
+
+def new_store_key() -> str:
+    return secrets.token_hex(32)
+
+
+def synapse_with_bot(workdir: Path) -> tuple[LocalSynapse, str, str]:
+    """Starts Synapse and registers the bot account; returns (server, bot id, password)."""
+    server = LocalSynapse(workdir / "synapse")
+    server.start()
+    password = secrets.token_urlsafe(12)
+    return server, server.register("warmline", password), password

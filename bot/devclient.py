@@ -1,0 +1,139 @@
+"""A member's E2EE Matrix client for the demo, the tests and the benchmarks.
+
+A real matrix-nio client with its own crypto store: it creates encrypted DMs, sends, and awaits
+events by predicate (never by sleeping).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from nio import (
+    AsyncClient,
+    AsyncClientConfig,
+    Event,
+    LoginError,
+    MegolmEvent,
+    RoomCreateError,
+    RoomMemberEvent,
+    RoomMessage,
+)
+from nio.store import SqliteStore
+
+Predicate = Callable[[str, Event], bool]
+
+
+class Member:
+    def __init__(self, homeserver: str, user_id: str, password: str, store_dir: Path) -> None:
+        store_dir.mkdir(parents=True, exist_ok=True)
+        self.user_id = user_id
+        self.password = password
+        self.client = AsyncClient(
+            homeserver,
+            user_id,
+            store_path=str(store_dir),
+            config=AsyncClientConfig(store=SqliteStore, store_sync_tokens=True),
+        )
+        self.events: list[tuple[str, Event]] = []
+        self._changed = asyncio.Condition()
+        self._sync_task: asyncio.Task[Any] | None = None
+
+    async def start(self) -> None:
+        resp = await self.client.login(self.password, device_name="member-test-device")
+        if isinstance(resp, LoginError):
+            raise RuntimeError(f"member login failed: {resp.message}")
+        self.client.add_event_callback(self._on_event, Event)
+        await self.client.sync(timeout=0, full_state=True)
+        self._sync_task = asyncio.create_task(
+            self.client.sync_forever(timeout=30_000, loop_sleep_time=0)
+        )
+
+    async def _on_event(self, room: Any, event: Event) -> None:
+        async with self._changed:
+            self.events.append((room.room_id, event))
+            self._changed.notify_all()
+
+    async def wait_for(self, predicate: Predicate, timeout: float = 30, start: int = 0) -> Event:
+        """The first event (from index `start` on) matching `predicate`; awaits new ones."""
+        async def scan() -> Event:
+            async with self._changed:
+                seen = start
+                while True:
+                    for room_id, ev in self.events[seen:]:
+                        if predicate(room_id, ev):
+                            return ev
+                    seen = len(self.events)
+                    await self._changed.wait()
+
+        return await asyncio.wait_for(scan(), timeout)
+
+    def mark(self) -> int:
+        """A position in the event list: wait_for(..., start=mark) sees only what came after."""
+        return len(self.events)
+
+    async def reply_from(
+        self, sender: str, room_id: str, start: int, timeout: float = 30
+    ) -> RoomMessage:
+        ev = await self.wait_for(
+            lambda r, e: r == room_id
+            and isinstance(e, (RoomMessage, MegolmEvent))
+            and e.sender == sender,
+            timeout,
+            start,
+        )
+        if isinstance(ev, MegolmEvent):
+            raise AssertionError("the reply could not be decrypted")
+        assert isinstance(ev, RoomMessage)
+        return ev
+
+    async def create_dm(self, other: str, timeout: float = 30) -> str:
+        """An encrypted direct room with `other`; returns once they have joined."""
+        start = self.mark()
+        resp = await self.client.room_create(
+            is_direct=True,
+            invite=[other],
+            initial_state=[
+                {
+                    "type": "m.room.encryption",
+                    "state_key": "",
+                    "content": {"algorithm": "m.megolm.v1.aes-sha2"},
+                }
+            ],
+        )
+        if isinstance(resp, RoomCreateError):
+            raise RuntimeError(f"room_create failed: {resp.message}")
+        room_id = str(resp.room_id)
+        await self.wait_for(
+            lambda r, e: r == room_id
+            and isinstance(e, RoomMemberEvent)
+            and e.state_key == other
+            and e.membership == "join",
+            timeout,
+            start,
+        )
+        return room_id
+
+    async def send(self, room_id: str, text: str) -> str:
+        resp = await self.client.room_send(
+            room_id,
+            "m.room.message",
+            {"msgtype": "m.text", "body": text},
+            ignore_unverified_devices=True,
+        )
+        return str(resp.event_id)
+
+    async def ask(self, room_id: str, text: str, bot: str, timeout: float = 30) -> RoomMessage:
+        start = self.mark()
+        await self.send(room_id, text)
+        return await self.reply_from(bot, room_id, start, timeout)
+
+    async def close(self) -> None:
+        if self._sync_task is not None:
+            self._sync_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._sync_task
+        await self.client.close()

@@ -1,0 +1,59 @@
+"""Runs handlers as tracked tasks so the sync loop never waits for one.
+
+One member's events are handled in the order they arrived (a lock per room and sender);
+different members never wait for each other. An event is marked processed in the store when
+its handler has finished, never before: one interrupted by a shutdown or crash runs again at
+the next start.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+
+from bot.logs import Redactor
+from store import Incoming, Store
+
+log = logging.getLogger(__name__)
+
+
+class Dispatcher:
+    def __init__(
+        self, handle: Callable[[Incoming], Awaitable[None]], store: Store, redactor: Redactor
+    ) -> None:
+        self._handle = handle
+        self._store = store
+        self._redact = redactor
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._locks: dict[tuple[str, str], asyncio.Lock] = {}
+
+    def submit(self, event: Incoming) -> None:
+        task = asyncio.create_task(self._run(event))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _run(self, event: Incoming) -> None:
+        key = (event.room_id, event.sender)
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        try:
+            async with lock:
+                try:
+                    await self._handle(event)
+                except Exception:  # the router answers errors; this is the last guard
+                    log.exception("handling an event from %s failed", self._redact.tag(event.sender))
+                self._store.mark_processed(event.event_id)
+        finally:
+            if not lock.locked() and self._locks.get(key) is lock:
+                del self._locks[key]
+
+    async def drain(self, timeout: float) -> None:
+        """Lets running handlers finish (up to `timeout`), then cancels the rest."""
+        if not self._tasks:
+            return
+        _, pending = await asyncio.wait(set(self._tasks), timeout=timeout)
+        for task in pending:
+            task.cancel()
+        if pending:
+            await asyncio.gather(*pending, return_exceptions=True)
+            log.warning("%d event(s) left for the next start", len(pending))

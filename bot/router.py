@@ -1,0 +1,155 @@
+"""Decrypted event → (who, where, what) → command → handler; every failure gets a reply.
+
+Handlers raise `CommandError` (its text goes to the user) or `CommandSyntaxError` (the usage
+line goes to the user). Anything else is a bug: the user gets a short reference and the
+operator's log gets the traceback under the same reference.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+from bot.logs import Redactor
+from bot.messenger import Messenger
+from bot.text import render
+from store import Incoming
+
+log = logging.getLogger(__name__)
+
+Role = Literal["member", "supporter", "organizer"]
+PREFIX = "!"
+
+
+class CommandError(Exception):
+    """A failure whose text is shown to the user as it is."""
+
+
+class CommandSyntaxError(Exception):
+    """The arguments did not parse; the user is shown the command's usage."""
+
+
+class Roles(Protocol):
+    def of(self, user_id: str) -> frozenset[Role]: ...
+
+
+class EveryoneIsAMember:
+    def of(self, user_id: str) -> frozenset[Role]:
+        return frozenset({"member"})
+
+
+@dataclass
+class Context:
+    event: Incoming
+    args: str
+    spec: CommandSpec
+    router: Router
+
+    async def reply(self, template: str, **values: object) -> str | None:
+        return await self.router.messenger.send(self.event.room_id, render(template, **values))
+
+    def roles(self) -> frozenset[Role]:
+        return self.router.roles.of(self.event.sender)
+
+
+Handler = Callable[[Context], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class CommandSpec:
+    name: str
+    usage: str  # e.g. "!help"
+    summary: str  # one line for !help
+    handler: Handler
+    aliases: tuple[str, ...] = ()
+    allowed: frozenset[Role] = frozenset({"member", "supporter", "organizer"})
+    sensitive: bool = False  # never handled in an unencrypted room
+
+
+def parse_command(body: str) -> tuple[str, str] | None:
+    """`!Name  some args` → ("name", "some args"); None when it is not a command."""
+    text = body.strip()
+    if not text.startswith(PREFIX) or len(text) == 1:
+        return None
+    name, _, args = text[1:].partition(" ")
+    return name.lower(), args.strip()
+
+
+UNKNOWN = "I don't know the command `{command}`. Send `!help` to see what I can do."
+NOT_ALLOWED = "Sorry, `{command}` is only for {who}."
+UNENCRYPTED = (
+    "This room is not encrypted, so I won't handle `{command}` here. "
+    "Please start an encrypted direct message with me and send it there."
+)
+SYNTAX = "That didn't work: usage is `{usage}`."
+BUG = (
+    "Sorry, something went wrong on my side (ref: {ref}). Please try again; if it keeps "
+    "happening, an organizer can look up that reference in the log."
+)
+DM_HINT = "Hi! I'm warmline, a bot. Send `!help` to see what I can do."
+
+
+class Router:
+    def __init__(
+        self,
+        specs: tuple[CommandSpec, ...],
+        messenger: Messenger,
+        redactor: Redactor,
+        roles: Roles | None = None,
+    ) -> None:
+        self.specs = specs
+        self.messenger = messenger
+        self.roles: Roles = roles or EveryoneIsAMember()
+        self._redact = redactor
+        self._by_name: dict[str, CommandSpec] = {}
+        for spec in specs:
+            for name in (spec.name, *spec.aliases):
+                if name in self._by_name:
+                    raise ValueError(f"two commands are called {name!r}")
+                self._by_name[name] = spec
+
+    def visible_to(self, user_id: str) -> list[CommandSpec]:
+        roles = self.roles.of(user_id)
+        return [s for s in self.specs if s.allowed & roles]
+
+    async def handle(self, event: Incoming) -> None:
+        if event.kind != "text":
+            return
+        parsed = parse_command(event.body)
+        if parsed is None:
+            if event.is_dm and event.room_encrypted:
+                await self._send(event, DM_HINT)
+            return
+        name, args = parsed
+        spec = self._by_name.get(name)
+        if spec is None:
+            await self._send(event, UNKNOWN, command=PREFIX + name)
+            return
+        if not spec.allowed & self.roles.of(event.sender):
+            who = " and ".join(sorted(r + "s" for r in spec.allowed))
+            await self._send(event, NOT_ALLOWED, command=PREFIX + name, who=who)
+            return
+        if spec.sensitive and not event.room_encrypted:
+            await self._send(event, UNENCRYPTED, command=PREFIX + name)
+            return
+        await self._run(spec, Context(event, args, spec, self))
+
+    async def _run(self, spec: CommandSpec, ctx: Context) -> None:
+        try:
+            await spec.handler(ctx)
+        except CommandSyntaxError:
+            await self._send(ctx.event, SYNTAX, usage=spec.usage)
+        except CommandError as exc:
+            await self.messenger.send(ctx.event.room_id, render("{text}", text=str(exc)))
+        except Exception:
+            ref = secrets.token_hex(2)
+            log.exception(
+                "command %s failed for %s (ref %s)", spec.name, self._redact.tag(ctx.event.sender), ref
+            )
+            await self._send(ctx.event, BUG, ref=ref)
+
+    async def _send(self, event: Incoming, template: str, **values: object) -> None:
+        await self.messenger.send(event.room_id, render(template, **values))

@@ -1,0 +1,205 @@
+"""The sync loop: exactly-once handling across crashes, backoff, invites, stop.
+
+nio stores its sync token before running callbacks, so a crash in between drops events. Here
+each batch's new events are written to the encrypted inbox *in the same transaction* that
+advances warmline's own sync position; handlers then run as tracked tasks and mark each event
+processed when done. A crash at any point leaves either the old position (the batch comes
+again and is deduped by event id) or the events waiting in the inbox (handled after restart).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from nio import (
+    InviteMemberEvent,
+    MegolmEvent,
+    ReactionEvent,
+    RoomMemberEvent,
+    RoomMessageText,
+    SyncError,
+    SyncResponse,
+)
+
+from bot.client import BotClient
+from bot.config import MatrixConfig
+from bot.logs import Redactor
+from store import Incoming, Store
+
+log = logging.getLogger(__name__)
+
+SYNC_FILTER: dict[str, Any] = {
+    "presence": {"types": []},
+    "account_data": {"types": []},
+    "room": {
+        "timeline": {"limit": 50},
+        "ephemeral": {"types": []},
+        "account_data": {"types": []},
+        "state": {"lazy_load_members": False},
+    },
+}
+
+
+def incoming_events(resp: SyncResponse, client: BotClient, first_sync: bool) -> list[Incoming]:
+    """The events of a batch that are for the bot to handle, in order.
+
+    Skipped: everything on the very first sync (history), the bot's own events, and events
+    older than the bot's join in a room it joined during this batch."""
+    if first_sync:
+        return []
+    out: list[Incoming] = []
+    for room_id, info in resp.rooms.join.items():
+        events = list(info.timeline.events)
+        for i, ev in enumerate(events):
+            if (
+                isinstance(ev, RoomMemberEvent)
+                and ev.state_key == client.user_id
+                and ev.membership == "join"
+                and ev.prev_membership != "join"
+            ):
+                events = events[i + 1 :]  # events before the bot joined are not for it
+                break
+        room = client.rooms.get(room_id)
+        encrypted = bool(room and room.encrypted)
+        members = room.joined_count if room else 0
+        for ev in events:
+            item = _incoming(ev, room_id, encrypted, members)
+            if item is not None and item.sender != client.user_id:
+                out.append(item)
+    return out
+
+
+def _incoming(ev: Any, room_id: str, encrypted: bool, members: int) -> Incoming | None:
+    if isinstance(ev, RoomMessageText):
+        kind, body, relates = "text", ev.body, None
+    elif isinstance(ev, ReactionEvent):
+        kind, body, relates = "reaction", ev.key, ev.reacts_to
+    else:
+        return None
+    return Incoming(
+        event_id=ev.event_id,
+        room_id=room_id,
+        sender=ev.sender,
+        sender_device=None,
+        kind=kind,
+        body=body,
+        relates_to=relates,
+        origin_ts=int(ev.server_timestamp),
+        room_encrypted=encrypted,
+        room_members=members,
+    )
+
+
+def undecryptable(resp: SyncResponse) -> Iterable[tuple[str, MegolmEvent]]:
+    for room_id, info in resp.rooms.join.items():
+        for ev in info.timeline.events:
+            if isinstance(ev, MegolmEvent):
+                yield room_id, ev
+
+
+class SyncLoop:
+    def __init__(
+        self,
+        client: BotClient,
+        store: Store,
+        matrix: MatrixConfig,
+        submit: Callable[[Incoming], None],
+        redactor: Redactor,
+        stop: asyncio.Event,
+    ) -> None:
+        self._client = client
+        self._store = store
+        self._matrix = matrix
+        self._submit = submit
+        self._redact = redactor
+        self._stop = stop
+        self.first_sync_done = asyncio.Event()
+
+    async def run(self) -> None:
+        token = self._store.sync_token()
+        full_state = True  # nio keeps no room state across restarts: rebuild it once
+        backoff = 1.0
+        started = time.monotonic()
+        while not self._stop.is_set():
+            resp = await self._until_stopped(
+                self._client.sync(
+                    timeout=30_000, since=token, sync_filter=SYNC_FILTER, full_state=full_state
+                )
+            )
+            if resp is None:
+                return
+            if isinstance(resp, SyncError) or not isinstance(resp, SyncResponse):
+                self._client.connectivity.down(f"sync failed: {getattr(resp, 'status_code', resp)}")
+                await self._until_stopped(asyncio.sleep(backoff))
+                backoff = min(backoff * 2, 60.0)
+                continue
+            backoff = 1.0
+            self._client.connectivity.up()
+            await self._after_sync(resp)
+            fresh = self._store.commit_batch(
+                resp.next_batch, incoming_events(resp, self._client, first_sync=token is None)
+            )
+            token, full_state = resp.next_batch, False
+            for item in fresh:
+                self._submit(item)
+            await self._answer_invites(resp)
+            if not self.first_sync_done.is_set():
+                self.first_sync_done.set()
+                log.info("warmline is ready (first sync done in %.2f s)", time.monotonic() - started)
+
+    async def _until_stopped(self, aw: Any) -> Any:
+        """Awaits `aw` unless stop is set first (then cancels it and returns None)."""
+        task = asyncio.ensure_future(aw)
+        stopper = asyncio.ensure_future(self._stop.wait())
+        done, _ = await asyncio.wait({task, stopper}, return_when=asyncio.FIRST_COMPLETED)
+        if task in done:
+            stopper.cancel()
+            return task.result()
+        task.cancel()
+        try:
+            await task
+        except asyncio.CancelledError:
+            pass
+        return None
+
+    async def _after_sync(self, resp: SyncResponse) -> None:
+        """The key housekeeping nio's sync_forever would do."""
+        client = self._client
+        if client.should_upload_keys:
+            await client.keys_upload()
+        if client.should_query_keys:
+            await client.keys_query()
+        if client.should_claim_keys:
+            await client.keys_claim(client.get_users_for_key_claiming())
+        await client.send_to_device_messages()
+        for room_id, ev in undecryptable(resp):
+            log.warning(
+                "cannot decrypt an event in %s yet (no room key); asking for it",
+                self._redact.tag(room_id),
+            )
+            if ev.session_id not in client.outgoing_key_requests:
+                await client.request_room_key(ev)
+
+    async def _answer_invites(self, resp: SyncResponse) -> None:
+        for room_id, info in resp.rooms.invite.items():
+            inviter = next(
+                (
+                    ev.sender
+                    for ev in info.invite_state
+                    if isinstance(ev, InviteMemberEvent)
+                    and ev.state_key == self._client.user_id
+                    and ev.membership == "invite"
+                ),
+                None,
+            )
+            room_tag = self._redact.tag(room_id)
+            if inviter is not None and self._matrix.may_invite(inviter):
+                await self._client.join(room_id)
+                log.info("joined %s (invited by %s)", room_tag, self._redact.tag(inviter))
+            else:
+                await self._client.room_leave(room_id)
+                log.info("declined an invite to %s from a server not allowed", room_tag)

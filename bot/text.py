@@ -1,0 +1,71 @@
+"""Message text: a tiny markup for warmline's own texts, rendered to plain `body` + HTML.
+
+Templates are warmline's (or the organizers') and may use `code`, **bold**, [label](url) and
+"- " list lines. Values filled into {placeholders} are never markup: they are escaped, so text a
+member typed cannot inject HTML or formatting.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+
+_PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
+_CODE = re.compile(r"`([^`]+)`")
+_BOLD = re.compile(r"\*\*([^*]+)\*\*")
+_LINK = re.compile(r"\[([^\]]+)\]\(([^)\s]+)\)")
+
+
+@dataclass(frozen=True)
+class Message:
+    body: str
+    html: str
+
+
+def _sentinel(i: int) -> str:
+    return f"\x00{i}\x00"
+
+
+def _inline(escaped: str) -> str:
+    out = _CODE.sub(r"<code>\1</code>", escaped)
+    out = _BOLD.sub(r"<strong>\1</strong>", out)
+    return _LINK.sub(r'<a href="\2">\1</a>', out)
+
+
+def _plain(line: str) -> str:
+    out = _BOLD.sub(r"\1", line)
+    return _LINK.sub(r"\1 (\2)", out)
+
+
+def render(template: str, **values: object) -> Message:
+    names = _PLACEHOLDER.findall(template)
+    missing = [n for n in names if n not in values]
+    if missing:
+        raise KeyError(f"template needs {', '.join(missing)}")
+    ordered: list[str] = []
+
+    def mark(m: re.Match[str]) -> str:
+        ordered.append(str(values[m.group(1)]))
+        return _sentinel(len(ordered) - 1)
+
+    marked = _PLACEHOLDER.sub(mark, template)
+    body_lines, html_parts, in_list = [], [], False
+    for line in marked.split("\n"):
+        body_lines.append(_plain(line))
+        item = line.startswith("- ")
+        if item and not in_list:
+            html_parts.append("<ul>")
+        if not item and in_list:
+            html_parts.append("</ul>")
+        in_list = item
+        rendered = _inline(html.escape(line[2:] if item else line, quote=False))
+        html_parts.append(f"<li>{rendered}</li>" if item else rendered + "<br>")
+    if in_list:
+        html_parts.append("</ul>")
+    body = "\n".join(body_lines)
+    formatted = "".join(html_parts).removesuffix("<br>")
+    for i, value in enumerate(ordered):
+        body = body.replace(_sentinel(i), value)
+        formatted = formatted.replace(_sentinel(i), html.escape(value))
+    return Message(body, formatted)

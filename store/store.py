@@ -1,0 +1,125 @@
+"""The store: intention-named reads and writes over the encrypted database.
+
+Only this package touches disk. Each write method is one transaction, committed durably
+(WAL + synchronous=FULL) before it returns.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import sqlcipher3
+
+from store.db import DB_NAME, StoreLock, open_database, transaction
+from store.records import Incoming, Session
+from store.secret import StoreSecret
+
+_INBOX_COLUMNS = (
+    "event_id, room_id, sender, sender_device, kind, body, relates_to, origin_ts, "
+    "room_encrypted, room_members"
+)
+
+
+class Store:
+    def __init__(self, directory: Path, secret: StoreSecret) -> None:
+        self.directory = directory
+        self.secret = secret
+        self._db: sqlcipher3.Connection
+        self._lock: StoreLock
+        self._db, self._lock = open_database(directory, secret)
+
+    @property
+    def path(self) -> Path:
+        return self.directory / DB_NAME
+
+    def close(self) -> None:
+        self._db.close()
+        self._lock.release()
+
+    # -- session -------------------------------------------------------------------------
+    def load_session(self) -> Session | None:
+        row = self._db.execute(
+            "SELECT homeserver, user_id, device_id, access_token FROM session"
+        ).fetchone()
+        return Session(*row) if row else None
+
+    def save_session(self, session: Session) -> None:
+        with transaction(self._db):
+            self._db.execute("DELETE FROM session")
+            self._db.execute(
+                "INSERT INTO session (id, homeserver, user_id, device_id, access_token) "
+                "VALUES (1, ?, ?, ?, ?)",
+                (session.homeserver, session.user_id, session.device_id, session.access_token),
+            )
+            # A new device starts from a fresh sync; events it cannot decrypt are not replayed.
+            self._db.execute("DELETE FROM sync_position")
+
+    def has_crypto_account(self, user_id: str, device_id: str) -> bool:
+        """Whether nio's Olm account for this device is in the store (see store.nio_store)."""
+        exists = self._db.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'accounts'"
+        ).fetchone()
+        if not exists:
+            return False
+        row = self._db.execute(
+            "SELECT 1 FROM accounts WHERE user_id = ? AND device_id = ?", (user_id, device_id)
+        ).fetchone()
+        return row is not None
+
+    # -- sync position and inbox ---------------------------------------------------------
+    def sync_token(self) -> str | None:
+        row = self._db.execute("SELECT next_batch FROM sync_position").fetchone()
+        return str(row[0]) if row else None
+
+    def commit_batch(self, next_batch: str, events: list[Incoming]) -> list[Incoming]:
+        """Keeps the batch's new events and advances the sync position, atomically.
+
+        Returns the events that were new (not already handled or waiting)."""
+        fresh: list[Incoming] = []
+        with transaction(self._db):
+            seq = self._db.execute("SELECT coalesce(max(seq), 0) FROM inbox").fetchone()[0]
+            for ev in events:
+                if self._db.execute(
+                    "SELECT 1 FROM processed WHERE event_id = ? "
+                    "UNION ALL SELECT 1 FROM inbox WHERE event_id = ?",
+                    (ev.event_id, ev.event_id),
+                ).fetchone():
+                    continue
+                seq += 1
+                self._db.execute(
+                    f"INSERT INTO inbox (seq, {_INBOX_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                    (
+                        seq, ev.event_id, ev.room_id, ev.sender, ev.sender_device, ev.kind,
+                        ev.body, ev.relates_to, ev.origin_ts, int(ev.room_encrypted),
+                        ev.room_members,
+                    ),
+                )
+                fresh.append(ev)
+            self._db.execute(
+                "INSERT INTO sync_position (id, next_batch) VALUES (1, ?) "
+                "ON CONFLICT (id) DO UPDATE SET next_batch = excluded.next_batch",
+                (next_batch,),
+            )
+        return fresh
+
+    def pending(self) -> list[Incoming]:
+        rows = self._db.execute(f"SELECT {_INBOX_COLUMNS} FROM inbox ORDER BY seq").fetchall()
+        return [
+            Incoming(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], bool(r[8]), r[9])
+            for r in rows
+        ]
+
+    def mark_processed(self, event_id: str, now: float | None = None) -> None:
+        at = int(now if now is not None else time.time())
+        with transaction(self._db):
+            self._db.execute("DELETE FROM inbox WHERE event_id = ?", (event_id,))
+            self._db.execute(
+                "INSERT OR IGNORE INTO processed (event_id, at) VALUES (?, ?)", (event_id, at)
+            )
+
+    def forget_processed(self, older_than: float) -> int:
+        """Event ids are only needed to dedupe replays; drop the old ones."""
+        with transaction(self._db):
+            cur = self._db.execute("DELETE FROM processed WHERE at < ?", (int(older_than),))
+        return int(cur.rowcount)
