@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import signal
 import time
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -144,6 +146,10 @@ class SyncLoop:
                 resp.next_batch, incoming_events(resp, self._client, first_sync=token is None)
             )
             token, full_state = resp.next_batch, False
+            if fresh and os.environ.get("WARMLINE_FAULT") == "kill-after-commit":
+                # Fault injection for the crash test: die where nio's own bookkeeping loses
+                # events (after the position moved, before any handler ran).
+                os.kill(os.getpid(), signal.SIGKILL)
             for item in fresh:
                 self._submit(item)
             await self._answer_invites(resp)
