@@ -7,8 +7,8 @@ import asyncio
 import sys
 from collections.abc import Sequence
 
-from bot.config import ConfigError, Loaded, example_values, load_config
 from bot.client import StartupError
+from bot.config import ConfigError, Loaded, example_values, load_config
 from store import SecretError, StoreError, secret
 
 EXIT_OK, EXIT_FAILED, EXIT_CONFIG = 0, 1, 2

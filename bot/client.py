@@ -18,7 +18,7 @@ from store import Session, Store
 from store.nio_store import store_class
 
 log = logging.getLogger(__name__)
-PASSWORD_ENV = "WARMLINE_PASSWORD"
+PASSWORD_ENV = "WARMLINE_PASSWORD"  # noqa: S105 (the variable's name, not a password)
 
 
 class StartupError(Exception):
@@ -93,7 +93,9 @@ async def open_session(
         client.restore_login(session.user_id, session.device_id, session.access_token)
         who = await client.whoami()
         if isinstance(who, WhoamiError) and who.status_code == "M_UNKNOWN_TOKEN":
-            log.warning("the saved access token was rejected (device logged out?); logging in again")
+            log.warning(
+                "the saved access token was rejected (device logged out?); logging in again"
+            )
             session = None
             await client.close()
             client.access_token = ""
@@ -111,9 +113,7 @@ async def open_session(
         resp = await client.login(password, device_name=cfg.device_name)
         if isinstance(resp, LoginError):
             raise StartupError(f"login to {cfg.homeserver} failed: {resp.message}")
-        store.save_session(
-            Session(cfg.homeserver, resp.user_id, resp.device_id, resp.access_token)
-        )
+        store.save_session(Session(cfg.homeserver, resp.user_id, resp.device_id, resp.access_token))
         log.info("logged in as a new device (%s)", resp.device_id)
     if client.olm is None:
         raise StartupError("encryption did not start (nio loaded no crypto store)")

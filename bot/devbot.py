@@ -46,7 +46,12 @@ class BotProcess:
     async def start(self, wait_ready: bool = True, timeout: float = 60) -> None:
         self._ready = asyncio.Event()
         self.proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "run", "--config", str(self.config),
+            sys.executable,
+            "-m",
+            "bot",
+            "run",
+            "--config",
+            str(self.config),
             env=self.env,
             stdout=asyncio.subprocess.DEVNULL,
             stderr=asyncio.subprocess.PIPE,
@@ -70,7 +75,9 @@ class BotProcess:
         assert self.proc is not None
         ready = asyncio.create_task(self._ready.wait())
         exited = asyncio.create_task(self.proc.wait())
-        done, _ = await asyncio.wait({ready, exited}, timeout=timeout, return_when="FIRST_COMPLETED")
+        done, _ = await asyncio.wait(
+            {ready, exited}, timeout=timeout, return_when="FIRST_COMPLETED"
+        )
         ready.cancel()
         exited.cancel()
         if ready not in done:

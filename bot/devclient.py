@@ -59,6 +59,7 @@ class Member:
 
     async def wait_for(self, predicate: Predicate, timeout: float = 30, start: int = 0) -> Event:
         """The first event (from index `start` on) matching `predicate`; awaits new ones."""
+
         async def scan() -> Event:
             async with self._changed:
                 seen = start
@@ -79,9 +80,9 @@ class Member:
         self, sender: str, room_id: str, start: int, timeout: float = 30
     ) -> RoomMessage:
         ev = await self.wait_for(
-            lambda r, e: r == room_id
-            and isinstance(e, (RoomMessage, MegolmEvent))
-            and e.sender == sender,
+            lambda r, e: (
+                r == room_id and isinstance(e, (RoomMessage, MegolmEvent)) and e.sender == sender
+            ),
             timeout,
             start,
         )
@@ -108,10 +109,12 @@ class Member:
             raise RuntimeError(f"room_create failed: {resp.message}")
         room_id = str(resp.room_id)
         await self.wait_for(
-            lambda r, e: r == room_id
-            and isinstance(e, RoomMemberEvent)
-            and e.state_key == other
-            and e.membership == "join",
+            lambda r, e: (
+                r == room_id
+                and isinstance(e, RoomMemberEvent)
+                and e.state_key == other
+                and e.membership == "join"
+            ),
             timeout,
             start,
         )

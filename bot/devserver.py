@@ -122,7 +122,13 @@ class LocalSynapse:
             )
         out = open(self.workdir / "stdout.log", "ab")  # noqa: SIM115 (owned by the child)
         self._proc = subprocess.Popen(
-            [sys.executable, "-m", "synapse.app.homeserver", "-c", str(self.workdir / "homeserver.yaml")],
+            [
+                sys.executable,
+                "-m",
+                "synapse.app.homeserver",
+                "-c",
+                str(self.workdir / "homeserver.yaml"),
+            ],
             stdout=out,
             stderr=subprocess.STDOUT,
             cwd=self.workdir,

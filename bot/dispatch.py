@@ -41,7 +41,9 @@ class Dispatcher:
                 try:
                     await self._handle(event)
                 except Exception:  # the router answers errors; this is the last guard
-                    log.exception("handling an event from %s failed", self._redact.tag(event.sender))
+                    log.exception(
+                        "handling an event from %s failed", self._redact.tag(event.sender)
+                    )
                 self._store.mark_processed(event.event_id)
         finally:
             if not lock.locked() and self._locks.get(key) is lock:

@@ -147,7 +147,10 @@ class Router:
         except Exception:
             ref = secrets.token_hex(2)
             log.exception(
-                "command %s failed for %s (ref %s)", spec.name, self._redact.tag(ctx.event.sender), ref
+                "command %s failed for %s (ref %s)",
+                spec.name,
+                self._redact.tag(ctx.event.sender),
+                ref,
             )
             await self._send(ctx.event, BUG, ref=ref)
 

@@ -67,7 +67,7 @@ class Converter:
         return self.fail(path, node, f"expected {what}, got {_describe(node)}")
 
     def _scalar(self, node: Node) -> Any:
-        return self._constructor.construct_object(node, deep=True)  # type: ignore[no-untyped-call]
+        return self._constructor.construct_object(node, deep=True)
 
     def convert(self, tp: Any, node: Node, path: str) -> Any:
         origin = typing.get_origin(tp)
@@ -150,7 +150,9 @@ class Converter:
             except _Invalid:
                 failed = True
         for name, f in fields.items():
-            no_default = f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+            no_default = (
+                f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+            )
             if name not in seen and no_default:
                 sub = f"{path}.{name}" if path else name
                 self.fail(sub, node, "required key is missing")
@@ -169,11 +171,12 @@ def load(cls: type, text: str) -> tuple[Any | None, list[Problem]]:
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
-        parts, line = [], None
-        for text, mark in ((exc.context, exc.context_mark), (exc.problem, exc.problem_mark)):
-            if text and mark:
+        parts: list[str] = []
+        line: int | None = None
+        for what, mark in ((exc.context, exc.context_mark), (exc.problem, exc.problem_mark)):
+            if what and mark:
                 line = line or mark.line + 1
-                parts.append(f"{text} (line {mark.line + 1}, column {mark.column + 1})")
+                parts.append(f"{what} (line {mark.line + 1}, column {mark.column + 1})")
         return None, [Problem("", line, "YAML syntax error: " + ", ".join(parts))]
     except yaml.YAMLError as exc:
         return None, [Problem("", None, f"YAML error: {exc}")]

@@ -10,6 +10,7 @@ again and is deduped by event id) or the events waiting in the inbox (handled af
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import signal
@@ -155,7 +156,9 @@ class SyncLoop:
             await self._answer_invites(resp)
             if not self.first_sync_done.is_set():
                 self.first_sync_done.set()
-                log.info("warmline is ready (first sync done in %.2f s)", time.monotonic() - started)
+                log.info(
+                    "warmline is ready (first sync done in %.2f s)", time.monotonic() - started
+                )
 
     async def _until_stopped(self, aw: Any) -> Any:
         """Awaits `aw` unless stop is set first (then cancels it and returns None)."""
@@ -166,10 +169,8 @@ class SyncLoop:
             stopper.cancel()
             return task.result()
         task.cancel()
-        try:
+        with contextlib.suppress(asyncio.CancelledError):
             await task
-        except asyncio.CancelledError:
-            pass
         return None
 
     async def _after_sync(self, resp: SyncResponse) -> None:

@@ -68,7 +68,7 @@ def _v1(db: sqlcipher3.Connection) -> None:
             at INTEGER NOT NULL
         );
         CREATE INDEX processed_at ON processed (at);
-        """
+        """,
     )
 
 

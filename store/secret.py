@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import aiofiles
+import aiofiles.os
 
 ENV_VAR = "WARMLINE_STORE_KEY"
 _HEX64 = re.compile(r"[0-9a-fA-F]{64}")
@@ -72,12 +73,10 @@ async def load(key_file: str | None, environ: dict[str, str] | None = None) -> S
     if env.get(ENV_VAR):
         return parse(env[ENV_VAR], ENV_VAR)
     if key_file is None:
-        raise SecretError(
-            f"no store key: set {ENV_VAR} or store.key_file to {EXPECTED_FORM}"
-        )
+        raise SecretError(f"no store key: set {ENV_VAR} or store.key_file to {EXPECTED_FORM}")
     path = Path(key_file)
     try:
-        mode = path.stat().st_mode
+        mode = (await aiofiles.os.stat(path)).st_mode
     except OSError as exc:
         raise SecretError(f"store.key_file {path}: cannot read it ({exc.strerror})") from exc
     if mode & (stat.S_IRWXG | stat.S_IRWXO):

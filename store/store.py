@@ -88,10 +88,18 @@ class Store:
                     continue
                 seq += 1
                 self._db.execute(
-                    f"INSERT INTO inbox (seq, {_INBOX_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                    f"INSERT INTO inbox (seq, {_INBOX_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)",  # noqa: S608
                     (
-                        seq, ev.event_id, ev.room_id, ev.sender, ev.sender_device, ev.kind,
-                        ev.body, ev.relates_to, ev.origin_ts, int(ev.room_encrypted),
+                        seq,
+                        ev.event_id,
+                        ev.room_id,
+                        ev.sender,
+                        ev.sender_device,
+                        ev.kind,
+                        ev.body,
+                        ev.relates_to,
+                        ev.origin_ts,
+                        int(ev.room_encrypted),
                         ev.room_members,
                     ),
                 )
@@ -104,10 +112,10 @@ class Store:
         return fresh
 
     def pending(self) -> list[Incoming]:
-        rows = self._db.execute(f"SELECT {_INBOX_COLUMNS} FROM inbox ORDER BY seq").fetchall()
+        query = f"SELECT {_INBOX_COLUMNS} FROM inbox ORDER BY seq"  # noqa: S608 (a constant)
+        rows = self._db.execute(query).fetchall()
         return [
-            Incoming(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], bool(r[8]), r[9])
-            for r in rows
+            Incoming(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], bool(r[8]), r[9]) for r in rows
         ]
 
     def mark_processed(self, event_id: str, now: float | None = None) -> None:

@@ -46,7 +46,9 @@ async def test_help_in_an_encrypted_dm(bot: BotProcess, bot_setup: BotSetup, mem
     assert "<code>!help</code>" in reply.source["content"]["formatted_body"]
 
 
-async def test_unknown_command_points_to_help(bot: BotProcess, bot_setup: BotSetup, members: Members):
+async def test_unknown_command_points_to_help(
+    bot: BotProcess, bot_setup: BotSetup, members: Members
+):
     alex = await members.new("alex")
     room = await alex.create_dm(bot_setup.user_id)
     reply = await alex.ask(room, "!<b>hug</b>", bot_setup.user_id)
@@ -154,8 +156,12 @@ async def test_events_from_before_the_bot_joined_are_ignored(
     await alex.send(room, "!before-the-bot-came")
     await alex.client.room_invite(room, bot_id)
     await alex.wait_for(
-        lambda r, e: r == room and isinstance(e, RoomMemberEvent) and e.state_key == bot_id
-        and e.membership == "join",
+        lambda r, e: (
+            r == room
+            and isinstance(e, RoomMemberEvent)
+            and e.state_key == bot_id
+            and e.membership == "join"
+        ),
         start=start,
     )
     await alex.ask(room, "!help", bot_id)
@@ -178,8 +184,12 @@ async def test_nothing_readable_in_the_store(bot_setup: BotSetup, members: Membe
     store.close()
     assert session is not None
     needles = {
-        "member id": alex.user_id, "bot id": bot_id, "room id": room, "message": secret_text,
-        "password": bot_setup.password, "access token": session.access_token,
+        "member id": alex.user_id,
+        "bot id": bot_id,
+        "room id": room,
+        "message": secret_text,
+        "password": bot_setup.password,
+        "access token": session.access_token,
         "device id": session.device_id,
     }
     files = [p for p in bot_setup.store_dir.rglob("*") if p.is_file()]

@@ -1,0 +1,131 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.config import ConfigError, example_values, load_config, parse
+
+GOOD = """\
+matrix:
+  homeserver: https://matrix.queer.example
+  user_id: "@warmline:queer.example"
+store:
+  path: ./data
+"""
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def problems(text: str) -> list[str]:
+    with pytest.raises(ConfigError) as info:
+        parse(text, "c.yaml")
+    return [p.render("c.yaml") for p in info.value.problems]
+
+
+def test_minimal_config_is_valid_with_defaults():
+    cfg = parse(GOOD, "c.yaml")
+    assert cfg.matrix.device_name == "warmline"
+    assert cfg.matrix.allowed_servers == ()
+    assert cfg.logging.level == "INFO"
+    assert cfg.matrix.server_name == "queer.example"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            GOOD.replace('"@warmline:queer.example"', "42"),
+            ["c.yaml:3: matrix.user_id: expected a Matrix ID like @name:server, got 42"],
+        ),
+        (
+            GOOD.replace('"@warmline:queer.example"', "warmline"),
+            ["c.yaml:3: matrix.user_id: expected a Matrix ID like @name:server, got 'warmline'"],
+        ),
+        (
+            GOOD.replace("https://matrix.queer.example", "matrix.queer.example"),
+            [
+                "c.yaml:2: matrix.homeserver: expected a URL like https://matrix.example.org, "
+                "got 'matrix.queer.example'"
+            ],
+        ),
+        (
+            GOOD + "  colour: blue\n",
+            ["c.yaml:6: store.colour: unknown key (expected one of: path, key_file)"],
+        ),
+        (
+            GOOD.replace("  path: ./data\n", "  key_file: k\n"),
+            ["c.yaml:5: store.path: required key is missing"],
+        ),
+        (
+            GOOD + "logging:\n  level: LOUD\n",
+            ["c.yaml:7: logging.level: expected one of DEBUG, INFO, WARNING, ERROR, got 'LOUD'"],
+        ),
+        (
+            GOOD.replace("matrix:\n", "matrix:\n  allowed_servers: [ok.example, 'bad server']\n"),
+            [
+                "c.yaml:2: matrix.allowed_servers[1]: expected a server name like example.org, "
+                "got 'bad server'"
+            ],
+        ),
+        (
+            "matrix: [1, 2]\nstore: {path: x}\n",
+            ["c.yaml:1: matrix: expected a mapping of keys to values, got a list"],
+        ),
+        ("", ["c.yaml: the file is empty"]),
+        (
+            'matrix:\n  homeserver: "unterminated\n',
+            [
+                "c.yaml:2: YAML syntax error: while scanning a quoted scalar (line 2, column 15), "
+                "found unexpected end of stream (line 3, column 1)"
+            ],
+        ),
+        (
+            GOOD + "store:\n  path: again\n",
+            ["c.yaml:6: store: appears twice"],
+        ),
+    ],
+)
+def test_bad_configs_name_line_key_and_expectation(text: str, expected: list[str]):
+    assert problems(text) == expected
+
+
+def test_every_problem_is_reported_in_one_pass():
+    text = "matrix:\n  homeserver: 1\n  user_id: 2\n  extra: 3\nstore: {}\nsurprise: true\n"
+    found = problems(text)
+    assert len(found) == 5, found
+    assert any("matrix.extra: unknown key" in p for p in found)
+    assert any("store.path: required key is missing" in p for p in found)
+    assert any("surprise: unknown key" in p for p in found)
+
+
+def test_python_tags_are_refused_not_constructed():
+    text = GOOD.replace("matrix:\n", "matrix:\n  device_name: !!python/name:os.system ''\n")
+    found = problems(text)
+    assert len(found) == 1 and "YAML error" in found[0]
+    assert "python/name:os.system" in found[0]
+
+
+def test_example_file_is_valid_but_flagged():
+    cfg = parse((ROOT / "config.example.yaml").read_text(), "config.example.yaml")
+    assert example_values(cfg) == ["matrix.homeserver", "matrix.user_id"]
+    assert example_values(parse(GOOD, "c.yaml")) == []
+
+
+async def test_relative_paths_are_taken_from_the_config_folder(tmp_path: Path):
+    (tmp_path / "c.yaml").write_text(GOOD + "  key_file: secret.key\n")
+    loaded = await load_config(tmp_path / "c.yaml")
+    assert loaded.store_path() == (tmp_path / "data").resolve()
+    assert loaded.key_file() == str((tmp_path / "secret.key").resolve())
+
+
+async def test_missing_file_is_a_config_error(tmp_path: Path):
+    with pytest.raises(ConfigError) as info:
+        await load_config(tmp_path / "nope.yaml")
+    assert "cannot read it" in str(info.value)
+
+
+def test_invites_from_own_and_allowed_servers_only():
+    cfg = parse(GOOD.replace("matrix:\n", "matrix:\n  allowed_servers: [friends.example]\n"), "c")
+    assert cfg.matrix.may_invite("@a:queer.example")
+    assert cfg.matrix.may_invite("@a:friends.example")
+    assert not cfg.matrix.may_invite("@a:evil.example")

@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from bot.dispatch import Dispatcher
+from bot.logs import Redactor
+from store import Incoming, Store
+from store.secret import parse
+from tests.unit.fakes import text_event
+
+KEY = parse("ef" * 32, "test")
+
+
+async def test_one_slow_member_does_not_hold_up_another(tmp_path: Path):
+    store = Store(tmp_path, KEY)
+    release = asyncio.Event()
+    done: list[str] = []
+
+    async def handle(ev: Incoming) -> None:
+        if ev.sender == "@slow:hs":
+            await release.wait()
+        done.append(ev.event_id)
+
+    events = [
+        text_event("!a", "@slow:hs", event_id="$slow"),
+        text_event("!b", "@fast:hs", event_id="$fast"),
+    ]
+    store.commit_batch("s1", events)
+    d = Dispatcher(handle, store, Redactor(b"k" * 32))
+    for ev in events:
+        d.submit(ev)
+    while "$fast" not in done:
+        await asyncio.sleep(0)
+    assert [e.event_id for e in store.pending()] == ["$slow"], "only handled events are marked"
+    release.set()
+    await d.drain(timeout=5)
+    assert done == ["$fast", "$slow"] and store.pending() == []
+    store.close()
+
+
+async def test_one_members_events_keep_their_order(tmp_path: Path):
+    store = Store(tmp_path, KEY)
+    order: list[str] = []
+
+    async def handle(ev: Incoming) -> None:
+        await asyncio.sleep(0.01 if ev.event_id == "$1" else 0)
+        order.append(ev.event_id)
+
+    d = Dispatcher(handle, store, Redactor(b"k" * 32))
+    for i in range(1, 4):
+        d.submit(text_event("!x", event_id=f"${i}"))
+    await d.drain(timeout=5)
+    assert order == ["$1", "$2", "$3"]
+    store.close()
+
+
+async def test_interrupted_handler_stays_pending(tmp_path: Path):
+    store = Store(tmp_path, KEY)
+    ev = text_event("!x", event_id="$stuck")
+    store.commit_batch("s1", [ev])
+
+    async def handle(_: Incoming) -> None:
+        await asyncio.Event().wait()
+
+    d = Dispatcher(handle, store, Redactor(b"k" * 32))
+    d.submit(ev)
+    await asyncio.sleep(0)
+    await d.drain(timeout=0.01)
+    assert store.pending() == [ev]
+    store.close()
+
+
+async def test_a_crashing_handler_still_marks_processed(tmp_path: Path):
+    store = Store(tmp_path, KEY)
+    ev = text_event("!x", event_id="$bad")
+    store.commit_batch("s1", [ev])
+
+    async def handle(_: Incoming) -> None:
+        raise RuntimeError("bug")
+
+    d = Dispatcher(handle, store, Redactor(b"k" * 32))
+    d.submit(ev)
+    await d.drain(timeout=5)
+    assert store.pending() == []
+    store.close()

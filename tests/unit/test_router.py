@@ -1,0 +1,150 @@
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from bot.logs import Redactor
+from bot.router import (
+    CommandError,
+    CommandSpec,
+    CommandSyntaxError,
+    Context,
+    Role,
+    Router,
+    parse_command,
+)
+from commands import ALL
+from tests.unit.fakes import RecordingMessenger, text_event
+
+REDACTOR = Redactor(b"k" * 32)
+
+
+class StaticRoles:
+    def __init__(self, table: dict[str, frozenset[Role]]) -> None:
+        self.table = table
+
+    def of(self, user_id: str) -> frozenset[Role]:
+        return self.table.get(user_id, frozenset({"member"}))
+
+
+async def boom(ctx: Context) -> None:
+    raise RuntimeError("bug with @alex:hs inside")
+
+
+async def refuse(ctx: Context) -> None:
+    raise CommandError("No open request with id K7F2.")
+
+
+async def needs_args(ctx: Context) -> None:
+    if not ctx.args:
+        raise CommandSyntaxError()
+    await ctx.reply("echo: {text}", text=ctx.args)
+
+
+TEST_SPECS = (
+    *ALL,
+    CommandSpec("boom", "!boom", "fails", boom),
+    CommandSpec("refuse", "!refuse", "refuses", refuse),
+    CommandSpec("echo", "!echo TEXT", "echoes", needs_args, sensitive=True),
+    CommandSpec(
+        "roster", "!roster", "organizers only", needs_args, allowed=frozenset({"organizer"})
+    ),
+)
+
+
+@pytest.fixture
+def messenger() -> RecordingMessenger:
+    return RecordingMessenger()
+
+
+@pytest.fixture
+def router(messenger: RecordingMessenger) -> Router:
+    roles = StaticRoles({"@org:hs": frozenset({"member", "organizer"})})
+    return Router(TEST_SPECS, messenger, REDACTOR, roles)
+
+
+@pytest.mark.parametrize(
+    ("body", "parsed"),
+    [
+        ("!help", ("help", "")),
+        ("  !HeLp  ", ("help", "")),
+        ("!accept  K7F2 ", ("accept", "K7F2")),
+        ("help", None),
+        ("!", None),
+        ("hello !help", None),
+    ],
+)
+def test_parse_command(body: str, parsed: tuple[str, str] | None):
+    assert parse_command(body) == parsed
+
+
+async def test_help_lists_only_what_the_sender_may_use(router: Router, messenger):
+    await router.handle(text_event("!help"))
+    await router.handle(text_event("!help", sender="@org:hs"))
+    member_help, organizer_help = messenger.bodies
+    assert "!roster" not in member_help and "!roster" in organizer_help
+    assert "I need to talk" in member_help and "!talk" in member_help
+
+
+async def test_alias_reaches_the_same_command(router: Router, messenger):
+    await router.handle(text_event("!commands"))
+    assert "Commands you can use" in messenger.bodies[0]
+
+
+async def test_unknown_command_points_to_help_and_escapes(router: Router, messenger):
+    await router.handle(text_event("!<i>nope</i>"))
+    ((room, message),) = messenger.sent
+    assert room == "!dm:hs"
+    assert "!help" in message.body and "<i>" in message.body
+    assert "<i>" not in message.html and "&lt;i&gt;" in message.html
+
+
+async def test_a_bug_becomes_a_reference_for_user_and_log(router: Router, messenger, caplog):
+    caplog.set_level(logging.ERROR)
+    await router.handle(text_event("!boom"))
+    body = messenger.bodies[0]
+    assert "something went wrong" in body
+    ref = body.split("ref: ")[1][:4]
+    record = next(r for r in caplog.records if ref in r.getMessage())
+    assert record.exc_info is not None
+    assert "@alex:hs" not in record.getMessage()
+
+
+async def test_command_error_text_is_shown(router: Router, messenger):
+    await router.handle(text_event("!refuse"))
+    assert messenger.bodies == ["No open request with id K7F2."]
+
+
+async def test_syntax_error_shows_usage(router: Router, messenger):
+    await router.handle(text_event("!echo"))
+    assert messenger.bodies == ["That didn't work: usage is `!echo TEXT`."]
+
+
+async def test_user_text_is_escaped_in_html(router: Router, messenger):
+    await router.handle(text_event("!echo <script>x</script> **b**"))
+    message = messenger.sent[0][1]
+    assert message.body == "echo: <script>x</script> **b**"
+    assert "<script>" not in message.html and "<strong>" not in message.html
+
+
+async def test_sensitive_command_refused_in_unencrypted_room(router: Router, messenger):
+    await router.handle(text_event("!echo hi", encrypted=False, members=5))
+    assert "not encrypted" in messenger.bodies[0]
+
+
+async def test_organizer_command_refused_to_members(router: Router, messenger):
+    await router.handle(text_event("!roster"))
+    assert messenger.bodies == ["Sorry, `!roster` is only for organizers."]
+
+
+async def test_plain_text_gets_a_hint_in_an_encrypted_dm_only(router: Router, messenger):
+    await router.handle(text_event("hello"))
+    await router.handle(text_event("hello", members=7))
+    await router.handle(text_event("hello", encrypted=False))
+    assert len(messenger.sent) == 1 and "!help" in messenger.bodies[0]
+
+
+def test_duplicate_command_names_are_rejected(messenger):
+    with pytest.raises(ValueError, match="two commands"):
+        Router((*ALL, *ALL), messenger, REDACTOR)
