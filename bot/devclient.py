@@ -16,6 +16,7 @@ from nio import (
     AsyncClient,
     AsyncClientConfig,
     Event,
+    InviteMemberEvent,
     LoginError,
     MegolmEvent,
     RoomCreateError,
@@ -51,6 +52,15 @@ class Member:
         self._sync_task = asyncio.create_task(
             self.client.sync_forever(timeout=30_000, loop_sleep_time=0)
         )
+
+    def accept_invites(self) -> None:
+        """Join every room this member is invited to (for peers that are plain clients)."""
+
+        async def join(room: Any, event: InviteMemberEvent) -> None:
+            if event.state_key == self.user_id and event.membership == "invite":
+                await self.client.join(room.room_id)
+
+        self.client.add_event_callback(join, InviteMemberEvent)
 
     async def _on_event(self, room: Any, event: Event) -> None:
         async with self._changed:

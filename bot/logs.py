@@ -4,7 +4,8 @@ Above DEBUG, no log line may carry a message text or a raw Matrix ID. warmline's
 `Redactor.tag(id)`, a short keyed hash that an operator can correlate across lines but nobody
 can reverse. As a second line of defence a filter rewrites anything shaped like a Matrix user,
 room or event ID in every record at INFO and above, and nio's loggers (which print whole event
-contents at WARNING when an event fails validation) are held at ERROR unless DEBUG is asked for.
+contents at WARNING when an event fails validation, and whole sync responses at DEBUG) are held
+at ERROR whatever level the operator picks: DEBUG is for warmline's own code.
 """
 
 from __future__ import annotations
@@ -62,4 +63,4 @@ def setup(level: str, redactor: Redactor) -> None:
     root.addHandler(handler)
     root.setLevel(level)
     for name in _NOISY:
-        logging.getLogger(name).setLevel(logging.DEBUG if level == "DEBUG" else logging.ERROR)
+        logging.getLogger(name).setLevel(logging.ERROR)

@@ -1,0 +1,177 @@
+"""Benchmark of the core on a local Synapse; prints numbers, asserts nothing.
+
+    .venv/bin/python bench/core.py [--rounds 50] [--burst 20]
+
+1. floor: a member's encrypted message to a trivial nio echo client and back (no warmline);
+2. `!help` round trip through the real `warmline run` process (member → bot → member, E2EE);
+3. a burst: N members send `!help` at the same instant; p50/p95 of their replies;
+4. `warmline run` start-up (process start to first sync done) and its RSS after start.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from nio import RoomMessageText
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bot.devbot import BotProcess, new_store_key, synapse_with_bot, write_config  # noqa: E402
+from bot.devclient import Member  # noqa: E402
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+async def round_trips(member: Member, room: str, peer: str, text: str, n: int) -> list[float]:
+    times = []
+    for _ in range(n):
+        t = time.perf_counter()
+        await member.ask(room, text, peer)
+        times.append((time.perf_counter() - t) * 1000)
+    return times
+
+
+async def burst_of(
+    crowd: list[Member], rooms: list[str], peer: str
+) -> tuple[list[float], list[float]]:
+    """Every member sends at the same instant; (seen by the member, server turnaround) ms."""
+
+    async def one(m: Member, r: str) -> tuple[float, float]:
+        await go.wait()
+        t = time.perf_counter()
+        start = m.mark()
+        sent_id = await m.send(r, "!help")
+        reply = await m.reply_from(peer, r, start, timeout=60)
+        seen = (time.perf_counter() - t) * 1000
+        request = await m.wait_for(lambda _r, e: e.event_id == sent_id, start=start)
+        return seen, float(reply.server_timestamp - request.server_timestamp)
+
+    go = asyncio.Event()
+    tasks = [asyncio.create_task(one(m, r)) for m, r in zip(crowd, rooms, strict=True)]
+    await asyncio.sleep(0)
+    go.set()
+    results = await asyncio.gather(*tasks)
+    return [a for a, _ in results], [b for _, b in results]
+
+
+def report(name: str, ms: list[float]) -> float:
+    med = statistics.median(ms)
+    print(f"{name:48} median {med:7.1f} ms   p95 {pct(ms, 95):7.1f} ms   (n={len(ms)})")
+    return med
+
+
+async def main(rounds: int, burst: int) -> None:
+    work = Path(tempfile.mkdtemp(prefix="warmline-bench-"))
+    server, bot_id, bot_pw = synapse_with_bot(work)
+    members: list[Member] = []
+    bot: BotProcess | None = None
+
+    async def member(name: str) -> Member:
+        pw = "bench-" + name
+        m = Member(server.url, server.register(name, pw), pw, work / name)
+        await m.start()
+        members.append(m)
+        return m
+
+    try:
+        # 1. the floor
+        alex, echo = await member("alex"), await member("echo")
+
+        async def echo_back(room, event) -> None:  # type: ignore[no-untyped-def]
+            if isinstance(event, RoomMessageText) and event.sender != echo.user_id:
+                await echo.client.room_send(
+                    room.room_id,
+                    "m.room.message",
+                    {"msgtype": "m.notice", "body": event.body},
+                    ignore_unverified_devices=True,
+                )
+
+        echo.client.add_event_callback(echo_back, RoomMessageText)
+        echo.accept_invites()
+        echo_room = await alex.create_dm(echo.user_id)
+        await round_trips(alex, echo_room, echo.user_id, "warm-up", 3)
+        floor = report(
+            "floor (echo client round trip)",
+            await round_trips(alex, echo_room, echo.user_id, "ping", rounds),
+        )
+
+        # 4. start-up and RSS (measured first so it is a cold start of a fresh store)
+        config = write_config(work / "bot", server.url, bot_id)
+        bot = BotProcess(config, bot_pw, new_store_key(), work / "bot.log")
+        t = time.perf_counter()
+        await bot.start()
+        first_start = time.perf_counter() - t
+        await bot.stop()
+        bot = BotProcess(config, bot_pw, bot.env["WARMLINE_STORE_KEY"], work / "bot.log")
+        t = time.perf_counter()
+        await bot.start()
+        restart = time.perf_counter() - t
+        assert bot.proc is not None
+        rss = rss_mib(bot.proc.pid)
+
+        # 2. !help through warmline
+        room = await alex.create_dm(bot_id)
+        await round_trips(alex, room, bot_id, "!help", 3)
+        helped = report(
+            "!help round trip via warmline", await round_trips(alex, room, bot_id, "!help", rounds)
+        )
+        print(f"{'ratio to floor':48} {helped / floor:.2f}x (target <= 1.3x)")
+
+        # 3. the burst
+        crowd = [await member(f"m{i}") for i in range(burst)]
+        rooms = [await m.create_dm(bot_id) for m in crowd]
+        for m, r in zip(crowd, rooms, strict=True):
+            await m.ask(r, "!help", bot_id)  # warm each megolm session first
+
+        echo_rooms = [await m.create_dm(echo.user_id) for m in crowd]
+        for m, r in zip(crowd, echo_rooms, strict=True):
+            await m.ask(r, "warm-up", echo.user_id)
+        for peer, peer_rooms, label in (
+            (echo.user_id, echo_rooms, "floor: echo client"),
+            (bot_id, rooms, "warmline !help"),
+        ):
+            seen, turnaround = await burst_of(crowd, peer_rooms, peer)
+            report(f"burst of {burst}, {label}: seen", seen)
+            report(f"burst of {burst}, {label}: turnaround*", turnaround)
+        print(
+            "  * reply origin_server_ts - request origin_server_ts (Synapse's clock): the "
+            "peer's own share,\n    without the time the benchmark's clients need to "
+            "decrypt in one shared process"
+        )
+
+        print(
+            f"{'warmline run start-up':48} first start {first_start * 1000:.0f} ms "
+            f"(login + key upload), restart {restart * 1000:.0f} ms (process start to "
+            "first sync done)"
+        )
+        print(f"{'warmline run RSS after start':48} {rss:.1f} MiB")
+    finally:
+        for m in members:
+            await m.close()
+        if bot is not None:
+            await bot.stop()
+        server.stop()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rounds", type=int, default=50)
+    parser.add_argument("--burst", type=int, default=20)
+    args = parser.parse_args()
+    asyncio.run(main(args.rounds, args.burst))
