@@ -13,17 +13,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 from nio import RoomMessageText
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from bot.devbot import BotProcess, new_store_key, synapse_with_bot, write_config  # noqa: E402
-from bot.devclient import Member  # noqa: E402
+from bot.devbot import BotProcess, new_store_key, synapse_with_bot, write_config
+from bot.devclient import Member
 
 
 def pct(values: list[float], p: float) -> float:
