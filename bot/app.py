@@ -7,10 +7,10 @@ import logging
 import signal
 import time
 
-from bot.client import Connectivity, build_client, open_session
+from bot.client import build_client, open_session
 from bot.config import Loaded
 from bot.dispatch import Dispatcher
-from bot.logs import Redactor, setup
+from bot.logs import Redactor, StateLog, setup
 from bot.messenger import MatrixMessenger
 from bot.router import Router
 from bot.sync import SyncLoop
@@ -30,7 +30,7 @@ async def run(loaded: Loaded, stop: asyncio.Event | None = None) -> None:
     store = Store(loaded.store_path(), key)
     try:
         store.forget_processed(time.time() - PROCESSED_KEPT_FOR)
-        client = build_client(loaded, store, Connectivity())
+        client = build_client(loaded, store, StateLog("homeserver"))
         try:
             await open_session(loaded, store, client)
             router = Router(ALL, MatrixMessenger(client, redactor), redactor)

@@ -14,6 +14,7 @@ from typing import Any
 from nio import AsyncClient, AsyncClientConfig, LoginError, WhoamiError
 
 from bot.config import Loaded
+from bot.logs import StateLog
 from store import Session, Store
 from store.nio_store import store_class
 
@@ -25,35 +26,18 @@ class StartupError(Exception):
     """The bot cannot start; the text is for the operator."""
 
 
-class Connectivity:
-    """Logs one line when the homeserver stops answering and one when it is back."""
-
-    def __init__(self) -> None:
-        self.up_now = True
-
-    def down(self, reason: str) -> None:
-        if self.up_now:
-            log.warning("homeserver not reachable (%s); retrying with backoff", reason)
-            self.up_now = False
-
-    def up(self) -> None:
-        if not self.up_now:
-            log.warning("homeserver reachable again")
-            self.up_now = True
-
-
 class BotClient(AsyncClient):  # type: ignore[misc]
-    def __init__(self, *args: Any, connectivity: Connectivity, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, connectivity: StateLog, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.connectivity = connectivity
 
     async def get_timeout_retry_wait_time(self, got_timeouts: int) -> float:
         # nio retries connection errors forever inside every request; note the state once.
-        self.connectivity.down("connection failed")
+        self.connectivity.down("homeserver not reachable")
         return float(await super().get_timeout_retry_wait_time(got_timeouts))
 
 
-def build_client(loaded: Loaded, store: Store, connectivity: Connectivity) -> BotClient:
+def build_client(loaded: Loaded, store: Store, connectivity: StateLog) -> BotClient:
     cfg = loaded.config.matrix
     config = AsyncClientConfig(
         store=store_class(store.secret),

@@ -42,6 +42,7 @@ class BotProcess:
         self.lines: list[str] = []
         self._reader: asyncio.Task[None] | None = None
         self._ready = asyncio.Event()
+        self._new_line = asyncio.Condition()
 
     async def start(self, wait_ready: bool = True, timeout: float = 60) -> None:
         self._ready = asyncio.Event()
@@ -66,6 +67,8 @@ class BotProcess:
             async for raw in self.proc.stderr:
                 line = raw.decode("utf-8", "replace")
                 self.lines.append(line)
+                async with self._new_line:
+                    self._new_line.notify_all()
                 log.write(line)
                 log.flush()
                 if READY in line:
@@ -82,6 +85,21 @@ class BotProcess:
         exited.cancel()
         if ready not in done:
             raise RuntimeError(f"warmline did not become ready; log: {self.log_path}")
+
+    async def wait_for_line(self, text: str, timeout: float = 30) -> str:
+        """The first log line (since start) containing `text`; awaits new lines."""
+
+        async def scan() -> str:
+            seen = 0
+            while True:
+                for line in self.lines[seen:]:
+                    if text in line:
+                        return line
+                seen = len(self.lines)
+                async with self._new_line:
+                    await self._new_line.wait()
+
+        return await asyncio.wait_for(scan(), timeout)
 
     async def wait_exit(self, timeout: float = 30) -> int:
         assert self.proc is not None

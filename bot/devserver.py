@@ -107,10 +107,11 @@ class LocalSynapse:
                 "Synapse is not installed; install the demo extra: pip install 'warmline[demo]'"
             ) from exc
         self.workdir.mkdir(parents=True, exist_ok=True)
-        self.port = _free_port()
-        config = _homeserver_yaml(self.workdir, self.port)
-        self._secret = config["registration_shared_secret"]
-        (self.workdir / "homeserver.yaml").write_text(json.dumps(config, indent=1))
+        if not self.port:  # a restart keeps its port, config and accounts
+            self.port = _free_port()
+            config = _homeserver_yaml(self.workdir, self.port)
+            self._secret = config["registration_shared_secret"]
+            (self.workdir / "homeserver.yaml").write_text(json.dumps(config, indent=1))
         (self.workdir / "log.yaml").write_text(
             _LOG_YAML.replace("LOGFILE", str(self.workdir / "homeserver.log"))
         )

@@ -13,7 +13,7 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from bot.logs import Redactor
-from store import Incoming, Store
+from store import Incoming, Store, StoreWriteError
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +44,11 @@ class Dispatcher:
                     log.exception(
                         "handling an event from %s failed", self._redact.tag(event.sender)
                     )
-                self._store.mark_processed(event.event_id)
+                try:
+                    self._store.mark_processed(event.event_id)
+                except StoreWriteError as exc:
+                    # Still in the inbox: handled once more after a restart, never lost.
+                    log.error("%s", exc)
         finally:
             if not lock.locked() and self._locks.get(key) is lock:
                 del self._locks[key]

@@ -36,6 +36,25 @@ class Redactor:
         return _IDS.sub(lambda m: self.tag(m.group(0)) if ":" in m.group(0) else m.group(0), text)
 
 
+class StateLog:
+    """One log line when something starts failing and one when it recovers, not one per try."""
+
+    def __init__(self, what: str) -> None:
+        self._log = logging.getLogger("warmline.health")
+        self._what = what
+        self.ok = True
+
+    def down(self, reason: str) -> None:
+        if self.ok:
+            self._log.warning("%s: %s; retrying with backoff", self._what, reason)
+            self.ok = False
+
+    def up(self) -> None:
+        if not self.ok:
+            self._log.warning("%s: working again", self._what)
+            self.ok = True
+
+
 class _ScrubFilter(logging.Filter):
     def __init__(self, redactor: Redactor) -> None:
         super().__init__()

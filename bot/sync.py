@@ -30,8 +30,8 @@ from nio import (
 
 from bot.client import BotClient
 from bot.config import MatrixConfig
-from bot.logs import Redactor
-from store import Incoming, Store
+from bot.logs import Redactor, StateLog
+from store import Incoming, Store, StoreWriteError
 
 log = logging.getLogger(__name__)
 
@@ -121,6 +121,7 @@ class SyncLoop:
         self._redact = redactor
         self._stop = stop
         self.first_sync_done = asyncio.Event()
+        self._store_health = StateLog("store")
 
     async def run(self) -> None:
         token = self._store.sync_token()
@@ -136,16 +137,26 @@ class SyncLoop:
             if resp is None:
                 return
             if isinstance(resp, SyncError) or not isinstance(resp, SyncResponse):
-                self._client.connectivity.down(f"sync failed: {getattr(resp, 'status_code', resp)}")
+                self._client.connectivity.down(
+                    f"sync failed ({getattr(resp, 'status_code', resp)})"
+                )
                 await self._until_stopped(asyncio.sleep(backoff))
                 backoff = min(backoff * 2, 60.0)
                 continue
-            backoff = 1.0
             self._client.connectivity.up()
             await self._after_sync(resp)
-            fresh = self._store.commit_batch(
-                resp.next_batch, incoming_events(resp, self._client, first_sync=token is None)
-            )
+            try:
+                fresh = self._store.commit_batch(
+                    resp.next_batch, incoming_events(resp, self._client, first_sync=token is None)
+                )
+            except StoreWriteError as exc:
+                # The position did not move: the same batch comes again once writing works.
+                self._store_health.down(str(exc))
+                await self._until_stopped(asyncio.sleep(backoff))
+                backoff = min(backoff * 2, 60.0)
+                continue
+            self._store_health.up()
+            backoff = 1.0
             token, full_state = resp.next_batch, False
             if fresh and os.environ.get("WARMLINE_FAULT") == "kill-after-commit":
                 # Fault injection for the crash test: die where nio's own bookkeeping loses

@@ -24,6 +24,10 @@ class StoreError(Exception):
     """The store cannot be used; the text is for the operator."""
 
 
+class StoreWriteError(StoreError):
+    """A write failed (disk full, I/O error); it was rolled back and nothing was half-written."""
+
+
 Migration = Callable[[sqlcipher3.Connection], None]
 
 
@@ -94,13 +98,21 @@ def migrate(db: sqlcipher3.Connection, migrations: tuple[Migration, ...] = MIGRA
 
 @contextlib.contextmanager
 def transaction(db: sqlcipher3.Connection) -> Iterator[sqlcipher3.Connection]:
-    db.execute("BEGIN IMMEDIATE")
+    """One atomic, durable write; a failure to write becomes StoreWriteError."""
     try:
-        yield db
-    except BaseException:
-        db.execute("ROLLBACK")
-        raise
-    db.execute("COMMIT")
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+            db.execute("COMMIT")
+        except BaseException:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
+    except sqlcipher3.OperationalError as exc:
+        raise StoreWriteError(
+            f"cannot write the store ({exc}); is the disk full or read-only? Nothing was "
+            "lost: the write was rolled back and will be tried again"
+        ) from exc
 
 
 def connect(path: Path, secret: StoreSecret) -> sqlcipher3.Connection:
