@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from store import Incoming, SecretError, Session, Store, StoreError
+from store import Incoming, SecretError, Session, Store, StoreError, StoreWriteError
 from store import db as dbmod
 from store.secret import generate, load, parse
 
@@ -175,3 +175,18 @@ async def test_env_wins_and_missing_key_is_explained(tmp_path: Path):
     )
     with pytest.raises(SecretError, match="no store key"):
         await load(None, environ={})
+
+
+def test_full_disk_rolls_back_and_loses_nothing(store: Store):
+    store.commit_batch("s1", [incoming("$a")])
+    pages = store._db.execute("PRAGMA page_count").fetchone()[0]
+    store._db.execute(f"PRAGMA max_page_count = {pages}")  # SQLite's own "disk is full"
+    with pytest.raises(StoreWriteError, match="disk full"):
+        store.commit_batch("s2", [incoming(f"$big{i}", "x" * 4000) for i in range(20)])
+    assert store.sync_token() == "s1"
+    assert [e.event_id for e in store.pending()] == ["$a"]
+    store._db.execute("PRAGMA max_page_count = 1073741823")
+    assert (
+        len(store.commit_batch("s2", [incoming(f"$big{i}", "x" * 4000) for i in range(20)])) == 20
+    )
+    assert store.sync_token() == "s2"
