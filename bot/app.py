@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import signal
 import time
 
-from bot.client import build_client, open_session
+from bot.client import PASSWORD_ENV, build_client, open_session
 from bot.config import Loaded
+from bot.crosssign import bootstrap, public
+from bot.devicetrust import DeviceTrust
 from bot.dispatch import Dispatcher
 from bot.logs import Redactor, StateLog, setup
 from bot.messenger import MatrixMessenger
@@ -33,9 +36,31 @@ async def run(loaded: Loaded, stop: asyncio.Event | None = None) -> None:
         client = build_client(loaded, store, StateLog("homeserver"))
         try:
             await open_session(loaded, store, client)
-            router = Router(ALL, MatrixMessenger(client, redactor), redactor)
+            seeds, created = await bootstrap(
+                client,
+                store.cross_signing_seeds(),
+                os.environ.get(PASSWORD_ENV),
+                persist=store.save_cross_signing_seeds,
+            )
+            if created:
+                log.warning(
+                    "created the bot's cross-signing identity (master key %s). It lives only "
+                    "in the encrypted store: back up store.path and its key (see README, "
+                    "Backups) — losing both means members must re-verify a new identity",
+                    public(seeds, "master"),
+                )
+            trust = DeviceTrust(client, store, loaded.config.encryption.trust, redactor)
+            router = Router(ALL, MatrixMessenger(client, trust, redactor), redactor)
             dispatcher = Dispatcher(router.handle, store, redactor)
-            sync = SyncLoop(client, store, loaded.config.matrix, dispatcher.submit, redactor, stop)
+            sync = SyncLoop(
+                client,
+                store,
+                loaded.config.matrix,
+                dispatcher.submit,
+                redactor,
+                stop,
+                devices_changed=trust.invalidate,
+            )
             waiting = store.pending()
             if waiting:
                 log.info("%d event(s) from before the restart are handled now", len(waiting))

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from bot.client import StartupError
 from bot.config import ConfigError, Loaded, example_values, load_config
+from bot.crosssign import CrossSigningError
 from store import SecretError, StoreError, secret
 
 EXIT_OK, EXIT_FAILED, EXIT_CONFIG = 0, 1, 2
@@ -74,7 +75,7 @@ async def _run(path: str) -> int:
     install_signal_handlers(stop)
     try:
         await run(loaded, stop)
-    except (SecretError, StoreError, StartupError) as exc:
+    except (SecretError, StoreError, StartupError, CrossSigningError) as exc:
         _err(str(exc))
         return EXIT_FAILED
     return EXIT_OK

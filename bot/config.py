@@ -81,10 +81,18 @@ class LoggingConfig:
 
 
 @dataclass(frozen=True)
+class EncryptionConfig:
+    # cross-signed: room keys only for devices their owner cross-signed (what Element does);
+    # tofu: also pin each user's master key on first sight; all: every device (weaker).
+    trust: Literal["cross-signed", "tofu", "all"] = "cross-signed"
+
+
+@dataclass(frozen=True)
 class Config:
     matrix: MatrixConfig
     store: StoreConfig
     logging: LoggingConfig = field(default_factory=LoggingConfig)
+    encryption: EncryptionConfig = field(default_factory=EncryptionConfig)
 
 
 @dataclass(frozen=True)

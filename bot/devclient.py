@@ -22,15 +22,30 @@ from nio import (
     RoomCreateError,
     RoomMemberEvent,
     RoomMessage,
+    SyncResponse,
 )
 from nio.store import SqliteStore
+
+from bot.crosssign import bootstrap
+from bot.devicetrust import DeviceTrust
+from bot.logs import Redactor
+from store.records import CrossSigningSeeds
 
 Predicate = Callable[[str, Event], bool]
 
 
 class Member:
-    def __init__(self, homeserver: str, user_id: str, password: str, store_dir: Path) -> None:
+    def __init__(
+        self,
+        homeserver: str,
+        user_id: str,
+        password: str,
+        store_dir: Path,
+        cross_sign: bool = True,
+    ) -> None:
         store_dir.mkdir(parents=True, exist_ok=True)
+        self.cross_sign = cross_sign  # like Element: the device is signed by its owner
+        self.seeds: CrossSigningSeeds | None = None
         self.user_id = user_id
         self.password = password
         self.client = AsyncClient(
@@ -39,6 +54,8 @@ class Member:
             store_path=str(store_dir),
             config=AsyncClientConfig(store=SqliteStore, store_sync_tokens=True),
         )
+        # Like Element with "exclude insecure devices": keys only for cross-signed devices.
+        self.trust = DeviceTrust(self.client, None, "cross-signed", Redactor(b"member"))
         self.events: list[tuple[str, Event]] = []
         self._changed = asyncio.Condition()
         self._sync_task: asyncio.Task[Any] | None = None
@@ -48,10 +65,19 @@ class Member:
         if isinstance(resp, LoginError):
             raise RuntimeError(f"member login failed: {resp.message}")
         self.client.add_event_callback(self._on_event, Event)
+        self.client.add_response_callback(self._on_sync, SyncResponse)
         await self.client.sync(timeout=0, full_state=True)
+        if self.client.should_upload_keys:
+            await self.client.keys_upload()
+        if self.cross_sign:
+            await self.sign_this_device()
         self._sync_task = asyncio.create_task(
             self.client.sync_forever(timeout=30_000, loop_sleep_time=0)
         )
+
+    async def sign_this_device(self) -> None:
+        """Cross-signs this device (creating the account's identity on first use)."""
+        self.seeds, _ = await bootstrap(self.client, self.seeds, self.password)
 
     def accept_invites(self) -> None:
         """Join every room this member is invited to (for peers that are plain clients)."""
@@ -61,6 +87,9 @@ class Member:
                 await self.client.join(room.room_id)
 
         self.client.add_event_callback(join, InviteMemberEvent)
+
+    async def _on_sync(self, response: SyncResponse) -> None:
+        self.trust.invalidate(list(response.device_list.changed))
 
     async def _on_event(self, room: Any, event: Event) -> None:
         async with self._changed:
@@ -131,12 +160,14 @@ class Member:
         return room_id
 
     async def send(self, room_id: str, text: str) -> str:
+        await self.trust.prepare_room(room_id)
         resp = await self.client.room_send(
             room_id,
             "m.room.message",
             {"msgtype": "m.text", "body": text},
-            ignore_unverified_devices=True,
+            ignore_unverified_devices=False,
         )
+        await self.trust.send_withheld(room_id)
         return str(resp.event_id)
 
     async def ask(self, room_id: str, text: str, bot: str, timeout: float = 30) -> RoomMessage:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import logging
 from typing import Any, Protocol
 
-from nio import RoomSendError, RoomSendResponse
+from nio import OlmUnverifiedDeviceError, RoomSendError, RoomSendResponse
 
 from bot.client import BotClient
+from bot.devicetrust import DeviceTrust
 from bot.logs import Redactor
 from bot.text import Message
 
@@ -29,19 +30,28 @@ def content_of(message: Message) -> dict[str, Any]:
 
 
 class MatrixMessenger:
-    def __init__(self, client: BotClient, redactor: Redactor) -> None:
+    def __init__(self, client: BotClient, trust: DeviceTrust, redactor: Redactor) -> None:
         self._client = client
+        self._trust = trust
         self._redact = redactor
 
     async def send(self, room_id: str, message: Message) -> str | None:
-        """Sends; returns the event id, or None after logging why it could not be sent."""
-        resp = await self._client.room_send(
-            room_id,
-            "m.room.message",
-            content_of(message),
-            # Replaced by the trust policy of the E2EE trust issue (#4).
-            ignore_unverified_devices=True,
-        )
+        """Sends; returns the event id, or None after logging why it could not be sent.
+
+        Room keys go only to the devices the trust policy trusts (see bot.devicetrust)."""
+        for attempt in (1, 2):
+            await self._trust.prepare_room(room_id)
+            try:
+                resp = await self._client.room_send(
+                    room_id, "m.room.message", content_of(message), ignore_unverified_devices=False
+                )
+                break
+            except OlmUnverifiedDeviceError:
+                if attempt == 2:
+                    raise
+                # A device appeared between the check and the send: look again, once.
+                self._trust.invalidate(list(self._client.rooms[room_id].users))
+        await self._trust.send_withheld(room_id)
         if isinstance(resp, RoomSendResponse):
             return str(resp.event_id)
         reason = resp.status_code if isinstance(resp, RoomSendError) else type(resp).__name__

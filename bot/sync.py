@@ -113,6 +113,7 @@ class SyncLoop:
         submit: Callable[[Incoming], None],
         redactor: Redactor,
         stop: asyncio.Event,
+        devices_changed: Callable[[list[str]], None] = lambda users: None,
     ) -> None:
         self._client = client
         self._store = store
@@ -120,6 +121,7 @@ class SyncLoop:
         self._submit = submit
         self._redact = redactor
         self._stop = stop
+        self._devices_changed = devices_changed
         self.first_sync_done = asyncio.Event()
         self._store_health = StateLog("store")
 
@@ -144,6 +146,7 @@ class SyncLoop:
                 backoff = min(backoff * 2, 60.0)
                 continue
             self._client.connectivity.up()
+            self._devices_changed(list(resp.device_list.changed))
             await self._after_sync(resp)
             try:
                 fresh = self._store.commit_batch(

@@ -76,8 +76,32 @@ def _v1(db: sqlcipher3.Connection) -> None:
     )
 
 
+def _v2(db: sqlcipher3.Connection) -> None:
+    run_script(
+        db,
+        """
+        CREATE TABLE cross_signing (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            master TEXT NOT NULL,
+            self_signing TEXT NOT NULL,
+            user_signing TEXT NOT NULL
+        );
+        CREATE TABLE pinned_master_keys (
+            user_id TEXT PRIMARY KEY,
+            master_key TEXT NOT NULL,
+            pinned_at INTEGER NOT NULL
+        );
+        """,
+    )
+
+
+# warmline's own tables; every other table in the file is nio's crypto store.
+OWN_TABLES = frozenset(
+    {"session", "sync_position", "inbox", "processed", "cross_signing", "pinned_master_keys"}
+)
+
 # Append-only: MIGRATIONS[n] brings a store at schema version n to n + 1.
-MIGRATIONS: tuple[Migration, ...] = (_v1,)
+MIGRATIONS: tuple[Migration, ...] = (_v1, _v2)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

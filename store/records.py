@@ -34,3 +34,15 @@ class Incoming:
     @property
     def is_dm(self) -> bool:
         return self.room_members <= 2
+
+
+@dataclass(frozen=True, repr=False)
+class CrossSigningSeeds:
+    """The bot's three cross-signing private keys (base64 ed25519 seeds)."""
+
+    master: str
+    self_signing: str
+    user_signing: str
+
+    def __repr__(self) -> str:
+        return "CrossSigningSeeds(...)"

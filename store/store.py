@@ -12,7 +12,7 @@ from pathlib import Path
 import sqlcipher3
 
 from store.db import DB_NAME, StoreLock, open_database, transaction
-from store.records import Incoming, Session
+from store.records import CrossSigningSeeds, Incoming, Session
 from store.secret import StoreSecret
 
 _INBOX_COLUMNS = (
@@ -66,6 +66,38 @@ class Store:
             "SELECT 1 FROM accounts WHERE user_id = ? AND device_id = ?", (user_id, device_id)
         ).fetchone()
         return row is not None
+
+    # -- cross-signing and pinned identities -----------------------------------------------
+    def cross_signing_seeds(self) -> CrossSigningSeeds | None:
+        row = self._db.execute(
+            "SELECT master, self_signing, user_signing FROM cross_signing"
+        ).fetchone()
+        return CrossSigningSeeds(*row) if row else None
+
+    def save_cross_signing_seeds(self, seeds: CrossSigningSeeds) -> None:
+        with transaction(self._db):
+            self._db.execute("DELETE FROM cross_signing")
+            self._db.execute(
+                "INSERT INTO cross_signing (id, master, self_signing, user_signing) "
+                "VALUES (1, ?, ?, ?)",
+                (seeds.master, seeds.self_signing, seeds.user_signing),
+            )
+
+    def pinned_master_key(self, user_id: str) -> str | None:
+        row = self._db.execute(
+            "SELECT master_key FROM pinned_master_keys WHERE user_id = ?", (user_id,)
+        ).fetchone()
+        return str(row[0]) if row else None
+
+    def pin_master_key(self, user_id: str, master_key: str, now: float | None = None) -> None:
+        """Pins (or, when an organizer approved a change, re-pins) a user's master key."""
+        with transaction(self._db):
+            self._db.execute(
+                "INSERT INTO pinned_master_keys (user_id, master_key, pinned_at) VALUES (?, ?, ?) "
+                "ON CONFLICT (user_id) DO UPDATE SET master_key = excluded.master_key, "
+                "pinned_at = excluded.pinned_at",
+                (user_id, master_key, int(now if now is not None else time.time())),
+            )
 
     # -- sync position and inbox ---------------------------------------------------------
     def sync_token(self) -> str | None:

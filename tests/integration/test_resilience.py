@@ -9,10 +9,13 @@ from pathlib import Path
 
 import pytest
 
+from bot.crosssign import query_keys
 from bot.devbot import BotProcess, new_store_key, write_config
 from bot.devclient import Member
 from bot.devserver import LocalSynapse
+from bot.trust import UserKeys, is_cross_signed
 from store import Store
+from store.db import OWN_TABLES
 from store.secret import parse
 from tests.integration.conftest import BotSetup, Members
 
@@ -64,14 +67,14 @@ async def test_lost_crypto_state_means_a_new_device_not_a_reused_one(
     await alex.ask(room, "!help", bot_id)
     await proc.stop()
 
+    before = UserKeys.from_query(await query_keys(alex.client, [bot_id]), bot_id)
     store = Store(bot_setup.store_dir, parse(bot_setup.store_key, "test"))
     old = store.load_session()
     assert old is not None
     db = store._db  # what a lost nio store looks like: none of its tables
     db.execute("PRAGMA foreign_keys = OFF")
-    ours = {"session", "sync_position", "inbox", "processed"}
     for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall():
-        if name not in ours:
+        if name not in OWN_TABLES:
             db.execute(f'DROP TABLE "{name}"')
     store.close()
 
@@ -85,6 +88,9 @@ async def test_lost_crypto_state_means_a_new_device_not_a_reused_one(
     new = store.load_session()
     store.close()
     assert new is not None and new.device_id != old.device_id
+    after = UserKeys.from_query(await query_keys(alex.client, [bot_id]), bot_id)
+    assert after.master_pub == before.master_pub, "the bot's identity must not change"
+    assert is_cross_signed(bot_id, after.devices[new.device_id], after.master, after.self_signing)
 
 
 def test_demo_runs_its_scripted_conversation():

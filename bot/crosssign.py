@@ -1,0 +1,179 @@
+"""Cross-signing: the bot's master, self-signing and user-signing keys, and signing its device.
+
+matrix-nio 0.26 has no cross-signing, so the keys are made and used with `signedjson` (what
+Synapse itself uses) and sent with the raw client-server API through nio's HTTP session.
+The same code makes the test members' devices cross-signed, as Element's are.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from signedjson.key import (
+    decode_signing_key_base64,
+    encode_signing_key_base64,
+    encode_verify_key_base64,
+    generate_signing_key,
+    get_verify_key,
+)
+from signedjson.sign import sign_json
+
+from bot.trust import JsonDict, UserKeys, signed_by
+from store.records import CrossSigningSeeds
+
+log = logging.getLogger(__name__)
+USAGES = ("master", "self_signing", "user_signing")
+
+
+class CrossSigningError(Exception):
+    """Cross-signing cannot be set up; the text is for the operator."""
+
+
+def generate_seeds() -> CrossSigningSeeds:
+    return CrossSigningSeeds(
+        *(encode_signing_key_base64(generate_signing_key("0")) for _ in USAGES)
+    )
+
+
+def signing_key(seeds: CrossSigningSeeds, usage: str) -> Any:
+    key = decode_signing_key_base64("ed25519", "0", getattr(seeds, usage))
+    key.version = encode_verify_key_base64(get_verify_key(key))  # key id: its public key
+    return key
+
+
+def public(seeds: CrossSigningSeeds, usage: str) -> str:
+    return str(signing_key(seeds, usage).version)
+
+
+def key_object(user_id: str, usage: str, public: str) -> JsonDict:
+    return {"user_id": user_id, "usage": [usage], "keys": {f"ed25519:{public}": public}}
+
+
+def upload_body(user_id: str, seeds: CrossSigningSeeds) -> JsonDict:
+    master = signing_key(seeds, "master")
+    body: JsonDict = {"master_key": key_object(user_id, "master", public(seeds, "master"))}
+    for usage in ("self_signing", "user_signing"):
+        obj = key_object(user_id, usage, public(seeds, usage))
+        body[f"{usage}_key"] = sign_json(obj, user_id, master)
+    return body
+
+
+def sign_device(user_id: str, device: JsonDict, seeds: CrossSigningSeeds) -> JsonDict:
+    """The device's key object with the self-signing key's signature added."""
+    obj = copy.deepcopy(device)
+    obj.pop("unsigned", None)
+    return dict(sign_json(obj, user_id, signing_key(seeds, "self_signing")))
+
+
+async def api(
+    client: Any, method: str, path: str, body: JsonDict | None = None
+) -> tuple[int, JsonDict]:
+    """One client-server API call with the client's token; returns (status, JSON body)."""
+    resp = await client.send(
+        method,
+        f"/_matrix/client/v3{path}",
+        json.dumps(body) if body is not None else None,
+        headers={
+            "Authorization": f"Bearer {client.access_token}",
+            "Content-Type": "application/json",
+        },
+    )
+    try:
+        data = await resp.json(content_type=None)
+    except ValueError:
+        data = {}
+    return resp.status, dict(data or {})
+
+
+async def query_keys(client: Any, user_ids: list[str]) -> JsonDict:
+    status, data = await api(
+        client, "POST", "/keys/query", {"device_keys": {u: [] for u in user_ids}, "timeout": 10000}
+    )
+    if status != 200:
+        raise CrossSigningError(f"/keys/query failed with HTTP {status}: {data.get('errcode')}")
+    return data
+
+
+async def _upload_keys(client: Any, body: JsonDict, password: str | None) -> None:
+    status, data = await api(client, "POST", "/keys/device_signing/upload", body)
+    if status == 401 and "flows" in data:
+        if not password:
+            raise CrossSigningError(
+                "the homeserver wants the bot account's password to publish cross-signing "
+                "keys: set WARMLINE_PASSWORD for this start"
+            )
+        body = {
+            **body,
+            "auth": {
+                "type": "m.login.password",
+                "identifier": {"type": "m.id.user", "user": client.user_id},
+                "password": password,
+                "session": data.get("session"),
+            },
+        }
+        status, data = await api(client, "POST", "/keys/device_signing/upload", body)
+    if status != 200:
+        raise CrossSigningError(
+            f"publishing cross-signing keys failed with HTTP {status}: "
+            f"{data.get('errcode')} {data.get('error', '')}"
+        )
+
+
+async def sign_own_device(client: Any, seeds: CrossSigningSeeds, own: UserKeys) -> bool:
+    """Signs this client's device with the self-signing key; False if it already was."""
+    user_id, device_id = client.user_id, client.device_id
+    device = own.devices.get(device_id)
+    if device is None:
+        raise CrossSigningError("the homeserver does not list this device's keys yet")
+    ssk = public(seeds, "self_signing")
+    if signed_by(device, user_id, f"ed25519:{ssk}", ssk):
+        return False
+    status, data = await api(
+        client,
+        "POST",
+        "/keys/signatures/upload",
+        {user_id: {device_id: sign_device(user_id, device, seeds)}},
+    )
+    if status != 200 or data.get("failures"):
+        raise CrossSigningError(f"signing the device failed: HTTP {status} {data.get('failures')}")
+    return True
+
+
+async def bootstrap(
+    client: Any,
+    seeds: CrossSigningSeeds | None,
+    password: str | None,
+    persist: Callable[[CrossSigningSeeds], None] = lambda seeds: None,
+) -> tuple[CrossSigningSeeds, bool]:
+    """Makes sure the account has our cross-signing identity and this device is signed by it.
+
+    Returns (seeds, whether they were created now). With `seeds` from the store the identity
+    is reused; the server holding another master key is refused, never silently replaced."""
+    user_id = client.user_id
+    own = UserKeys.from_query(await query_keys(client, [user_id]), user_id)
+    created = False
+    if seeds is None:
+        if own.master_pub is not None:
+            raise CrossSigningError(
+                "this account already has cross-signing keys that warmline does not hold "
+                "(set up by another client?). Reset them deliberately with "
+                "`warmline reset-cross-signing --config FILE`"
+            )
+        seeds, created = generate_seeds(), True
+        persist(seeds)  # before the upload: a crash must never leave a master key we lost
+    if own.master_pub is None:
+        await _upload_keys(client, upload_body(user_id, seeds), password)
+        own = UserKeys.from_query(await query_keys(client, [user_id]), user_id)
+    elif own.master_pub != public(seeds, "master"):
+        raise CrossSigningError(
+            "the homeserver holds a different master key for the bot than its store: someone "
+            "reset the bot's cross-signing. Members' clients will distrust the bot until an "
+            "operator runs `warmline reset-cross-signing --config FILE`"
+        )
+    if await sign_own_device(client, seeds, own):
+        log.info("signed this device with the bot's self-signing key")
+    return seeds, created

@@ -1,0 +1,131 @@
+"""Applies the trust policy to nio: which devices get room keys, and telling the others why.
+
+Before every send into a room the members' devices are looked up (raw /keys/query, since nio
+drops the cross-signing keys) and each is marked in nio's device store: verified when
+`bot.trust` trusts it, blacklisted otherwise, so nio shares the Megolm key with exactly the
+trusted devices. Every excluded device gets an `m.room_key.withheld` (`m.unverified`) once per
+Megolm session, so its owner's client can explain instead of showing a silent failure.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from nio import ToDeviceMessage
+
+from bot.crosssign import query_keys
+from bot.logs import Redactor
+from bot.trust import Policy, UserKeys, Verdict
+from store import Store
+
+log = logging.getLogger(__name__)
+WITHHELD_REASON = (
+    "warmline only shares keys with devices their owner has verified (cross-signed). "
+    "Verify this session from one of your other sessions."
+)
+
+
+class DeviceTrust:
+    def __init__(
+        self, client: Any, store: Store | None, policy: Policy, redactor: Redactor
+    ) -> None:
+        self._client = client
+        self._store = store
+        self._policy = policy
+        self._redact = redactor
+        self._keys: dict[str, UserKeys] = {}
+        self._withheld: set[tuple[str, str, str]] = set()  # (session id, user, device)
+
+    def invalidate(self, user_ids: list[str]) -> None:
+        """Device lists changed (from sync): look these users up again before the next send."""
+        for user_id in user_ids:
+            self._keys.pop(user_id, None)
+
+    async def _user_keys(self, user_ids: list[str]) -> dict[str, UserKeys]:
+        missing = [u for u in user_ids if u not in self._keys]
+        if missing:
+            response = await query_keys(self._client, missing)
+            for user_id in missing:
+                self._keys[user_id] = UserKeys.from_query(response, user_id)
+        return {u: self._keys[u] for u in user_ids}
+
+    def _verdicts(self, keys: UserKeys) -> dict[str, Verdict]:
+        if self._store is None:  # a member's client: no pins (policy cross-signed or all)
+            return keys.verdicts(self._policy, None)
+        pinned = self._store.pinned_master_key(keys.user_id)
+        if self._policy == "tofu" and pinned is None and keys.master_pub is not None:
+            self._store.pin_master_key(keys.user_id, keys.master_pub)
+            pinned = keys.master_pub
+        return keys.verdicts(self._policy, pinned)
+
+    async def verdict(self, user_id: str, device_id: str | None) -> Verdict:
+        """How the policy sees one sender's device (for sensitive commands)."""
+        if device_id is None:
+            return Verdict.NOT_CROSS_SIGNED if self._policy != "all" else Verdict.TRUSTED
+        keys = (await self._user_keys([user_id]))[user_id]
+        return self._verdicts(keys).get(device_id, Verdict.NOT_CROSS_SIGNED)
+
+    async def prepare_room(self, room_id: str) -> None:
+        """Marks every device in the room as verified or blacklisted per the policy."""
+        client = self._client
+        room = client.rooms.get(room_id)
+        if room is None or not room.encrypted:
+            return
+        if not room.members_synced:
+            await client.joined_members(room_id)
+        if client.should_query_keys:
+            await client.keys_query()
+        # The bot's own other devices are included: nio shares room keys with them too.
+        users = sorted(set(room.users) | {client.user_id})
+        for user_id in users:  # nio knows a device our answer lacks: ask again
+            cached = self._keys.get(user_id)
+            known = {d.id for d in client.device_store.active_user_devices(user_id)}
+            if cached is not None and not known <= cached.devices.keys():
+                self.invalidate([user_id])
+        for user_id, keys in (await self._user_keys(users)).items():
+            verdicts = self._verdicts(keys)
+            for device in client.device_store.active_user_devices(user_id):
+                trusted = verdicts.get(device.id) is Verdict.TRUSTED
+                if trusted and not client.olm.is_device_verified(device):
+                    if client.olm.is_device_blacklisted(device):
+                        client.unblacklist_device(device)
+                    client.verify_device(device)
+                elif not trusted and not client.olm.is_device_blacklisted(device):
+                    if client.olm.is_device_verified(device):
+                        client.unverify_device(device)
+                    client.blacklist_device(device)
+                    log.info(
+                        "%s has a device the policy does not trust (%s); it gets no room keys",
+                        self._redact.tag(user_id),
+                        verdicts.get(device.id, Verdict.NOT_CROSS_SIGNED).value,
+                    )
+
+    async def send_withheld(self, room_id: str) -> None:
+        """Tells each excluded device of the room, once per Megolm session, why it has no key."""
+        client = self._client
+        session = client.olm.outbound_group_sessions.get(room_id)
+        room = client.rooms.get(room_id)
+        if session is None or room is None:
+            return
+        for user_id in sorted(set(room.users) | {client.user_id}):
+            for device in client.device_store.active_user_devices(user_id):
+                key = (session.id, user_id, device.id)
+                if not client.olm.is_device_blacklisted(device) or key in self._withheld:
+                    continue
+                self._withheld.add(key)
+                await client.to_device(
+                    ToDeviceMessage(
+                        "m.room_key.withheld",
+                        user_id,
+                        device.id,
+                        {
+                            "algorithm": "m.megolm.v1.aes-sha2",
+                            "room_id": room_id,
+                            "session_id": session.id,
+                            "sender_key": client.olm.account.identity_keys["curve25519"],
+                            "code": "m.unverified",
+                            "reason": WITHHELD_REASON,
+                        },
+                    )
+                )
