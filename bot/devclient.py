@@ -23,6 +23,7 @@ from nio import (
     RoomMemberEvent,
     RoomMessage,
     SyncResponse,
+    ToDeviceEvent,
 )
 from nio.store import SqliteStore
 
@@ -31,7 +32,7 @@ from bot.devicetrust import DeviceTrust
 from bot.logs import Redactor
 from store.records import CrossSigningSeeds
 
-Predicate = Callable[[str, Event], bool]
+Predicate = Callable[[str, Any], bool]
 
 
 class Member:
@@ -56,7 +57,7 @@ class Member:
         )
         # Like Element with "exclude insecure devices": keys only for cross-signed devices.
         self.trust = DeviceTrust(self.client, None, "cross-signed", Redactor(b"member"))
-        self.events: list[tuple[str, Event]] = []
+        self.events: list[tuple[str, Any]] = []  # (room id or "" for to-device, event)
         self._changed = asyncio.Condition()
         self._sync_task: asyncio.Task[Any] | None = None
 
@@ -66,6 +67,7 @@ class Member:
             raise RuntimeError(f"member login failed: {resp.message}")
         self.client.add_event_callback(self._on_event, Event)
         self.client.add_response_callback(self._on_sync, SyncResponse)
+        self.client.add_to_device_callback(self._on_to_device, ToDeviceEvent)
         await self.client.sync(timeout=0, full_state=True)
         if self.client.should_upload_keys:
             await self.client.keys_upload()
@@ -91,15 +93,20 @@ class Member:
     async def _on_sync(self, response: SyncResponse) -> None:
         self.trust.invalidate(list(response.device_list.changed))
 
+    async def _on_to_device(self, event: ToDeviceEvent) -> None:
+        async with self._changed:
+            self.events.append(("", event))  # to-device events belong to no room
+            self._changed.notify_all()
+
     async def _on_event(self, room: Any, event: Event) -> None:
         async with self._changed:
             self.events.append((room.room_id, event))
             self._changed.notify_all()
 
-    async def wait_for(self, predicate: Predicate, timeout: float = 30, start: int = 0) -> Event:
+    async def wait_for(self, predicate: Predicate, timeout: float = 30, start: int = 0) -> Any:
         """The first event (from index `start` on) matching `predicate`; awaits new ones."""
 
-        async def scan() -> Event:
+        async def scan() -> Any:
             async with self._changed:
                 seen = start
                 while True:

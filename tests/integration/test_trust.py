@@ -1,0 +1,71 @@
+"""E2EE trust on the real Synapse: the bot's cross-signing as others see it, and room keys
+only for the devices their owners cross-signed."""
+
+from __future__ import annotations
+
+import pytest
+from nio import MegolmEvent, RoomMessage, UnknownToDeviceEvent
+
+from bot.crosssign import query_keys
+from bot.devbot import BotProcess
+from bot.devclient import Member
+from bot.trust import UserKeys, is_cross_signed, self_signing_key_of, signed_by
+from tests.integration.conftest import BotSetup, Members
+
+pytestmark = pytest.mark.integration
+
+
+async def test_bot_is_cross_signed_as_others_see_it_and_keeps_its_identity(
+    bot_setup: BotSetup, members: Members
+):
+    bot_id = bot_setup.user_id
+    alex = await members.new("alex")
+    proc = bot_setup.process()
+    await proc.start()
+    seen = UserKeys.from_query(await query_keys(alex.client, [bot_id]), bot_id)
+    assert seen.master_pub is not None
+    ssk = self_signing_key_of(bot_id, seen.master, seen.self_signing)
+    assert ssk is not None, "self-signing key must be signed by the master key"
+    ((device_id, device),) = seen.devices.items()
+    assert signed_by(device, bot_id, *ssk), "the bot's device must be signed by its SSK"
+    assert is_cross_signed(bot_id, device, seen.master, seen.self_signing)
+    await proc.stop()
+
+    proc = bot_setup.process()
+    await proc.start()
+    again = UserKeys.from_query(await query_keys(alex.client, [bot_id]), bot_id)
+    assert again.master_pub == seen.master_pub
+    assert list(again.devices) == [device_id]
+    await proc.stop()
+
+
+async def test_reply_reaches_the_cross_signed_device_only(
+    bot: BotProcess, bot_setup: BotSetup, members: Members, tmp_path
+):
+    bot_id = bot_setup.user_id
+    alex = await members.new("alex")
+    # the same account on a second device that nobody cross-signed (e.g. one a homeserver
+    # injected): it must not be able to read the conversation
+    intruder = Member(
+        alex.client.homeserver, alex.user_id, alex.password, tmp_path / "second", cross_sign=False
+    )
+    await intruder.start()
+    members.all.append(intruder)
+    room = await alex.create_dm(bot_id)
+    start = intruder.mark()
+    reply = await alex.ask(room, "!help", bot_id)
+    assert reply.decrypted and "Commands you can use" in reply.body
+
+    seen = await intruder.wait_for(
+        lambda r, e: r == room and getattr(e, "event_id", None) == reply.event_id, start=start
+    )
+    assert isinstance(seen, MegolmEvent) and not isinstance(seen, RoomMessage)
+    withheld = await intruder.wait_for(
+        lambda r, e: isinstance(e, UnknownToDeviceEvent)
+        and e.type == "m.room_key.withheld"
+        and e.sender == bot_id,
+        start=start,
+    )
+    content = withheld.source["content"]
+    assert content["code"] == "m.unverified"
+    assert content["room_id"] == room and content["session_id"] == seen.session_id
