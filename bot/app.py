@@ -16,7 +16,8 @@ from bot.dispatch import Dispatcher
 from bot.logs import Redactor, StateLog, setup
 from bot.messenger import MatrixMessenger
 from bot.router import Router
-from bot.sync import SyncLoop
+from bot.sync import SyncLoop, decrypter
+from bot.undecryptable import Undecryptable
 from commands import ALL
 from store import Store, secret
 
@@ -50,8 +51,16 @@ async def run(loaded: Loaded, stop: asyncio.Event | None = None) -> None:
                     public(seeds, "master"),
                 )
             trust = DeviceTrust(client, store, loaded.config.encryption.trust, redactor)
-            router = Router(ALL, MatrixMessenger(client, trust, redactor), redactor)
+            messenger = MatrixMessenger(client, trust, redactor)
+            router = Router(ALL, messenger, redactor, trust=trust)
             dispatcher = Dispatcher(router.handle, store, redactor)
+            undecryptable = Undecryptable(
+                store,
+                decrypter(client),
+                messenger.send,
+                redactor,
+                grace=float(loaded.config.encryption.undecryptable_grace),
+            )
             sync = SyncLoop(
                 client,
                 store,
@@ -59,6 +68,7 @@ async def run(loaded: Loaded, stop: asyncio.Event | None = None) -> None:
                 dispatcher.submit,
                 redactor,
                 stop,
+                undecryptable,
                 devices_changed=trust.invalidate,
             )
             waiting = store.pending()
@@ -72,8 +82,10 @@ async def run(loaded: Loaded, stop: asyncio.Event | None = None) -> None:
             )
             for event in waiting:
                 dispatcher.submit(event)
+            undecryptable.resume()
             await sync_task
             await dispatcher.drain(timeout=10)
+            await undecryptable.close()
         finally:
             await client.close()  # never logout(): that would delete the device and its keys
     finally:

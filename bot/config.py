@@ -40,6 +40,17 @@ def _server_name(value: str) -> str:
     return value
 
 
+_DURATION = re.compile(r"(\d+)\s*(s|m|h|d)")
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def _duration(value: str) -> float:
+    match = _DURATION.fullmatch(value.strip())
+    if not match:
+        raise ValueError("")
+    return float(int(match.group(1)) * _UNIT_SECONDS[match.group(2)])
+
+
 def _nonempty(value: str) -> str:
     if not value.strip():
         raise ValueError("")
@@ -50,6 +61,8 @@ MatrixUserId = Annotated[str, Check("a Matrix ID like @name:server", _user_id)]
 HomeserverUrl = Annotated[str, Check("a URL like https://matrix.example.org", _homeserver)]
 ServerName = Annotated[str, Check("a server name like example.org", _server_name)]
 NonEmpty = Annotated[str, Check("non-empty text", _nonempty)]
+# A duration like 30s, 5m, 2h or 1d; the loaded value is in seconds.
+Duration = Annotated[str, Check("a duration like 30s, 5m, 2h or 1d", _duration)]
 
 
 @dataclass(frozen=True)
@@ -85,6 +98,9 @@ class EncryptionConfig:
     # cross-signed: room keys only for devices their owner cross-signed (what Element does);
     # tofu: also pin each user's master key on first sight; all: every device (weaker).
     trust: Literal["cross-signed", "tofu", "all"] = "cross-signed"
+    # How long to wait for a missing room key before telling the sender their message
+    # could not be read.
+    undecryptable_grace: Duration = 30.0  # type: ignore[assignment]
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from typing import Literal, Protocol
 from bot.logs import Redactor
 from bot.messenger import Messenger
 from bot.text import render
+from bot.trust import Verdict
 from store import Incoming
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,15 @@ class CommandSyntaxError(Exception):
 
 class Roles(Protocol):
     def of(self, user_id: str) -> frozenset[Role]: ...
+
+
+class SenderTrust(Protocol):
+    async def verdict(self, user_id: str, device_id: str | None) -> Verdict: ...
+
+
+class TrustEveryone:
+    async def verdict(self, user_id: str, device_id: str | None) -> Verdict:
+        return Verdict.TRUSTED
 
 
 class EveryoneIsAMember:
@@ -89,6 +99,17 @@ BUG = (
     "Sorry, something went wrong on my side (ref: {ref}). Please try again; if it keeps "
     "happening, an organizer can look up that reference in the log."
 )
+UNTRUSTED_DEVICE = (
+    "I can't act on `{command}` from this session, because it is not verified: its owner "
+    "has not cross-signed it, so I can't be sure it is really you. Verify this session from "
+    "one of your other sessions (in Element: Settings → Sessions), or send the command from "
+    "a verified session."
+)
+MASTER_KEY_CHANGED = (
+    "I can't act on `{command}` yet: your account's identity key changed since I first saw "
+    "you. That can mean you reset your encryption, or that someone else controls the account. "
+    "An organizer needs to confirm the change with you before I go on."
+)
 DM_HINT = "Hi! I'm warmline, a bot. Send `!help` to see what I can do."
 
 
@@ -99,10 +120,12 @@ class Router:
         messenger: Messenger,
         redactor: Redactor,
         roles: Roles | None = None,
+        trust: SenderTrust | None = None,
     ) -> None:
         self.specs = specs
         self.messenger = messenger
         self.roles: Roles = roles or EveryoneIsAMember()
+        self.trust: SenderTrust = trust or TrustEveryone()
         self._redact = redactor
         self._by_name: dict[str, CommandSpec] = {}
         for spec in specs:
@@ -135,6 +158,16 @@ class Router:
         if spec.sensitive and not event.room_encrypted:
             await self._send(event, UNENCRYPTED, command=PREFIX + name)
             return
+        if spec.sensitive:
+            verdict = await self.trust.verdict(event.sender, event.sender_device)
+            if verdict is not Verdict.TRUSTED:
+                refusal = (
+                    MASTER_KEY_CHANGED
+                    if verdict is Verdict.MASTER_KEY_CHANGED
+                    else UNTRUSTED_DEVICE
+                )
+                await self._send(event, refusal, command=PREFIX + name)
+                return
         await self._run(spec, Context(event, args, spec, self))
 
     async def _run(self, spec: CommandSpec, ctx: Context) -> None:

@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import os
 import signal
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 from nio import (
+    EncryptionError,
     InviteMemberEvent,
     MegolmEvent,
     ReactionEvent,
@@ -26,12 +28,15 @@ from nio import (
     RoomMessageText,
     SyncError,
     SyncResponse,
+    UnknownToDeviceEvent,
 )
 
 from bot.client import BotClient
 from bot.config import MatrixConfig
 from bot.logs import Redactor, StateLog
+from bot.undecryptable import STILL_LOCKED, Undecryptable, _StillLocked
 from store import Incoming, Store, StoreWriteError
+from store.records import KeptEvent
 
 log = logging.getLogger(__name__)
 
@@ -47,14 +52,14 @@ SYNC_FILTER: dict[str, Any] = {
 }
 
 
-def incoming_events(resp: SyncResponse, client: BotClient, first_sync: bool) -> list[Incoming]:
-    """The events of a batch that are for the bot to handle, in order.
+def timeline(resp: SyncResponse, client: BotClient, first_sync: bool) -> list[tuple[str, Any]]:
+    """(room id, event) of a batch that are for the bot, in order.
 
     Skipped: everything on the very first sync (history), the bot's own events, and events
     older than the bot's join in a room it joined during this batch."""
     if first_sync:
         return []
-    out: list[Incoming] = []
+    out: list[tuple[str, Any]] = []
     for room_id, info in resp.rooms.join.items():
         events = list(info.timeline.events)
         for i, ev in enumerate(events):
@@ -66,17 +71,52 @@ def incoming_events(resp: SyncResponse, client: BotClient, first_sync: bool) -> 
             ):
                 events = events[i + 1 :]  # events before the bot joined are not for it
                 break
-        room = client.rooms.get(room_id)
-        encrypted = bool(room and room.encrypted)
-        members = room.joined_count if room else 0
-        for ev in events:
-            item = _incoming(ev, room_id, encrypted, members)
-            if item is not None and item.sender != client.user_id:
-                out.append(item)
+        out += [(room_id, ev) for ev in events if ev.sender != client.user_id]
     return out
 
 
-def _incoming(ev: Any, room_id: str, encrypted: bool, members: int) -> Incoming | None:
+def incoming(client: BotClient, room_id: str, ev: Any) -> Incoming | None:
+    """The inbox entry for a decrypted (or plain) event, if it is one the bot handles."""
+    room = client.rooms.get(room_id)
+    encrypted = bool(room and room.encrypted)
+    members = room.joined_count if room else 0
+    return _incoming(ev, room_id, encrypted, members, _sender_device(client, ev))
+
+
+def kept(room_id: str, ev: MegolmEvent, now: float) -> KeptEvent:
+    return KeptEvent(ev.event_id, room_id, ev.sender, ev.session_id, json.dumps(ev.source), now)
+
+
+def decrypter(client: BotClient) -> Callable[[KeptEvent], Incoming | _StillLocked | None]:
+    def try_decrypt(event: KeptEvent) -> Incoming | _StillLocked | None:
+        megolm = MegolmEvent.from_dict(json.loads(event.source))
+        if not isinstance(megolm, MegolmEvent):
+            return None
+        megolm.room_id = event.room_id
+        try:
+            decrypted = client.decrypt_event(megolm)
+        except EncryptionError:
+            return STILL_LOCKED
+        return incoming(client, event.room_id, decrypted)
+
+    return try_decrypt
+
+
+def _sender_device(client: BotClient, ev: Any) -> str | None:
+    """The device that encrypted `ev`, found by its Curve25519 key; None if not decrypted or
+    not (yet) known."""
+    sender_key = getattr(ev, "sender_key", None)
+    if not getattr(ev, "decrypted", False) or not sender_key:
+        return None
+    for device in client.device_store.active_user_devices(ev.sender):
+        if device.curve25519 == sender_key:
+            return str(device.id)
+    return None
+
+
+def _incoming(
+    ev: Any, room_id: str, encrypted: bool, members: int, device: str | None
+) -> Incoming | None:
     if isinstance(ev, RoomMessageText):
         kind, body, relates = "text", ev.body, None
     elif isinstance(ev, ReactionEvent):
@@ -87,7 +127,7 @@ def _incoming(ev: Any, room_id: str, encrypted: bool, members: int) -> Incoming 
         event_id=ev.event_id,
         room_id=room_id,
         sender=ev.sender,
-        sender_device=None,
+        sender_device=device,
         kind=kind,
         body=body,
         relates_to=relates,
@@ -95,13 +135,6 @@ def _incoming(ev: Any, room_id: str, encrypted: bool, members: int) -> Incoming 
         room_encrypted=encrypted,
         room_members=members,
     )
-
-
-def undecryptable(resp: SyncResponse) -> Iterable[tuple[str, MegolmEvent]]:
-    for room_id, info in resp.rooms.join.items():
-        for ev in info.timeline.events:
-            if isinstance(ev, MegolmEvent):
-                yield room_id, ev
 
 
 class SyncLoop:
@@ -113,6 +146,7 @@ class SyncLoop:
         submit: Callable[[Incoming], None],
         redactor: Redactor,
         stop: asyncio.Event,
+        undecryptable: Undecryptable,
         devices_changed: Callable[[list[str]], None] = lambda users: None,
     ) -> None:
         self._client = client
@@ -122,6 +156,7 @@ class SyncLoop:
         self._redact = redactor
         self._stop = stop
         self._devices_changed = devices_changed
+        self._undecryptable = undecryptable
         self.first_sync_done = asyncio.Event()
         self._store_health = StateLog("store")
 
@@ -148,10 +183,14 @@ class SyncLoop:
             self._client.connectivity.up()
             self._devices_changed(list(resp.device_list.changed))
             await self._after_sync(resp)
+            events = timeline(resp, self._client, first_sync=token is None)
             try:
+                await self._keep_undecryptable(events)
                 fresh = self._store.commit_batch(
-                    resp.next_batch, incoming_events(resp, self._client, first_sync=token is None)
+                    resp.next_batch,
+                    [i for r, ev in events if (i := incoming(self._client, r, ev)) is not None],
                 )
+                fresh += self._undecryptable.retry()
             except StoreWriteError as exc:
                 # The position did not move: the same batch comes again once writing works.
                 self._store_health.down(str(exc))
@@ -197,13 +236,20 @@ class SyncLoop:
         if client.should_claim_keys:
             await client.keys_claim(client.get_users_for_key_claiming())
         await client.send_to_device_messages()
-        for room_id, ev in undecryptable(resp):
-            log.warning(
-                "cannot decrypt an event in %s yet (no room key); asking for it",
-                self._redact.tag(room_id),
-            )
-            if ev.session_id not in client.outgoing_key_requests:
-                await client.request_room_key(ev)
+        for ev in resp.to_device_events:
+            if isinstance(ev, UnknownToDeviceEvent) and ev.type == "m.room_key.withheld":
+                content = ev.source.get("content", {})
+                self._undecryptable.withheld(
+                    str(content.get("session_id")), str(content.get("code"))
+                )
+
+    async def _keep_undecryptable(self, events: list[tuple[str, Any]]) -> None:
+        for room_id, ev in events:
+            if not isinstance(ev, MegolmEvent):
+                continue
+            self._undecryptable.keep(kept(room_id, ev, time.time()))
+            if ev.session_id not in self._client.outgoing_key_requests:
+                await self._client.request_room_key(ev)
 
     async def _answer_invites(self, resp: SyncResponse) -> None:
         for room_id, info in resp.rooms.invite.items():

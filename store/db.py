@@ -95,13 +95,45 @@ def _v2(db: sqlcipher3.Connection) -> None:
     )
 
 
+def _v3(db: sqlcipher3.Connection) -> None:
+    run_script(
+        db,
+        """
+        CREATE TABLE undecryptable (
+            event_id TEXT PRIMARY KEY,
+            room_id TEXT NOT NULL,
+            sender TEXT NOT NULL,
+            session_id TEXT NOT NULL,
+            source TEXT NOT NULL,
+            first_seen INTEGER NOT NULL
+        );
+        CREATE TABLE undecryptable_notices (
+            room_id TEXT NOT NULL,
+            sender TEXT NOT NULL,
+            session_id TEXT NOT NULL,
+            at INTEGER NOT NULL,
+            PRIMARY KEY (room_id, sender, session_id)
+        );
+        """,
+    )
+
+
 # warmline's own tables; every other table in the file is nio's crypto store.
 OWN_TABLES = frozenset(
-    {"session", "sync_position", "inbox", "processed", "cross_signing", "pinned_master_keys"}
+    {
+        "session",
+        "sync_position",
+        "inbox",
+        "processed",
+        "cross_signing",
+        "pinned_master_keys",
+        "undecryptable",
+        "undecryptable_notices",
+    }
 )
 
 # Append-only: MIGRATIONS[n] brings a store at schema version n to n + 1.
-MIGRATIONS: tuple[Migration, ...] = (_v1, _v2)
+MIGRATIONS: tuple[Migration, ...] = (_v1, _v2, _v3)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

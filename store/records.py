@@ -36,6 +36,18 @@ class Incoming:
         return self.room_members <= 2
 
 
+@dataclass(frozen=True)
+class KeptEvent:
+    """An event the bot could not decrypt yet, kept until its key arrives."""
+
+    event_id: str
+    room_id: str
+    sender: str
+    session_id: str
+    source: str  # the encrypted event as JSON (ciphertext only)
+    first_seen: float
+
+
 @dataclass(frozen=True, repr=False)
 class CrossSigningSeeds:
     """The bot's three cross-signing private keys (base64 ed25519 seeds)."""

@@ -12,7 +12,7 @@ from pathlib import Path
 import sqlcipher3
 
 from store.db import DB_NAME, StoreLock, open_database, transaction
-from store.records import CrossSigningSeeds, Incoming, Session
+from store.records import CrossSigningSeeds, Incoming, KeptEvent, Session
 from store.secret import StoreSecret
 
 _INBOX_COLUMNS = (
@@ -108,39 +108,48 @@ class Store:
         """Keeps the batch's new events and advances the sync position, atomically.
 
         Returns the events that were new (not already handled or waiting)."""
-        fresh: list[Incoming] = []
         with transaction(self._db):
-            seq = self._db.execute("SELECT coalesce(max(seq), 0) FROM inbox").fetchone()[0]
-            for ev in events:
-                if self._db.execute(
-                    "SELECT 1 FROM processed WHERE event_id = ? "
-                    "UNION ALL SELECT 1 FROM inbox WHERE event_id = ?",
-                    (ev.event_id, ev.event_id),
-                ).fetchone():
-                    continue
-                seq += 1
-                self._db.execute(
-                    f"INSERT INTO inbox (seq, {_INBOX_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)",  # noqa: S608
-                    (
-                        seq,
-                        ev.event_id,
-                        ev.room_id,
-                        ev.sender,
-                        ev.sender_device,
-                        ev.kind,
-                        ev.body,
-                        ev.relates_to,
-                        ev.origin_ts,
-                        int(ev.room_encrypted),
-                        ev.room_members,
-                    ),
-                )
-                fresh.append(ev)
+            fresh = self._into_inbox(events)
             self._db.execute(
                 "INSERT INTO sync_position (id, next_batch) VALUES (1, ?) "
                 "ON CONFLICT (id) DO UPDATE SET next_batch = excluded.next_batch",
                 (next_batch,),
             )
+        return fresh
+
+    def add_to_inbox(self, events: list[Incoming]) -> list[Incoming]:
+        """Keeps events that arrived outside a sync batch (e.g. decrypted late)."""
+        with transaction(self._db):
+            return self._into_inbox(events)
+
+    def _into_inbox(self, events: list[Incoming]) -> list[Incoming]:
+        fresh: list[Incoming] = []
+        seq = self._db.execute("SELECT coalesce(max(seq), 0) FROM inbox").fetchone()[0]
+        for ev in events:
+            if self._db.execute(
+                "SELECT 1 FROM processed WHERE event_id = ? "
+                "UNION ALL SELECT 1 FROM inbox WHERE event_id = ?",
+                (ev.event_id, ev.event_id),
+            ).fetchone():
+                continue
+            seq += 1
+            self._db.execute(
+                f"INSERT INTO inbox (seq, {_INBOX_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)",  # noqa: S608
+                (
+                    seq,
+                    ev.event_id,
+                    ev.room_id,
+                    ev.sender,
+                    ev.sender_device,
+                    ev.kind,
+                    ev.body,
+                    ev.relates_to,
+                    ev.origin_ts,
+                    int(ev.room_encrypted),
+                    ev.room_members,
+                ),
+            )
+            fresh.append(ev)
         return fresh
 
     def pending(self) -> list[Incoming]:
@@ -157,6 +166,62 @@ class Store:
             self._db.execute(
                 "INSERT OR IGNORE INTO processed (event_id, at) VALUES (?, ?)", (event_id, at)
             )
+
+    # -- events waiting for their room key ------------------------------------------------
+    def keep_undecryptable(self, event: KeptEvent) -> bool:
+        """Keeps an event until its key arrives; False if it was already kept or handled."""
+        with transaction(self._db):
+            if self._db.execute(
+                "SELECT 1 FROM processed WHERE event_id = ?", (event.event_id,)
+            ).fetchone():
+                return False
+            cur = self._db.execute(
+                "INSERT OR IGNORE INTO undecryptable "
+                "(event_id, room_id, sender, session_id, source, first_seen) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    event.event_id,
+                    event.room_id,
+                    event.sender,
+                    event.session_id,
+                    event.source,
+                    int(event.first_seen),
+                ),
+            )
+        return bool(cur.rowcount)
+
+    def kept_undecryptable(self) -> list[KeptEvent]:
+        rows = self._db.execute(
+            "SELECT event_id, room_id, sender, session_id, source, first_seen "
+            "FROM undecryptable ORDER BY first_seen"
+        ).fetchall()
+        return [KeptEvent(*r) for r in rows]
+
+    def decrypted_late(self, event_id: str, now_readable: list[Incoming]) -> list[Incoming]:
+        """Moves a kept event, now decrypted, into the inbox (one transaction)."""
+        with transaction(self._db):
+            self._db.execute("DELETE FROM undecryptable WHERE event_id = ?", (event_id,))
+            return self._into_inbox(now_readable)
+
+    def drop_undecryptable(self, older_than: float) -> int:
+        with transaction(self._db):
+            cur = self._db.execute(
+                "DELETE FROM undecryptable WHERE first_seen < ?", (int(older_than),)
+            )
+            self._db.execute("DELETE FROM undecryptable_notices WHERE at < ?", (int(older_than),))
+        return int(cur.rowcount)
+
+    def claim_undecryptable_notice(
+        self, room_id: str, sender: str, session_id: str, now: float
+    ) -> bool:
+        """True exactly once per (room, sender, Megolm session): whoever gets True tells them."""
+        with transaction(self._db):
+            cur = self._db.execute(
+                "INSERT OR IGNORE INTO undecryptable_notices (room_id, sender, session_id, at) "
+                "VALUES (?, ?, ?, ?)",
+                (room_id, sender, session_id, int(now)),
+            )
+        return bool(cur.rowcount)
 
     def forget_processed(self, older_than: float) -> int:
         """Event ids are only needed to dedupe replays; drop the old ones."""

@@ -4,6 +4,7 @@ only for the devices their owners cross-signed."""
 from __future__ import annotations
 
 import pytest
+import yaml
 from nio import MegolmEvent, RoomMessage, UnknownToDeviceEvent
 
 from bot.crosssign import query_keys
@@ -11,6 +12,7 @@ from bot.devbot import BotProcess
 from bot.devclient import Member
 from bot.trust import UserKeys, is_cross_signed, self_signing_key_of, signed_by
 from tests.integration.conftest import BotSetup, Members
+from tests.integration.test_core import bot_messages
 
 pytestmark = pytest.mark.integration
 
@@ -61,11 +63,55 @@ async def test_reply_reaches_the_cross_signed_device_only(
     )
     assert isinstance(seen, MegolmEvent) and not isinstance(seen, RoomMessage)
     withheld = await intruder.wait_for(
-        lambda r, e: isinstance(e, UnknownToDeviceEvent)
-        and e.type == "m.room_key.withheld"
-        and e.sender == bot_id,
+        lambda r, e: (
+            isinstance(e, UnknownToDeviceEvent)
+            and e.type == "m.room_key.withheld"
+            and e.sender == bot_id
+        ),
         start=start,
     )
     content = withheld.source["content"]
     assert content["code"] == "m.unverified"
     assert content["room_id"] == room and content["session_id"] == seen.session_id
+
+
+async def test_an_unreadable_message_gets_exactly_one_notice_after_the_grace(
+    bot_setup: BotSetup, members: Members
+):
+    bot_id = bot_setup.user_id
+    config = yaml.safe_load(bot_setup.config.read_text())
+    config["encryption"] = {"undecryptable_grace": "1s"}
+    bot_setup.config.write_text(yaml.safe_dump(config))
+    proc = bot_setup.process()
+    await proc.start()
+    alex = await members.new("alex")
+    room = await alex.create_dm(bot_id)
+    await alex.ask(room, "!help", bot_id)
+
+    # alex's client keeps the next Megolm session from the bot's device (as a client that
+    # distrusts it would), so the bot receives two messages it cannot read
+    client = alex.client
+    client.invalidate_outbound_session(room)
+    bot_devices = list(client.device_store.active_user_devices(bot_id))
+    for device in bot_devices:
+        client.unverify_device(device)
+        client.blacklist_device(device)
+    start = alex.mark()
+    for text in ("!help one", "!help two"):
+        await client.room_send(
+            room,
+            "m.room.message",
+            {"msgtype": "m.text", "body": text},
+            ignore_unverified_devices=True,
+        )
+    notice = await alex.reply_from(bot_id, room, start)
+    assert "couldn't read a message" in notice.body
+
+    # trust restored, new session: the bot reads again, and said nothing more meanwhile
+    client.invalidate_outbound_session(room)
+    for device in bot_devices:
+        client.unblacklist_device(device)
+    probe = await alex.ask(room, "!help", bot_id)
+    assert "Commands you can use" in probe.body
+    assert [m for m in bot_messages(alex, room, bot_id, start)] == [notice.body, probe.body]
+    await proc.stop()

@@ -14,6 +14,7 @@ from bot.router import (
     Router,
     parse_command,
 )
+from bot.trust import Verdict
 from commands import ALL
 from tests.unit.fakes import RecordingMessenger, text_event
 
@@ -148,3 +149,37 @@ async def test_plain_text_gets_a_hint_in_an_encrypted_dm_only(router: Router, me
 def test_duplicate_command_names_are_rejected(messenger):
     with pytest.raises(ValueError, match="two commands"):
         Router((*ALL, *ALL), messenger, REDACTOR)
+
+
+class FixedTrust:
+    def __init__(self, verdict: Verdict) -> None:
+        self.verdict_value = verdict
+        self.asked: list[tuple[str, str | None]] = []
+
+    async def verdict(self, user_id: str, device_id: str | None) -> Verdict:
+        self.asked.append((user_id, device_id))
+        return self.verdict_value
+
+
+@pytest.mark.parametrize(
+    ("verdict", "expected"),
+    [
+        (Verdict.TRUSTED, "echo: hi"),
+        (Verdict.NOT_CROSS_SIGNED, "not verified"),
+        (Verdict.MASTER_KEY_CHANGED, "identity key changed"),
+    ],
+)
+async def test_sensitive_commands_need_a_trusted_device(verdict, expected, messenger):
+    trust = FixedTrust(verdict)
+    router = Router(TEST_SPECS, messenger, REDACTOR, trust=trust)
+    event = text_event("!echo hi")
+    await router.handle(event)
+    assert expected in messenger.bodies[0]
+    assert trust.asked == [(event.sender, event.sender_device)]
+
+
+async def test_ordinary_commands_do_not_ask_about_the_device(messenger):
+    trust = FixedTrust(Verdict.NOT_CROSS_SIGNED)
+    router = Router(TEST_SPECS, messenger, REDACTOR, trust=trust)
+    await router.handle(text_event("!help"))
+    assert trust.asked == [] and "Commands you can use" in messenger.bodies[0]

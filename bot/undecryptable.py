@@ -1,0 +1,122 @@
+"""Messages the bot cannot decrypt yet: keep them, retry when the key comes, and only after a
+grace period tell the sender (once per room, sender and Megolm session) what to do.
+
+A member's client may deliver the room key a moment after the message, or withhold it
+(`m.room_key.withheld`, e.g. because it does not trust the bot's device); those notices are
+remembered so the message to the member can say why.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from bot.logs import Redactor
+from bot.text import render
+from store import Incoming, Store
+from store.records import KeptEvent
+
+log = logging.getLogger(__name__)
+
+
+class _StillLocked:
+    pass
+
+
+STILL_LOCKED = _StillLocked()
+# Returns the decrypted event as an inbox entry, None when it decrypted to something the bot
+# does not handle, or STILL_LOCKED when its key is still missing.
+TryDecrypt = Callable[[KeptEvent], "Incoming | _StillLocked | None"]
+Send = Callable[[str, Any], Awaitable[object]]
+KEPT_FOR = 7 * 24 * 3600
+
+NOTICE = (
+    "I couldn't read a message you sent here: it reached me encrypted, but your session did "
+    "not share its key with me{why}. Please check that you are using a verified session "
+    "(in Element: Settings → Sessions), then send it again."
+)
+WHY = {
+    "m.unverified": " (your session does not trust my device; verifying my device fixes it)",
+    "m.blacklisted": " (your session has blocked my device)",
+    "m.unauthorised": " (your session says I may not read it)",
+    "m.no_olm": " (our sessions could not set up a secure channel)",
+}
+
+
+class Undecryptable:
+    def __init__(
+        self,
+        store: Store,
+        try_decrypt: TryDecrypt,
+        send: Send,
+        redactor: Redactor,
+        grace: float,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._store = store
+        self._try_decrypt = try_decrypt
+        self._send = send
+        self._redact = redactor
+        self._grace = grace
+        self._clock = clock
+        self._withheld: dict[str, str] = {}  # Megolm session id → withheld code
+        self._timers: set[asyncio.Task[None]] = set()
+
+    def withheld(self, session_id: str, code: str) -> None:
+        self._withheld[session_id] = code
+
+    def keep(self, event: KeptEvent) -> None:
+        if self._store.keep_undecryptable(event):
+            log.warning(
+                "cannot decrypt an event from %s in %s yet; keeping it for its key",
+                self._redact.tag(event.sender),
+                self._redact.tag(event.room_id),
+            )
+            self._arm(event)
+
+    def resume(self) -> None:
+        """After a restart: drop what is too old, re-arm the timers of the rest."""
+        self._store.drop_undecryptable(self._clock() - KEPT_FOR)
+        for event in self._store.kept_undecryptable():
+            self._arm(event)
+
+    def _arm(self, event: KeptEvent) -> None:
+        delay = max(0.0, event.first_seen + self._grace - self._clock())
+        task = asyncio.create_task(self._notice_after(event, delay))
+        self._timers.add(task)
+        task.add_done_callback(self._timers.discard)
+
+    def retry(self) -> list[Incoming]:
+        """Decrypts what can be decrypted now; returns the new inbox entries to handle."""
+        readable: list[Incoming] = []
+        for event in self._store.kept_undecryptable():
+            result = self._try_decrypt(event)
+            if isinstance(result, _StillLocked):
+                continue
+            readable += self._store.decrypted_late(
+                event.event_id, [] if result is None else [result]
+            )
+        return readable
+
+    async def _notice_after(self, event: KeptEvent, delay: float) -> None:
+        await asyncio.sleep(delay)
+        if event.event_id not in {e.event_id for e in self._store.kept_undecryptable()}:
+            return  # decrypted in the meantime
+        if not self._store.claim_undecryptable_notice(
+            event.room_id, event.sender, event.session_id, self._clock()
+        ):
+            return  # already told for this session
+        why = WHY.get(self._withheld.get(event.session_id, ""), "")
+        await self._send(event.room_id, render(NOTICE, why=why))
+
+    async def settle(self) -> None:
+        """Waits for every armed timer (tests use it with a grace of 0)."""
+        await asyncio.gather(*list(self._timers), return_exceptions=True)
+
+    async def close(self) -> None:
+        for task in list(self._timers):
+            task.cancel()
+        await asyncio.gather(*self._timers, return_exceptions=True)
