@@ -13,10 +13,11 @@ from bot.config import Loaded
 from bot.crosssign import bootstrap, public
 from bot.devicetrust import DeviceTrust
 from bot.dispatch import Dispatcher
+from bot.events import decrypter
 from bot.logs import Redactor, StateLog, setup
 from bot.messenger import MatrixMessenger
 from bot.router import Router
-from bot.sync import SyncLoop, decrypter
+from bot.sync import SyncLoop
 from bot.undecryptable import Undecryptable
 from commands import ALL
 from store import Store, secret

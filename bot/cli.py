@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import getpass
+import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
+
+from nio.exceptions import EncryptionError
 
 from bot.client import StartupError
 from bot.config import ConfigError, Loaded, example_values, load_config
@@ -30,6 +35,22 @@ def _parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--no-wait", action="store_true", help="exit after the scripted part")
     sub.add_parser("keygen", help="print a new random store secret (for WARMLINE_STORE_KEY)")
+    doctor = sub.add_parser("doctor", help="check the store key, homeserver and E2EE trust")
+    doctor.add_argument("--config", required=True, metavar="FILE")
+    for name, what in (("export-keys", "write"), ("import-keys", "read")):
+        cmd = sub.add_parser(
+            name,
+            help=f"{what} the bot's room keys and cross-signing identity (passphrase-protected;"
+            " the bot must be stopped)",
+        )
+        cmd.add_argument("file", metavar="FILE")
+        cmd.add_argument("--config", required=True, metavar="FILE")
+    reset = sub.add_parser(
+        "reset-cross-signing",
+        help="replace the bot's cross-signing identity (members must trust the new one)",
+    )
+    reset.add_argument("--config", required=True, metavar="FILE")
+    reset.add_argument("--yes", action="store_true", help="do it without asking")
     return p
 
 
@@ -81,7 +102,68 @@ async def _run(path: str) -> int:
     return EXIT_OK
 
 
+PASSPHRASE_ENV = "WARMLINE_EXPORT_PASSPHRASE"  # noqa: S105 (a variable name)
+
+
+def _passphrase(confirm: bool) -> str | None:
+    if os.environ.get(PASSPHRASE_ENV):
+        return os.environ[PASSPHRASE_ENV]
+    if not sys.stdin.isatty():
+        _err(f"no passphrase: run in a terminal, or set {PASSPHRASE_ENV}")
+        return None
+    first = getpass.getpass("Passphrase for the key file: ")
+    if confirm and getpass.getpass("Same passphrase again: ") != first:
+        _err("the passphrases differ")
+        return None
+    if len(first) < 12:
+        _err("use a passphrase of at least 12 characters")
+        return None
+    return first
+
+
+async def _operator(args: argparse.Namespace) -> int:
+    from bot import operator  # imports nio: keep `--help` fast
+
+    loaded = await _load(args.config)
+    if loaded is None:
+        return EXIT_CONFIG
+    try:
+        if args.command == "doctor":
+            results = await operator.doctor(loaded)
+            for ok, text in results:
+                print(f"{'ok  ' if ok else 'FAIL'}  {text}")
+            return EXIT_OK if all(ok for ok, _ in results) else EXIT_FAILED
+        if args.command == "reset-cross-signing":
+            print(RESET_WARNING, file=sys.stderr)
+            answer = "RESET" if args.yes else await asyncio.to_thread(input, "Type RESET: ")
+            if answer.strip() != "RESET":
+                return EXIT_FAILED
+            print(await operator.reset_cross_signing(loaded))
+            return EXIT_OK
+        passphrase = _passphrase(confirm=args.command == "export-keys")
+        if passphrase is None:
+            return EXIT_FAILED
+        path = Path(args.file)
+        if args.command == "export-keys":
+            print(await operator.export_keys(loaded, path, passphrase))
+        else:
+            print(await operator.import_keys(loaded, path, passphrase))
+    except (SecretError, StoreError, StartupError, CrossSigningError, EncryptionError) as exc:
+        _err(str(exc))
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+RESET_WARNING = """
+WARNING: this replaces the bot's cross-signing identity. Every member and supporter whose
+client trusted the old identity will see that the bot's identity changed, and Element will
+not talk to it until they accept the new one. Do this only if the old keys are lost or were
+compromised, and tell the community first.
+"""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    os.umask(0o077)  # everything warmline creates (store, exports) is readable only by its owner
     args = _parser().parse_args(argv)
     if args.command == "keygen":
         print(secret.generate())
@@ -90,6 +172,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _check_config(args.file)
     if args.command == "run":
         return asyncio.run(_run(args.config))
+    if args.command in ("doctor", "export-keys", "import-keys", "reset-cross-signing"):
+        return asyncio.run(_operator(args))
     if args.command == "demo":
         from bot.demo import main as demo_main
 

@@ -143,6 +143,13 @@ async def sign_own_device(client: Any, seeds: CrossSigningSeeds, own: UserKeys) 
     return True
 
 
+async def publish(client: Any, seeds: CrossSigningSeeds, password: str | None) -> None:
+    """Publishes `seeds` as the account's cross-signing identity and signs this device."""
+    await _upload_keys(client, upload_body(client.user_id, seeds), password)
+    own = UserKeys.from_query(await query_keys(client, [client.user_id]), client.user_id)
+    await sign_own_device(client, seeds, own)
+
+
 async def bootstrap(
     client: Any,
     seeds: CrossSigningSeeds | None,
@@ -166,9 +173,9 @@ async def bootstrap(
         seeds, created = generate_seeds(), True
         persist(seeds)  # before the upload: a crash must never leave a master key we lost
     if own.master_pub is None:
-        await _upload_keys(client, upload_body(user_id, seeds), password)
-        own = UserKeys.from_query(await query_keys(client, [user_id]), user_id)
-    elif own.master_pub != public(seeds, "master"):
+        await publish(client, seeds, password)
+        return seeds, created
+    if own.master_pub != public(seeds, "master"):
         raise CrossSigningError(
             "the homeserver holds a different master key for the bot than its store: someone "
             "reset the bot's cross-signing. Members' clients will distrust the bot until an "

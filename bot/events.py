@@ -1,0 +1,107 @@
+"""From a sync response to inbox entries: which events are for the bot, who sent them from
+which device, and decrypting the ones that arrive before their key."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from nio import (
+    EncryptionError,
+    MegolmEvent,
+    ReactionEvent,
+    RoomMemberEvent,
+    RoomMessageText,
+    SyncResponse,
+)
+
+from bot.client import BotClient
+from bot.undecryptable import STILL_LOCKED, _StillLocked
+from store import Incoming
+from store.records import KeptEvent
+
+
+def timeline(resp: SyncResponse, client: BotClient, first_sync: bool) -> list[tuple[str, Any]]:
+    """(room id, event) of a batch that are for the bot, in order.
+
+    Skipped: everything on the very first sync (history), the bot's own events, and events
+    older than the bot's join in a room it joined during this batch."""
+    if first_sync:
+        return []
+    out: list[tuple[str, Any]] = []
+    for room_id, info in resp.rooms.join.items():
+        events = list(info.timeline.events)
+        for i, ev in enumerate(events):
+            if (
+                isinstance(ev, RoomMemberEvent)
+                and ev.state_key == client.user_id
+                and ev.membership == "join"
+                and ev.prev_membership != "join"
+            ):
+                events = events[i + 1 :]  # events before the bot joined are not for it
+                break
+        out += [(room_id, ev) for ev in events if ev.sender != client.user_id]
+    return out
+
+
+def incoming(client: BotClient, room_id: str, ev: Any) -> Incoming | None:
+    """The inbox entry for a decrypted (or plain) event, if it is one the bot handles."""
+    room = client.rooms.get(room_id)
+    encrypted = bool(room and room.encrypted)
+    members = room.joined_count if room else 0
+    return _incoming(ev, room_id, encrypted, members, _sender_device(client, ev))
+
+
+def kept(room_id: str, ev: MegolmEvent, now: float) -> KeptEvent:
+    return KeptEvent(ev.event_id, room_id, ev.sender, ev.session_id, json.dumps(ev.source), now)
+
+
+def decrypter(client: BotClient) -> Callable[[KeptEvent], Incoming | _StillLocked | None]:
+    def try_decrypt(event: KeptEvent) -> Incoming | _StillLocked | None:
+        megolm = MegolmEvent.from_dict(json.loads(event.source))
+        if not isinstance(megolm, MegolmEvent):
+            return None
+        megolm.room_id = event.room_id
+        try:
+            decrypted = client.decrypt_event(megolm)
+        except EncryptionError:
+            return STILL_LOCKED
+        return incoming(client, event.room_id, decrypted)
+
+    return try_decrypt
+
+
+def _sender_device(client: BotClient, ev: Any) -> str | None:
+    """The device that encrypted `ev`, found by its Curve25519 key; None if not decrypted or
+    not (yet) known."""
+    sender_key = getattr(ev, "sender_key", None)
+    if not getattr(ev, "decrypted", False) or not sender_key:
+        return None
+    for device in client.device_store.active_user_devices(ev.sender):
+        if device.curve25519 == sender_key:
+            return str(device.id)
+    return None
+
+
+def _incoming(
+    ev: Any, room_id: str, encrypted: bool, members: int, device: str | None
+) -> Incoming | None:
+    if isinstance(ev, RoomMessageText):
+        kind, body, relates = "text", ev.body, None
+    elif isinstance(ev, ReactionEvent):
+        kind, body, relates = "reaction", ev.key, ev.reacts_to
+    else:
+        return None
+    return Incoming(
+        event_id=ev.event_id,
+        room_id=room_id,
+        sender=ev.sender,
+        sender_device=device,
+        kind=kind,
+        body=body,
+        relates_to=relates,
+        origin_ts=int(ev.server_timestamp),
+        room_encrypted=encrypted,
+        room_members=members,
+    )
