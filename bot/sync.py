@@ -149,6 +149,11 @@ class SyncLoop:
         for ev in resp.to_device_events:
             if isinstance(ev, UnknownToDeviceEvent) and ev.type == "m.room_key.withheld":
                 content = ev.source.get("content", {})
+                log.warning(
+                    "%s withheld a room key from the bot (%s)",
+                    self._redact.tag(ev.sender),
+                    content.get("code"),
+                )
                 self._undecryptable.withheld(
                     str(content.get("session_id")), str(content.get("code"))
                 )
