@@ -11,10 +11,12 @@ from dataclasses import dataclass, field, fields, is_dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlparse
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import aiofiles
 
 from bot.schema import Check, Problem, load
+from bot.shifts import Shift, parse_shift
 
 _USER_ID = re.compile(r"@[a-z0-9._=\-/+]+:[A-Za-z0-9.\-]+(:\d{1,5})?")
 _SERVER = re.compile(r"[A-Za-z0-9.\-]+(:\d{1,5})?")
@@ -51,6 +53,38 @@ def _duration(value: str) -> float:
     return float(int(match.group(1)) * _UNIT_SECONDS[match.group(2)])
 
 
+def _zone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError("") from exc
+    return value
+
+
+def _language(value: str) -> str:
+    if not re.fullmatch(r"[a-z]{2,3}", value):
+        raise ValueError("")
+    return value
+
+
+def _room(value: str) -> str:
+    if not re.fullmatch(r"[#!][^\s:]+(:[A-Za-z0-9.\-]+(:\d{1,5})?)?", value) or (
+        value.startswith("#") and ":" not in value
+    ):
+        raise ValueError("")
+    return value
+
+
+def _positive(value: int) -> int:
+    if value < 1:
+        raise ValueError("")
+    return value
+
+
+def _shift(value: str) -> Shift:
+    return parse_shift(value)
+
+
 def _nonempty(value: str) -> str:
     if not value.strip():
         raise ValueError("")
@@ -59,10 +93,18 @@ def _nonempty(value: str) -> str:
 
 MatrixUserId = Annotated[str, Check("a Matrix ID like @name:server", _user_id)]
 HomeserverUrl = Annotated[str, Check("a URL like https://matrix.example.org", _homeserver)]
+HttpUrl = Annotated[str, Check("a URL like https://example.org/help", _homeserver)]
 ServerName = Annotated[str, Check("a server name like example.org", _server_name)]
 NonEmpty = Annotated[str, Check("non-empty text", _nonempty)]
+TimeZone = Annotated[str, Check("an IANA time zone like Europe/Berlin", _zone)]
+Language = Annotated[str, Check("a language code like en or ar", _language)]
+RoomRef = Annotated[
+    str, Check("a room alias like #supporters:example.org or a room ID like !abc", _room)
+]
+PositiveInt = Annotated[int, Check("a whole number of 1 or more", _positive, source=int)]
+ShiftSpec = Annotated[Shift, Check("a shift like 'mon-fri 18:00-23:00'", _shift)]
 # A duration like 30s, 5m, 2h or 1d; the loaded value is in seconds.
-Duration = Annotated[str, Check("a duration like 30s, 5m, 2h or 1d", _duration)]
+Duration = Annotated[float, Check("a duration like 30s, 5m, 2h or 1d", _duration)]
 
 
 @dataclass(frozen=True)
@@ -100,7 +142,64 @@ class EncryptionConfig:
     trust: Literal["cross-signed", "tofu", "all"] = "cross-signed"
     # How long to wait for a missing room key before telling the sender their message
     # could not be read.
-    undecryptable_grace: Duration = 30.0  # type: ignore[assignment]
+    undecryptable_grace: Duration = 30.0
+
+
+@dataclass(frozen=True)
+class RoomsConfig:
+    supporters: RoomRef | None = None  # the team room where requests are paged
+
+
+@dataclass(frozen=True)
+class SupporterConfig:
+    user_id: MatrixUserId
+    name: NonEmpty
+    pronouns: str | None = None
+    languages: tuple[Language, ...] = ("en",)
+    timezone: TimeZone | None = None  # default: roster.timezone
+    shifts: tuple[ShiftSpec, ...] = ()
+    max_sessions: PositiveInt = 2
+    tier: Literal[1, 2] = 1
+
+
+@dataclass(frozen=True)
+class RosterConfig:
+    timezone: TimeZone = "UTC"
+    supporters: tuple[SupporterConfig, ...] = ()
+    organizers: tuple[MatrixUserId, ...] = ()
+
+    def __post_init__(self) -> None:
+        seen: set[str] = set()
+        for supporter in self.supporters:
+            if supporter.user_id in seen:
+                raise ValueError(f"supporter {supporter.user_id} is listed twice")
+            seen.add(supporter.user_id)
+
+
+@dataclass(frozen=True)
+class EscalationConfig:
+    ack_timeout: Duration = 300.0  # no accept by then → page the next tier
+    give_up_after: Duration = 1800.0  # still nobody → tell the member honestly
+
+    def __post_init__(self) -> None:
+        if self.give_up_after < self.ack_timeout:
+            raise ValueError("give_up_after must be at least ack_timeout")
+
+
+@dataclass(frozen=True)
+class HandoffConfig:
+    bot_stays: bool = False  # False: the bot leaves the private room after the introduction
+    session_timeout: Duration = 86400.0
+
+
+@dataclass(frozen=True)
+class ResourceConfig:
+    name: NonEmpty
+    contact: NonEmpty
+    url: HttpUrl | None = None
+    topics: tuple[NonEmpty, ...] = ()
+    languages: tuple[Language, ...] = ()
+    regions: tuple[NonEmpty, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -109,6 +208,11 @@ class Config:
     store: StoreConfig
     logging: LoggingConfig = field(default_factory=LoggingConfig)
     encryption: EncryptionConfig = field(default_factory=EncryptionConfig)
+    rooms: RoomsConfig = field(default_factory=RoomsConfig)
+    roster: RosterConfig = field(default_factory=RosterConfig)
+    escalation: EscalationConfig = field(default_factory=EscalationConfig)
+    handoff: HandoffConfig = field(default_factory=HandoffConfig)
+    resources: tuple[ResourceConfig, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,7 @@ class Check:
 
     expected: str
     convert: Callable[[Any], Any]
+    source: type = str  # what the YAML must hold before `convert` (e.g. text for a Duration)
 
 
 class _Invalid(Exception):
@@ -72,10 +73,10 @@ class Converter:
     def convert(self, tp: Any, node: Node, path: str) -> Any:
         origin = typing.get_origin(tp)
         if origin is typing.Annotated:
-            base, *meta = typing.get_args(tp)
+            _, *meta = typing.get_args(tp)
             check = next(m for m in meta if isinstance(m, Check))
             try:
-                value = self.convert(base, node, path)
+                value = self.convert(check.source, node, path)
             except _Invalid:
                 self.problems.pop()  # say it in the check's words instead
                 raise self._expected(path, node, check.expected) from None

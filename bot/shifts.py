@@ -1,0 +1,95 @@
+"""Weekly shift windows in a supporter's own time zone. Pure: no I/O, no clock of its own.
+
+A shift is written `DAYS HH:MM-HH:MM`: DAYS is `daily`, a day (`mon`), a range (`mon-fri`,
+`fri-mon`) or a list (`sat,sun`, `mon,wed-fri`); the end may be `24:00`; an end before the
+start means the window crosses midnight (`fri 22:00-02:00` is Friday night into Saturday).
+Times are wall-clock times in the supporter's zone, so DST is handled by zoneinfo: on a
+spring-forward day a window starting inside the skipped hour starts when the clock resumes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_TIME = re.compile(r"([01]\d|2[0-4]):([0-5]\d)")
+
+
+@dataclass(frozen=True)
+class Shift:
+    days: frozenset[int]  # 0 = Monday
+    start: int  # minutes after local midnight
+    end: int  # minutes after local midnight, 1..1440; end <= start crosses midnight
+
+    @property
+    def crosses_midnight(self) -> bool:
+        return self.end <= self.start
+
+    def covers(self, local: datetime) -> bool:
+        """Whether the local wall-clock time `local` falls inside this shift."""
+        minute = local.hour * 60 + local.minute
+        day = local.weekday()
+        if not self.crosses_midnight:
+            return day in self.days and self.start <= minute < self.end
+        yesterday = (day - 1) % 7
+        return (day in self.days and minute >= self.start) or (
+            yesterday in self.days and minute < self.end
+        )
+
+
+def _minutes(text: str) -> int:
+    match = _TIME.fullmatch(text)
+    if not match or (match.group(1) == "24" and match.group(2) != "00"):
+        raise ValueError(f"{text!r} is not a time like 18:00")
+    return int(match.group(1)) * 60 + int(match.group(2))
+
+
+def _days(text: str) -> frozenset[int]:
+    if text == "daily":
+        return frozenset(range(7))
+    days: set[int] = set()
+    for part in text.split(","):
+        first, _, last = part.partition("-")
+        if first not in DAYS or (last and last not in DAYS):
+            raise ValueError(f"{part!r} is not a day or range like mon-fri")
+        a, b = DAYS.index(first), DAYS.index(last or first)
+        days.update((a + i) % 7 for i in range((b - a) % 7 + 1))
+    return frozenset(days)
+
+
+def parse_shift(text: str) -> Shift:
+    days_text, _, window = text.strip().lower().partition(" ")
+    start_text, sep, end_text = window.strip().partition("-")
+    if not sep:
+        raise ValueError("expected DAYS HH:MM-HH:MM")
+    start, end = _minutes(start_text), _minutes(end_text)
+    if start == 1440:
+        raise ValueError("a shift cannot start at 24:00")
+    if start == end:
+        raise ValueError("a shift needs a start and an end that differ")
+    return Shift(_days(days_text), start, end)
+
+
+def on_call(shifts: tuple[Shift, ...], zone: ZoneInfo, now: datetime) -> bool:
+    local = now.astimezone(zone)
+    return any(shift.covers(local) for shift in shifts)
+
+
+def next_start(shifts: tuple[Shift, ...], zone: ZoneInfo, now: datetime) -> datetime | None:
+    """When the next shift starts after `now` (aware, in `zone`), or None without shifts."""
+    local_today = now.astimezone(zone).date()
+    best: datetime | None = None
+    for offset in range(8):
+        day = local_today + timedelta(days=offset)
+        for shift in shifts:
+            if day.weekday() not in shift.days:
+                continue
+            naive = datetime(day.year, day.month, day.day) + timedelta(minutes=shift.start)
+            # Normalise through UTC: a start inside a spring-forward gap becomes real time.
+            start = naive.replace(tzinfo=zone).astimezone(ZoneInfo("UTC")).astimezone(zone)
+            if start > now and (best is None or start < best):
+                best = start
+    return best
