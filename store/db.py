@@ -118,6 +118,35 @@ def _v3(db: sqlcipher3.Connection) -> None:
     )
 
 
+def _v4(db: sqlcipher3.Connection) -> None:
+    run_script(
+        db,
+        """
+        CREATE TABLE requests (
+            id TEXT PRIMARY KEY,
+            member TEXT NOT NULL,
+            member_room TEXT NOT NULL,
+            language TEXT NOT NULL,
+            created_at REAL NOT NULL,
+            state TEXT NOT NULL,
+            page_event TEXT,
+            escalations INTEGER NOT NULL,
+            next_deadline REAL,
+            gave_up INTEGER NOT NULL,
+            supporter TEXT,
+            accepted_at REAL,
+            handoff_room TEXT,
+            introduced INTEGER NOT NULL,
+            closed_at REAL
+        );
+        CREATE UNIQUE INDEX one_active_request_per_member
+            ON requests (member) WHERE state IN ('open', 'accepted');
+        CREATE INDEX requests_page ON requests (page_event);
+        CREATE INDEX requests_deadline ON requests (next_deadline)
+        """,
+    )
+
+
 # warmline's own tables; every other table in the file is nio's crypto store.
 OWN_TABLES = frozenset(
     {
@@ -129,11 +158,12 @@ OWN_TABLES = frozenset(
         "pinned_master_keys",
         "undecryptable",
         "undecryptable_notices",
+        "requests",
     }
 )
 
 # Append-only: MIGRATIONS[n] brings a store at schema version n to n + 1.
-MIGRATIONS: tuple[Migration, ...] = (_v1, _v2, _v3)
+MIGRATIONS: tuple[Migration, ...] = (_v1, _v2, _v3, _v4)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 
 @dataclass(frozen=True, repr=False)
@@ -58,3 +58,34 @@ class CrossSigningSeeds:
 
     def __repr__(self) -> str:
         return "CrossSigningSeeds(...)"
+
+
+@dataclass(frozen=True)
+class Request:
+    """A member's request for a peer, from "I need to talk" until the handoff ends.
+
+    Once it is closed (done, cancelled, expired) the member's identity and rooms are erased
+    from it; what is left is anonymous (id, language, times, outcome)."""
+
+    id: str  # short, e.g. K7F2: the only handle supporters ever see
+    member: str
+    member_room: str  # the encrypted DM the bot talks to the member in
+    language: str
+    created_at: float
+    state: str = "open"  # open | accepted | done | cancelled | expired
+    page_event: str | None = None  # the page in the supporters room
+    escalations: int = 0  # how many ack timeouts have passed
+    next_deadline: float | None = None
+    gave_up: bool = False  # the member was told honestly that nobody is free
+    supporter: str | None = None
+    accepted_at: float | None = None
+    handoff_room: str | None = None
+    introduced: bool = False
+    closed_at: float | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.state in ("open", "accepted")
+
+
+REQUEST_COLUMNS = tuple(f.name for f in fields(Request))
