@@ -18,14 +18,29 @@ log = logging.getLogger(__name__)
 class Messenger(Protocol):
     async def send(self, room_id: str, message: Message) -> str | None: ...
 
+    async def edit(self, room_id: str, event_id: str, message: Message) -> str | None: ...
+
 
 def content_of(message: Message) -> dict[str, Any]:
+    mentions = {"user_ids": list(message.mentions)} if message.mentions else {}
     return {
         "msgtype": "m.notice",
         "body": message.body,
         "format": "org.matrix.custom.html",
         "formatted_body": message.html,
-        "m.mentions": {},
+        "m.mentions": mentions,
+    }
+
+
+def edit_of(event_id: str, message: Message) -> dict[str, Any]:
+    """An m.replace edit; it pings nobody again."""
+    new = {**content_of(message), "m.mentions": {}}
+    return {
+        **new,
+        "body": "* " + message.body,
+        "formatted_body": "* " + message.html,
+        "m.new_content": new,
+        "m.relates_to": {"rel_type": "m.replace", "event_id": event_id},
     }
 
 
@@ -39,11 +54,17 @@ class MatrixMessenger:
         """Sends; returns the event id, or None after logging why it could not be sent.
 
         Room keys go only to the devices the trust policy trusts (see bot.devicetrust)."""
+        return await self._send(room_id, content_of(message))
+
+    async def edit(self, room_id: str, event_id: str, message: Message) -> str | None:
+        return await self._send(room_id, edit_of(event_id, message))
+
+    async def _send(self, room_id: str, content: dict[str, Any]) -> str | None:
         for attempt in (1, 2):
             await self._trust.prepare_room(room_id)
             try:
                 resp = await self._client.room_send(
-                    room_id, "m.room.message", content_of(message), ignore_unverified_devices=False
+                    room_id, "m.room.message", content, ignore_unverified_devices=False
                 )
                 break
             except OlmUnverifiedDeviceError:

@@ -21,6 +21,15 @@ _LINK = re.compile(r"\[([^\]]+)\]\(([^)\s]+)\)")
 class Message:
     body: str
     html: str
+    mentions: tuple[str, ...] = ()  # user IDs pinged (m.mentions), in order
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A value that renders as a pill (a link to the user) and notifies them."""
+
+    user_id: str
+    name: str
 
 
 def _sentinel(i: int) -> str:
@@ -43,10 +52,10 @@ def render(template: str, **values: object) -> Message:
     missing = [n for n in names if n not in values]
     if missing:
         raise KeyError(f"template needs {', '.join(missing)}")
-    ordered: list[str] = []
+    ordered: list[object] = []
 
     def mark(m: re.Match[str]) -> str:
-        ordered.append(str(values[m.group(1)]))
+        ordered.append(values[m.group(1)])
         return _sentinel(len(ordered) - 1)
 
     marked = _PLACEHOLDER.sub(mark, template)
@@ -65,7 +74,17 @@ def render(template: str, **values: object) -> Message:
         html_parts.append("</ul>")
     body = "\n".join(body_lines)
     formatted = "".join(html_parts).removesuffix("<br>")
+    mentions: list[str] = []
     for i, value in enumerate(ordered):
-        body = body.replace(_sentinel(i), value)
-        formatted = formatted.replace(_sentinel(i), html.escape(value))
-    return Message(body, formatted)
+        if isinstance(value, Mention):
+            mentions.append(value.user_id)
+            pill = (
+                f'<a href="https://matrix.to/#/{html.escape(value.user_id)}">'
+                f"{html.escape(value.name)}</a>"
+            )
+            body = body.replace(_sentinel(i), value.name)
+            formatted = formatted.replace(_sentinel(i), pill)
+        else:
+            body = body.replace(_sentinel(i), str(value))
+            formatted = formatted.replace(_sentinel(i), html.escape(str(value)))
+    return Message(body, formatted, tuple(dict.fromkeys(mentions)))

@@ -12,9 +12,15 @@ from store import Incoming
 class RecordingMessenger:
     sent: list[tuple[str, Message]] = field(default_factory=list)
 
+    edits: list[tuple[str, str, Message]] = field(default_factory=list)
+
     async def send(self, room_id: str, message: Message) -> str | None:
         self.sent.append((room_id, message))
         return f"$sent{len(self.sent)}"
+
+    async def edit(self, room_id: str, event_id: str, message: Message) -> str | None:
+        self.edits.append((room_id, event_id, message))
+        return f"$edit{len(self.edits)}"
 
     @property
     def bodies(self) -> list[str]:

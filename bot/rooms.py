@@ -1,0 +1,103 @@
+"""Room operations the support line needs: the team room, DMs, private handoff rooms."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Protocol
+
+from nio import JoinError, RoomCreateError, RoomPreset, RoomResolveAliasError, RoomVisibility
+
+from bot.logs import Redactor
+
+log = logging.getLogger(__name__)
+ENCRYPTION = {
+    "type": "m.room.encryption",
+    "state_key": "",
+    "content": {"algorithm": "m.megolm.v1.aes-sha2"},
+}
+
+
+class RoomError(Exception):
+    pass
+
+
+class Rooms(Protocol):
+    async def direct_room(self, user_id: str) -> str: ...
+
+    async def create_handoff(self, member: str, supporter: str) -> str: ...
+
+    def joined(self, room_id: str, user_ids: tuple[str, ...]) -> bool: ...
+
+    async def leave(self, room_id: str) -> None: ...
+
+
+class MatrixRooms:
+    def __init__(self, client: Any, redactor: Redactor) -> None:
+        self._client = client
+        self._redact = redactor
+
+    async def join(self, ref: str) -> str:
+        """Joins a room by alias or id (no-op if joined); returns the room id."""
+        room_id = ref
+        if ref.startswith("#"):
+            resolved = await self._client.room_resolve_alias(ref)
+            if isinstance(resolved, RoomResolveAliasError):
+                raise RoomError(f"the room alias in rooms.supporters does not exist ({ref})")
+            room_id = resolved.room_id
+        if room_id not in self._client.rooms:
+            joined = await self._client.join(room_id)
+            if isinstance(joined, JoinError):
+                raise RoomError(
+                    "the bot cannot join the supporters room: invite it there "
+                    f"({joined.status_code})"
+                )
+        return str(room_id)
+
+    async def direct_room(self, user_id: str) -> str:
+        """An encrypted room with only the bot and `user_id` (joined or invited); made if none."""
+        for room_id, room in self._client.rooms.items():
+            members = set(room.users) | set(room.invited_users)
+            if room.encrypted and members == {self._client.user_id, user_id}:
+                return str(room_id)
+        resp = await self._client.room_create(
+            is_direct=True,
+            preset=RoomPreset.trusted_private_chat,
+            invite=[user_id],
+            initial_state=[ENCRYPTION],
+        )
+        if isinstance(resp, RoomCreateError):
+            raise RoomError(f"could not open a direct message ({resp.status_code})")
+        return str(resp.room_id)
+
+    async def create_handoff(self, member: str, supporter: str) -> str:
+        """A new private, encrypted, invite-only room; both get moderator power."""
+        me = self._client.user_id
+        resp = await self._client.room_create(
+            visibility=RoomVisibility.private,
+            preset=RoomPreset.private_chat,
+            name="warmline · peer support",
+            topic="A private, end-to-end encrypted conversation with a peer supporter.",
+            invite=[member, supporter],
+            initial_state=[
+                ENCRYPTION,
+                {
+                    "type": "m.room.history_visibility",
+                    "state_key": "",
+                    "content": {"history_visibility": "invited"},
+                },
+            ],
+            power_level_override={"users": {me: 100, member: 50, supporter: 50}},
+        )
+        if isinstance(resp, RoomCreateError):
+            raise RoomError(f"could not create the private room ({resp.status_code})")
+        return str(resp.room_id)
+
+    def joined(self, room_id: str, user_ids: tuple[str, ...]) -> bool:
+        room = self._client.rooms.get(room_id)
+        return room is not None and all(
+            u in room.users and not room.users[u].invited for u in user_ids
+        )
+
+    async def leave(self, room_id: str) -> None:
+        await self._client.room_leave(room_id)
+        await self._client.room_forget(room_id)
