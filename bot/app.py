@@ -14,8 +14,12 @@ from bot.crosssign import bootstrap, public
 from bot.devicetrust import DeviceTrust
 from bot.dispatch import Dispatcher
 from bot.events import decrypter
+from bot.line import SupportLine, Team
 from bot.logs import Redactor, StateLog, setup
 from bot.messenger import MatrixMessenger
+from bot.phrases import talk_language
+from bot.rooms import MatrixRooms, RoomError
+from bot.roster import Roster
 from bot.router import Router
 from bot.sync import SyncLoop
 from bot.undecryptable import Undecryptable
@@ -51,9 +55,25 @@ async def run(loaded: Loaded, stop: asyncio.Event | None = None) -> None:
                     "Backups) — losing both means members must re-verify a new identity",
                     public(seeds, "master"),
                 )
-            trust = DeviceTrust(client, store, loaded.config.encryption.trust, redactor)
+            config = loaded.config
+            trust = DeviceTrust(client, store, config.encryption.trust, redactor)
             messenger = MatrixMessenger(client, trust, redactor)
-            router = Router(ALL, messenger, redactor, trust=trust)
+            roster = Roster(config.roster)
+            rooms = MatrixRooms(client, redactor)
+            team = Team(await join_team_room(rooms, config.rooms.supporters))
+            line = SupportLine(
+                store, lambda: config, lambda: roster, messenger, rooms, team, redactor
+            )
+            router = Router(
+                ALL,
+                messenger,
+                redactor,
+                roles=roster,
+                trust=trust,
+                services={SupportLine: line},
+                natural=lambda body: ("talk", lang) if (lang := talk_language(body)) else None,
+                on_reaction=line.reaction_command,
+            )
             dispatcher = Dispatcher(router.handle, store, redactor)
             undecryptable = Undecryptable(
                 store,
@@ -71,6 +91,7 @@ async def run(loaded: Loaded, stop: asyncio.Event | None = None) -> None:
                 stop,
                 undecryptable,
                 devices_changed=trust.invalidate,
+                after_batch=line.on_sync,
             )
             waiting = store.pending()
             if waiting:
@@ -84,7 +105,13 @@ async def run(loaded: Loaded, stop: asyncio.Event | None = None) -> None:
             for event in waiting:
                 dispatcher.submit(event)
             undecryptable.resume()
-            await sync_task
+            await line.resume()
+            deadlines = asyncio.create_task(line.run_deadlines(stop))
+            try:
+                await sync_task
+            finally:
+                stop.set()
+                await deadlines
             await dispatcher.drain(timeout=10)
             await undecryptable.close()
         finally:
@@ -92,6 +119,17 @@ async def run(loaded: Loaded, stop: asyncio.Event | None = None) -> None:
     finally:
         store.close()
         log.info("stopped")
+
+
+async def join_team_room(rooms: MatrixRooms, ref: str | None) -> str | None:
+    if ref is None:
+        log.warning("no rooms.supporters: talk requests get the honest 'nobody available' answer")
+        return None
+    try:
+        return await rooms.join(ref)
+    except RoomError as exc:
+        log.error("%s; talk requests get the honest 'nobody available' answer until then", exc)
+        return None
 
 
 def install_signal_handlers(stop: asyncio.Event) -> None:

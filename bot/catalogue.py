@@ -39,11 +39,6 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         ),
         "talk_in_session": "A peer supporter is already with you in your private room.",
         "talk_moved": "I've sent you a private message.",
-        "talk_confirm_in_dm": (
-            "You asked for a peer in a room that isn't encrypted, so I didn't act on it "
-            "there. If you'd like to talk to a peer, reply here with `!talk` or "
-            '"I need to talk".'
-        ),
         "accepted_member": (
             "{supporter} is here for you. I've invited you to a private, encrypted room: "
             "accept the invitation to start talking."
@@ -89,10 +84,6 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         ),
         "talk_in_session": "أحد الداعمين معك بالفعل في غرفتك الخاصة.",
         "talk_moved": "أرسلتُ إليك رسالة خاصة.",
-        "talk_confirm_in_dm": (
-            "طلبتَ التحدث مع أحد الداعمين في غرفة غير مشفّرة، لذلك لم أتصرف هناك. إذا أردت "
-            "التحدث مع أحد الداعمين، أرسل هنا `!talk` أو «أحتاج أن أتحدث»."
-        ),
         "accepted_member": (
             "{supporter} هنا من أجلك. دعوتُك إلى غرفة خاصة ومشفّرة: اقبل الدعوة لتبدأ الحديث."
         ),

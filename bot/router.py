@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Literal, Protocol, TypeVar
 
 from bot.logs import Redactor
 from bot.messenger import Messenger
@@ -51,12 +51,23 @@ class EveryoneIsAMember:
         return frozenset({"member"})
 
 
+T = TypeVar("T")
+
+
 @dataclass
 class Context:
     event: Incoming
     args: str
     spec: CommandSpec
     router: Router
+    language: str = "en"
+
+    def service(self, kind: type[T]) -> T:
+        """A part built by the composition root (e.g. the support line)."""
+        found = self.router.services.get(kind)
+        if not isinstance(found, kind):
+            raise RuntimeError(f"{kind.__name__} is not available")
+        return found
 
     async def reply(self, template: str, **values: object) -> str | None:
         return await self.router.messenger.send(self.event.room_id, render(template, **values))
@@ -121,11 +132,19 @@ class Router:
         redactor: Redactor,
         roles: Roles | None = None,
         trust: SenderTrust | None = None,
+        services: Mapping[type, object] | None = None,
+        natural: Callable[[str], tuple[str, str] | None] | None = None,
+        on_reaction: Callable[[Incoming], tuple[str, str] | None] | None = None,
+        language: str = "en",
     ) -> None:
         self.specs = specs
         self.messenger = messenger
         self.roles: Roles = roles or EveryoneIsAMember()
         self.trust: SenderTrust = trust or TrustEveryone()
+        self.services: Mapping[type, object] = services or {}
+        self._natural = natural  # text → (command, language), e.g. "I need to talk"
+        self._on_reaction = on_reaction  # reaction → (command, args), e.g. ✅ on a page
+        self.language = language
         self._redact = redactor
         self._by_name: dict[str, CommandSpec] = {}
         for spec in specs:
@@ -139,13 +158,22 @@ class Router:
         return [s for s in self.specs if s.allowed & roles]
 
     async def handle(self, event: Incoming) -> None:
-        if event.kind != "text":
+        language = self.language
+        if event.kind == "reaction":
+            parsed = self._on_reaction(event) if self._on_reaction else None
+            if parsed is None:
+                return
+        elif event.kind != "text":
             return
-        parsed = parse_command(event.body)
+        else:
+            parsed = parse_command(event.body)
         if parsed is None:
-            if event.is_dm and event.room_encrypted:
-                await self._send(event, DM_HINT)
-            return
+            spoken = self._natural(event.body) if self._natural else None
+            if spoken is None:
+                if event.is_dm and event.room_encrypted:
+                    await self._send(event, DM_HINT)
+                return
+            parsed, language = (spoken[0], ""), spoken[1]
         name, args = parsed
         spec = self._by_name.get(name)
         if spec is None:
@@ -168,24 +196,24 @@ class Router:
                 )
                 await self._send(event, refusal, command=PREFIX + name)
                 return
-        await self._run(spec, Context(event, args, spec, self))
-
-    async def _run(self, spec: CommandSpec, ctx: Context) -> None:
+        ctx = Context(event, args, spec, self, language)
         try:
-            await spec.handler(ctx)
+            await self._guarded(event, spec.name, spec.handler(ctx))
         except CommandSyntaxError:
-            await self._send(ctx.event, SYNTAX, usage=spec.usage)
+            await self._send(event, SYNTAX, usage=spec.usage)
+
+    async def _guarded(self, event: Incoming, what: str, work: Awaitable[None]) -> None:
+        """Runs a handler: its CommandError text goes to the user, a bug gets a reference."""
+        try:
+            await work
+        except CommandSyntaxError:
+            raise
         except CommandError as exc:
-            await self.messenger.send(ctx.event.room_id, render("{text}", text=str(exc)))
+            await self.messenger.send(event.room_id, render("{text}", text=str(exc)))
         except Exception:
             ref = secrets.token_hex(2)
-            log.exception(
-                "command %s failed for %s (ref %s)",
-                spec.name,
-                self._redact.tag(ctx.event.sender),
-                ref,
-            )
-            await self._send(ctx.event, BUG, ref=ref)
+            log.exception("%s failed for %s (ref %s)", what, self._redact.tag(event.sender), ref)
+            await self._send(event, BUG, ref=ref)
 
     async def _send(self, event: Incoming, template: str, **values: object) -> None:
         await self.messenger.send(event.room_id, render(template, **values))

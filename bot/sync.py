@@ -15,7 +15,7 @@ import logging
 import os
 import signal
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from nio import (
@@ -58,6 +58,7 @@ class SyncLoop:
         stop: asyncio.Event,
         undecryptable: Undecryptable,
         devices_changed: Callable[[list[str]], None] = lambda users: None,
+        after_batch: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self._client = client
         self._store = store
@@ -67,6 +68,7 @@ class SyncLoop:
         self._stop = stop
         self._devices_changed = devices_changed
         self._undecryptable = undecryptable
+        self._after_batch = after_batch
         self.first_sync_done = asyncio.Event()
         self._store_health = StateLog("store")
 
@@ -117,6 +119,11 @@ class SyncLoop:
             for item in fresh:
                 self._submit(item)
             await self._answer_invites(resp)
+            if self._after_batch is not None:
+                try:
+                    await self._after_batch()
+                except Exception:  # a failed follow-up must never stop the sync loop
+                    log.exception("after-sync work failed")
             if not self.first_sync_done.is_set():
                 self.first_sync_done.set()
                 log.info(

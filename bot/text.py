@@ -44,7 +44,7 @@ def _inline(escaped: str) -> str:
 
 def _plain(line: str) -> str:
     out = _BOLD.sub(r"\1", line)
-    return _LINK.sub(r"\1 (\2)", out)
+    return _LINK.sub(lambda m: m[1] if m[1] == m[2] else f"{m[1]} ({m[2]})", out)
 
 
 def render(template: str, **values: object) -> Message:
@@ -53,10 +53,13 @@ def render(template: str, **values: object) -> Message:
     if missing:
         raise KeyError(f"template needs {', '.join(missing)}")
     ordered: list[object] = []
+    index: dict[str, int] = {}
 
     def mark(m: re.Match[str]) -> str:
-        ordered.append(values[m.group(1)])
-        return _sentinel(len(ordered) - 1)
+        if m.group(1) not in index:  # one sentinel per name: [{url}]({url}) collapses below
+            index[m.group(1)] = len(ordered)
+            ordered.append(values[m.group(1)])
+        return _sentinel(index[m.group(1)])
 
     marked = _PLACEHOLDER.sub(mark, template)
     body_lines, html_parts, in_list = [], [], False

@@ -3,6 +3,13 @@
 from __future__ import annotations
 
 from bot.router import CommandSpec
-from commands import help
+from commands import accept, cancel, done, help, queue, talk
 
-ALL: tuple[CommandSpec, ...] = (help.SPEC,)
+ALL: tuple[CommandSpec, ...] = (
+    help.SPEC,
+    talk.SPEC,
+    cancel.SPEC,
+    accept.SPEC,
+    done.SPEC,
+    queue.SPEC,
+)

@@ -50,3 +50,18 @@ def test_filter_scrubs_ids_above_debug_only():
     debug = logging.LogRecord("x", logging.DEBUG, "", 0, "from %s", ("@alex:hs",), None)
     f.filter(debug)
     assert "@alex:hs" in debug.getMessage()
+
+
+def test_link_labelled_with_its_url_prints_once_in_plain_text():
+    m = render("[{u}]({u})", u="https://help.example/a")
+    assert m.body == "https://help.example/a"
+    assert m.html == '<a href="https://help.example/a">https://help.example/a</a>'
+
+
+def test_mentions_render_as_pills_and_are_collected():
+    from bot.text import Mention
+
+    m = render("{a} and {b} and {a}", a=Mention("@sam:hs", "Sam"), b=Mention("@kim:hs", "Kim"))
+    assert m.body == "Sam and Kim and Sam"
+    assert '<a href="https://matrix.to/#/@sam:hs">Sam</a>' in m.html
+    assert m.mentions == ("@sam:hs", "@kim:hs")

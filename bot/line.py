@@ -1,0 +1,334 @@
+"""The support line: from "I need to talk" to a private room with an on-call peer supporter.
+
+The lifecycle rules live in bot.handoff (pure); this module carries them out: it stores every
+step before acting on it (so a restart resumes instead of repeating), pages the team room
+without ever naming the member, and keeps the deadlines (escalation, give-up, session expiry)
+in one loop rebuilt from the store.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from bot import handoff
+from bot.catalogue import text
+from bot.config import Config
+from bot.logs import Redactor
+from bot.messenger import Messenger
+from bot.resources import as_list, select
+from bot.rooms import Rooms
+from bot.roster import Roster, Supporter
+from bot.router import CommandError
+from bot.text import Mention, render
+from store import Incoming, Store
+from store.records import Request
+
+log = logging.getLogger(__name__)
+ACCEPT_REACTIONS = ("✅", "👍", "✔")
+
+PAGE = (
+    "🔔 New request **{id}** · language: {language} · waiting {waited}\n"
+    "Accept with `!accept {id}` or react ✅ to this message.{mentions}"
+)
+PAGE_TAKEN = "✅ Request **{id}** · taken by {supporter}"
+PAGE_CANCELLED = "Request **{id}** · withdrawn by the member"
+PAGE_CLOSED = "Request **{id}** · {outcome}"
+ESCALATION = "⏫ Still waiting: **{id}** · language: {language} · waiting {waited}.{mentions}"
+GAVE_UP = (
+    "Request **{id}** has waited {waited} without a supporter; the member was told honestly "
+    "and given the crisis resources. It stays open: `!accept {id}` still works."
+)
+ACCEPTED_TEAM = (
+    "{supporter}, you have request **{id}**: I've invited you and the member to a private, "
+    "encrypted room. Send `!done {id}` here when the session is over."
+)
+
+
+def waited(seconds: float) -> str:
+    minutes = int(seconds // 60)
+    return "under a minute" if minutes < 1 else f"{minutes} min"
+
+
+@dataclass
+class Team:
+    """Where pages go; None when no supporters room is configured (nobody can be paged)."""
+
+    room_id: str | None
+
+
+class SupportLine:
+    def __init__(
+        self,
+        store: Store,
+        config: Callable[[], Config],
+        roster: Callable[[], Roster],
+        messenger: Messenger,
+        rooms: Rooms,
+        team: Team,
+        redactor: Redactor,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._store = store
+        self._config = config
+        self._roster = roster
+        self._messenger = messenger
+        self._rooms = rooms
+        self._team = team
+        self._redact = redactor
+        self._clock = clock
+        self._wake = asyncio.Event()
+
+    # -- helpers ---------------------------------------------------------------------------
+    def _timing(self) -> handoff.Timing:
+        c = self._config()
+        return handoff.Timing(
+            c.escalation.ack_timeout, c.escalation.give_up_after, c.handoff.session_timeout
+        )
+
+    def _now(self) -> datetime:
+        return datetime.fromtimestamp(self._clock(), UTC)
+
+    def _pageable(self, tier: int) -> list[Supporter]:
+        if self._team.room_id is None:
+            return []
+        return self._roster().pageable(tier, self._now(), self._store.open_sessions())
+
+    def _resources(self, language: str) -> tuple[str, dict[str, object]]:
+        c = self._config()
+        return as_list(select(c.resources, language, "en", None), language)
+
+    async def _tell(self, room: str, language: str, key: str, **values: object) -> None:
+        resources, resource_values = self._resources(language)
+        template = text(language, key).replace("{resources}", resources)
+        await self._messenger.send(room, render(template, **values, **resource_values))
+
+    async def _to_team(
+        self, template: str, mentioned: list[Supporter] | None = None, **values: object
+    ) -> str | None:
+        if self._team.room_id is None:
+            return None
+        mentioned = mentioned or []
+        names = {f"m{i}": Mention(s.user_id, s.name) for i, s in enumerate(mentioned)}
+        pills = (" " + " ".join(f"{{m{i}}}" for i in range(len(mentioned)))) if mentioned else ""
+        return await self._messenger.send(
+            self._team.room_id, render(template.replace("{mentions}", pills), **values, **names)
+        )
+
+    async def _edit_page(self, request: Request, template: str, **values: object) -> None:
+        if self._team.room_id and request.page_event:
+            await self._messenger.edit(
+                self._team.room_id, request.page_event, render(template, id=request.id, **values)
+            )
+
+    # -- members ---------------------------------------------------------------------------
+    async def talk_from(self, event: Incoming, language: str) -> None:
+        """A talk request from any encrypted room: shared rooms get one neutral line and
+        the conversation continues in an encrypted DM."""
+        room = event.room_id
+        if not event.is_dm:
+            room = await self._rooms.direct_room(event.sender)
+            await self._messenger.send(event.room_id, render(text(language, "talk_moved")))
+        await self.talk(event.sender, room, language)
+
+    async def talk(self, member: str, room: str, language: str) -> None:
+        """A member asked for a peer, in their encrypted DM `room`."""
+        existing = self._store.active_request_of(member)
+        if existing is not None:
+            key = "talk_in_session" if existing.state == "accepted" else "talk_still_open"
+            await self._tell(room, language, key)
+            return
+        tier1, tier2 = self._pageable(1), self._pageable(2)
+        nobody = not tier1 and not tier2
+        now = self._clock()
+        request = handoff.open_request(
+            handoff.new_id(self._store.request_ids()),
+            member,
+            room,
+            language,
+            now,
+            self._timing(),
+            nobody_on_call=nobody,
+        )
+        if not self._store.add_request(request):  # a twin request won the race
+            await self._tell(room, language, "talk_still_open")
+            return
+        log.info("request %s opened by %s", request.id, self._redact.tag(member))
+        if nobody:
+            await self._tell(room, language, "talk_nobody", next_shift=self._next_shift(language))
+        else:
+            await self._tell(room, language, "talk_ack")
+        page = await self._to_team(
+            PAGE, tier1 or tier2, id=request.id, language=language, waited=waited(0)
+        )
+        if page is not None:
+            self._store.replace_request(dataclasses.replace(request, page_event=page), "open")
+        self._wake.set()
+
+    def _next_shift(self, language: str) -> str:
+        start = self._roster().next_shift(self._now())
+        if start is None:
+            return ""
+        when = start.astimezone(UTC).strftime("%a %H:%M UTC")
+        return text(language, "next_shift").replace("{time}", when)
+
+    async def cancel(self, member: str, room: str, language: str) -> None:
+        request = self._store.active_request_of(member)
+        if request is None:
+            await self._tell(room, language, "nothing_to_cancel")
+            return
+        if request.state == "accepted":
+            await self._tell(room, language, "cancel_in_session")
+            return
+        closed = handoff.cancel(request, self._clock())
+        if self._store.replace_request(closed, "open"):
+            await self._edit_page(request, PAGE_CANCELLED)
+            await self._tell(room, language, "cancelled")
+            log.info("request %s cancelled", request.id)
+        else:  # accepted a moment ago
+            await self._tell(room, language, "cancel_in_session")
+
+    # -- supporters ------------------------------------------------------------------------
+    async def accept(self, request_id: str, supporter_id: str) -> None:
+        supporter = self._roster().supporters.get(supporter_id)
+        if supporter is None:
+            raise CommandError("Only peer supporters on the roster can accept requests.")
+        request = self._store.request(request_id)
+        if request is None:
+            raise CommandError(f"There is no request {request_id.upper()}.")
+        try:
+            accepted = handoff.accept(request, supporter_id, self._clock(), self._timing())
+            if not self._store.replace_request(accepted, "open"):
+                raise handoff.Refused("taken", self._store.request(request.id) or request)
+        except handoff.Refused as refused:
+            raise CommandError(self._refusal(refused)) from None
+        log.info("request %s accepted by %s", request.id, self._redact.tag(supporter_id))
+        await self._edit_page(request, PAGE_TAKEN, supporter=supporter.name)
+        await self._hand_off(accepted)
+
+    def _refusal(self, refused: handoff.Refused) -> str:
+        r = refused.request
+        if refused.reason == "taken":
+            who = self._roster().supporters.get(r.supporter or "")
+            return f"Request {r.id} was already taken by {who.name if who else 'someone else'}."
+        if refused.reason == "cancelled":
+            return f"Request {r.id} was withdrawn by the member."
+        return f"Request {r.id} is closed."
+
+    def reaction_command(self, event: Incoming) -> tuple[str, str] | None:
+        """✅ or 👍 on a page in the team room means `!accept ID`."""
+        if event.room_id != self._team.room_id or not event.relates_to:
+            return None
+        if not event.body.startswith(ACCEPT_REACTIONS):
+            return None
+        request = self._store.request_paged_as(event.relates_to)
+        return None if request is None else ("accept", request.id)
+
+    async def _hand_off(self, request: Request) -> None:
+        """Creates the private room for an accepted request (again after a crash if needed)."""
+        assert request.supporter is not None
+        supporter = self._roster().supporters.get(request.supporter)
+        name = supporter.display if supporter else "A peer supporter"
+        room = await self._rooms.create_handoff(request.member, request.supporter)
+        self._store.replace_request(dataclasses.replace(request, handoff_room=room), "accepted")
+        await self._tell(request.member_room, request.language, "accepted_member", supporter=name)
+        if supporter is not None:
+            await self._to_team(
+                ACCEPTED_TEAM, id=request.id, supporter=Mention(supporter.user_id, supporter.name)
+            )
+
+    async def done(self, request_id: str, supporter_id: str, organizer: bool) -> str:
+        request = self._store.request(request_id)
+        if request is None or request.state != "accepted":
+            raise CommandError(f"There is no open session {request_id.upper()}.")
+        if request.supporter != supporter_id and not organizer:
+            raise CommandError(f"Session {request.id} belongs to another supporter.")
+        await self._close(request, "done")
+        return f"Session {request.id} is closed. Thank you for being there."
+
+    async def _close(self, request: Request, state: str) -> None:
+        closed = handoff.finish(request, self._clock(), state)
+        if self._store.replace_request(closed, "accepted"):
+            await self._edit_page(request, PAGE_CLOSED, outcome=f"session {state}")
+            await self._leave(request.handoff_room)
+
+    async def _leave(self, room_id: str | None) -> None:
+        if room_id is not None:  # the bot may have left already (after the introduction)
+            with contextlib.suppress(Exception):
+                await self._rooms.leave(room_id)
+
+    def queue(self) -> list[Request]:
+        return self._store.open_requests()
+
+    # -- after each sync and at start -----------------------------------------------------
+    async def on_sync(self) -> None:
+        """Introduces each new handoff once both people are in the room, then leaves it."""
+        stays = self._config().handoff.bot_stays
+        for request in self._store.accepted_requests():
+            if request.introduced or request.handoff_room is None or request.supporter is None:
+                continue
+            if not self._rooms.joined(request.handoff_room, (request.member, request.supporter)):
+                continue
+            supporter = self._roster().supporters.get(request.supporter)
+            name = supporter.display if supporter else "a peer supporter"
+            leaving = "" if stays else text(request.language, "handoff_leaving")
+            intro = text(request.language, "handoff_intro").replace("{leaving}", leaving)
+            self._store.replace_request(dataclasses.replace(request, introduced=True), "accepted")
+            await self._messenger.send(request.handoff_room, render(intro, supporter=name))
+            if not stays:
+                await self._rooms.leave(request.handoff_room)
+
+    async def resume(self) -> None:
+        """After a restart: finish handoffs whose private room was never created."""
+        for request in self._store.accepted_requests():
+            if request.handoff_room is None:
+                await self._hand_off(request)
+
+    # -- deadlines ------------------------------------------------------------------------
+    async def run_deadlines(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            now = self._clock()
+            for request in self._store.due_requests(now):
+                try:
+                    await self._due(request, now)
+                except Exception:
+                    log.exception("a deadline of request %s failed", request.id)
+            nxt = self._store.next_deadline()
+            timeout = None if nxt is None else max(0.05, nxt - self._clock())
+            self._wake.clear()
+            with contextlib.suppress(TimeoutError):
+                waiters = {
+                    asyncio.ensure_future(self._wake.wait()),
+                    asyncio.ensure_future(stop.wait()),
+                }
+                _, pending = await asyncio.wait(
+                    waiters, timeout=timeout, return_when="FIRST_COMPLETED"
+                )
+                for task in pending:
+                    task.cancel()
+
+    async def _due(self, request: Request, now: float) -> None:
+        step = handoff.due(request, now, self._timing())
+        if step is None:
+            return
+        updated, kind = step
+        if not self._store.replace_request(updated, request.state):
+            return
+        age = waited(now - request.created_at)
+        if kind is handoff.Step.ESCALATE:
+            tier2, tier1 = self._pageable(2), self._pageable(1)
+            await self._to_team(
+                ESCALATION, tier2 + tier1, id=request.id, language=request.language, waited=age
+            )
+        elif kind is handoff.Step.GIVE_UP:
+            await self._tell(request.member_room, request.language, "talk_gave_up")
+            await self._to_team(GAVE_UP, id=request.id, waited=age)
+        elif kind is handoff.Step.EXPIRE:
+            await self._edit_page(request, PAGE_CLOSED, outcome="session expired")
+            await self._leave(request.handoff_room)

@@ -1,0 +1,18 @@
+"""!cancel: withdraw your open request."""
+
+from __future__ import annotations
+
+from bot.line import SupportLine
+from bot.router import CommandSpec, Context
+
+
+async def handle(ctx: Context) -> None:
+    await ctx.service(SupportLine).cancel(ctx.event.sender, ctx.event.room_id, ctx.language)
+
+
+SPEC = CommandSpec(
+    name="cancel",
+    usage="!cancel",
+    summary="withdraw your open request for a peer",
+    handler=handle,
+)

@@ -1,0 +1,24 @@
+"""!done ID: the supporter ends a session (which frees their capacity)."""
+
+from __future__ import annotations
+
+from bot.line import SupportLine
+from bot.router import CommandSpec, CommandSyntaxError, Context
+
+
+async def handle(ctx: Context) -> None:
+    if not ctx.args or " " in ctx.args:
+        raise CommandSyntaxError()
+    organizer = "organizer" in ctx.roles()
+    await ctx.reply(
+        "{text}", text=await ctx.service(SupportLine).done(ctx.args, ctx.event.sender, organizer)
+    )
+
+
+SPEC = CommandSpec(
+    name="done",
+    usage="!done ID",
+    summary="end a session you accepted",
+    handler=handle,
+    allowed=frozenset({"supporter", "organizer"}),
+)

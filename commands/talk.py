@@ -1,0 +1,19 @@
+"""!talk (or "I need to talk"): ask for a peer supporter."""
+
+from __future__ import annotations
+
+from bot.line import SupportLine
+from bot.router import CommandSpec, Context
+
+
+async def handle(ctx: Context) -> None:
+    await ctx.service(SupportLine).talk_from(ctx.event, ctx.language)
+
+
+SPEC = CommandSpec(
+    name="talk",
+    usage="!talk",
+    summary='reach a peer supporter, privately (or just write "I need to talk")',
+    handler=handle,
+    sensitive=True,
+)
