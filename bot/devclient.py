@@ -11,8 +11,10 @@ import contextlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from uuid import uuid4
 
 from nio import (
+    Api,
     AsyncClient,
     AsyncClientConfig,
     Event,
@@ -22,6 +24,7 @@ from nio import (
     RoomCreateError,
     RoomMemberEvent,
     RoomMessage,
+    RoomSendResponse,
     SyncResponse,
     ToDeviceEvent,
 )
@@ -176,6 +179,21 @@ class Member:
         )
         await self.trust.send_withheld(room_id)
         return str(resp.event_id)
+
+    async def react(self, room_id: str, event_id: str, key: str) -> None:
+        """An encrypted reaction, as Element sends it (nio would send it in clear)."""
+        await self.trust.prepare_room(room_id)
+        if self.client.olm.should_share_group_session(room_id):
+            await self.client.share_group_session(room_id)
+        relates = {"rel_type": "m.annotation", "event_id": event_id, "key": key}
+        content = self.client.olm.group_encrypt(
+            room_id, {"type": "m.reaction", "content": {"m.relates_to": relates}}
+        )
+        content["m.relates_to"] = relates  # in clear too, for servers' aggregation
+        method, path, data = Api.room_send(
+            self.client.access_token, room_id, "m.room.encrypted", content, str(uuid4())
+        )
+        await self.client._send(RoomSendResponse, method, path, data, response_data=(room_id,))
 
     async def ask(self, room_id: str, text: str, bot: str, timeout: float = 30) -> RoomMessage:
         start = self.mark()

@@ -71,7 +71,6 @@ class MatrixRooms:
 
     async def create_handoff(self, member: str, supporter: str) -> str:
         """A new private, encrypted, invite-only room; both get moderator power."""
-        me = self._client.user_id
         resp = await self._client.room_create(
             visibility=RoomVisibility.private,
             preset=RoomPreset.private_chat,
@@ -86,7 +85,9 @@ class MatrixRooms:
                     "content": {"history_visibility": "invited"},
                 },
             ],
-            power_level_override={"users": {me: 100, member: 50, supporter: 50}},
+            # Room version 12: the creator (the bot) has top power implicitly and must not
+            # be listed; the member and the supporter become moderators.
+            power_level_override={"users": {member: 50, supporter: 50}},
         )
         if isinstance(resp, RoomCreateError):
             raise RoomError(f"could not create the private room ({resp.status_code})")

@@ -116,6 +116,11 @@ UNTRUSTED_DEVICE = (
     "one of your other sessions (in Element: Settings → Sessions), or send the command from "
     "a verified session."
 )
+UNKNOWN_SESSION = (
+    "I couldn't tell which of your sessions sent that (it arrived unencrypted, or from a "
+    "session I don't know yet), so I won't act on it. Please send `{command}` from a "
+    "verified session."
+)
 MASTER_KEY_CHANGED = (
     "I can't act on `{command}` yet: your account's identity key changed since I first saw "
     "you. That can mean you reset your encryption, or that someone else controls the account. "
@@ -189,11 +194,12 @@ class Router:
         if spec.sensitive:
             verdict = await self.trust.verdict(event.sender, event.sender_device)
             if verdict is not Verdict.TRUSTED:
-                refusal = (
-                    MASTER_KEY_CHANGED
-                    if verdict is Verdict.MASTER_KEY_CHANGED
-                    else UNTRUSTED_DEVICE
-                )
+                if verdict is Verdict.MASTER_KEY_CHANGED:
+                    refusal = MASTER_KEY_CHANGED
+                elif event.sender_device is None:
+                    refusal = UNKNOWN_SESSION
+                else:
+                    refusal = UNTRUSTED_DEVICE
                 await self._send(event, refusal, command=PREFIX + name)
                 return
         ctx = Context(event, args, spec, self, language)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 import logging
 
 import pytest
@@ -172,7 +173,7 @@ class FixedTrust:
 async def test_sensitive_commands_need_a_trusted_device(verdict, expected, messenger):
     trust = FixedTrust(verdict)
     router = Router(TEST_SPECS, messenger, REDACTOR, trust=trust)
-    event = text_event("!echo hi")
+    event = dataclasses.replace(text_event("!echo hi"), sender_device="PHONE")
     await router.handle(event)
     assert expected in messenger.bodies[0]
     assert trust.asked == [(event.sender, event.sender_device)]
@@ -183,3 +184,9 @@ async def test_ordinary_commands_do_not_ask_about_the_device(messenger):
     router = Router(TEST_SPECS, messenger, REDACTOR, trust=trust)
     await router.handle(text_event("!help"))
     assert trust.asked == [] and "Commands you can use" in messenger.bodies[0]
+
+
+async def test_a_command_from_an_unknown_session_is_explained(messenger):
+    router = Router(TEST_SPECS, messenger, REDACTOR, trust=FixedTrust(Verdict.NOT_CROSS_SIGNED))
+    await router.handle(text_event("!echo hi"))  # no sender device: unencrypted or unknown
+    assert "couldn't tell which of your sessions" in messenger.bodies[0]
