@@ -293,12 +293,7 @@ class SupportLine:
     # -- deadlines ------------------------------------------------------------------------
     async def run_deadlines(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
-            now = self._clock()
-            for request in self._store.due_requests(now):
-                try:
-                    await self._due(request, now)
-                except Exception:
-                    log.exception("a deadline of request %s failed", request.id)
+            await self.process_due()
             nxt = self._store.next_deadline()
             timeout = None if nxt is None else max(0.05, nxt - self._clock())
             self._wake.clear()
@@ -312,6 +307,15 @@ class SupportLine:
                 )
                 for task in pending:
                     task.cancel()
+
+    async def process_due(self) -> None:
+        """Carries out every deadline that has come (escalate, give up, expire)."""
+        now = self._clock()
+        for request in self._store.due_requests(now):
+            try:
+                await self._due(request, now)
+            except Exception:
+                log.exception("a deadline of request %s failed", request.id)
 
     async def _due(self, request: Request, now: float) -> None:
         step = handoff.due(request, now, self._timing())
