@@ -14,6 +14,7 @@ from bot.crosssign import bootstrap, public
 from bot.devicetrust import DeviceTrust
 from bot.dispatch import Dispatcher
 from bot.events import decrypter
+from bot.flood import FloodGuard
 from bot.line import SupportLine, Team
 from bot.logs import Redactor, StateLog, setup
 from bot.messenger import MatrixMessenger
@@ -73,6 +74,8 @@ async def run(loaded: Loaded, stop: asyncio.Event | None = None) -> None:
                 services={SupportLine: line},
                 natural=lambda body: ("talk", lang) if (lang := talk_language(body)) else None,
                 on_reaction=line.reaction_command,
+                flood=FloodGuard(),
+                on_flood=line.flood_notice,
             )
             dispatcher = Dispatcher(router.handle, store, redactor)
             undecryptable = Undecryptable(

@@ -45,6 +45,10 @@ GAVE_UP = (
     "Request **{id}** has waited {waited} without a supporter; the member was told honestly "
     "and given the crisis resources. It stays open: `!accept {id}` still works."
 )
+FLOOD = (
+    "Someone is sending me many messages very fast, so I'm ignoring their messages for a "
+    "minute. Any request they already made stays open and paged once."
+)
 ACCEPTED_TEAM = (
     "{supporter}, you have request **{id}**: I've invited you and the member to a private, "
     "encrypted room. Send `!done {id}` here when the session is over."
@@ -262,6 +266,9 @@ class SupportLine:
         if room_id is not None:  # the bot may have left already (after the introduction)
             with contextlib.suppress(Exception):
                 await self._rooms.leave(room_id)
+
+    async def flood_notice(self) -> None:
+        await self._to_team(FLOOD)
 
     def queue(self) -> list[Request]:
         return self._store.open_requests()

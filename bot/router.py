@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Literal, Protocol, TypeVar
 
+from bot.flood import FloodGuard
 from bot.logs import Redactor
 from bot.messenger import Messenger
 from bot.text import render
@@ -141,6 +142,8 @@ class Router:
         natural: Callable[[str], tuple[str, str] | None] | None = None,
         on_reaction: Callable[[Incoming], tuple[str, str] | None] | None = None,
         language: str = "en",
+        flood: FloodGuard | None = None,
+        on_flood: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self.specs = specs
         self.messenger = messenger
@@ -150,6 +153,8 @@ class Router:
         self._natural = natural  # text → (command, language), e.g. "I need to talk"
         self._on_reaction = on_reaction  # reaction → (command, args), e.g. ✅ on a page
         self.language = language
+        self._flood = flood
+        self._on_flood = on_flood  # told once per flood episode (organizers, never who)
         self._redact = redactor
         self._by_name: dict[str, CommandSpec] = {}
         for spec in specs:
@@ -163,6 +168,16 @@ class Router:
         return [s for s in self.specs if s.allowed & roles]
 
     async def handle(self, event: Incoming) -> None:
+        if self._flood is not None:
+            allowed, began = self._flood.check(event.sender)
+            if not allowed:
+                if began:
+                    log.warning(
+                        "%s is flooding; ignoring them for a while", self._redact.tag(event.sender)
+                    )
+                    if self._on_flood is not None:
+                        await self._on_flood()
+                return
         language = self.language
         if event.kind == "reaction":
             parsed = self._on_reaction(event) if self._on_reaction else None

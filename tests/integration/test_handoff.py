@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import signal
 from dataclasses import dataclass
@@ -292,3 +293,31 @@ async def test_kill_9_between_page_and_accept(bot_setup: BotSetup, members: Memb
         assert len(pages) == 1, "a restart must never page a request twice"
     finally:
         await world.bot.stop()
+
+
+async def test_a_flood_gets_one_request_one_page_one_notice(line: Line, members: Members):
+    bob = await members.new("bob")
+    dm = await line.alex.create_dm(line.bot_id)
+    bob_dm = await bob.create_dm(line.bot_id)
+    start = line.sam.mark()
+    await asyncio.gather(*(line.alex.send(dm, "I need to talk") for _ in range(100)))
+    ack = await bob.ask(bob_dm, "!talk", line.bot_id)  # others are not held up
+    assert "are you somewhere safe" in ack.body
+    notice = await line.team_message(line.sam, start, "many messages very fast")
+    assert line.alex.user_id not in notice.body
+    # the flood's earlier messages were all handled before the notice (one member, in order);
+    # once bob's page is in too, no further page can come
+    pages = 0
+
+    def second_page(r: str, e: object) -> bool:
+        nonlocal pages
+        if r == line.team and isinstance(e, RoomMessage) and "New request" in e.body:
+            pages += 1
+        return pages == 2
+
+    await line.sam.wait_for(second_page, start=start)
+    team = [
+        e.body for r, e in line.sam.events[start:] if r == line.team and isinstance(e, RoomMessage)
+    ]
+    assert sum("New request" in b for b in team) == 2  # alex once, bob once
+    assert sum("many messages very fast" in b for b in team) == 1
