@@ -12,20 +12,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import statistics
 import tempfile
 import time
 from pathlib import Path
 
 from nio import RoomMessageText
 
+from bench.common import burst_of, echo_back, report
 from bot.devbot import BotProcess, new_store_key, synapse_with_bot, write_config
 from bot.devclient import Member
-
-
-def pct(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 def rss_mib(pid: int) -> float:
@@ -42,35 +37,6 @@ async def round_trips(member: Member, room: str, peer: str, text: str, n: int) -
         await member.ask(room, text, peer)
         times.append((time.perf_counter() - t) * 1000)
     return times
-
-
-async def burst_of(
-    crowd: list[Member], rooms: list[str], peer: str
-) -> tuple[list[float], list[float]]:
-    """Every member sends at the same instant; (seen by the member, server turnaround) ms."""
-
-    async def one(m: Member, r: str) -> tuple[float, float]:
-        await go.wait()
-        t = time.perf_counter()
-        start = m.mark()
-        sent_id = await m.send(r, "!help")
-        reply = await m.reply_from(peer, r, start, timeout=60)
-        seen = (time.perf_counter() - t) * 1000
-        request = await m.wait_for(lambda _r, e: e.event_id == sent_id, start=start)
-        return seen, float(reply.server_timestamp - request.server_timestamp)
-
-    go = asyncio.Event()
-    tasks = [asyncio.create_task(one(m, r)) for m, r in zip(crowd, rooms, strict=True)]
-    await asyncio.sleep(0)
-    go.set()
-    results = await asyncio.gather(*tasks)
-    return [a for a, _ in results], [b for _, b in results]
-
-
-def report(name: str, ms: list[float]) -> float:
-    med = statistics.median(ms)
-    print(f"{name:48} median {med:7.1f} ms   p95 {pct(ms, 95):7.1f} ms   (n={len(ms)})")
-    return med
 
 
 async def main(rounds: int, burst: int) -> None:
@@ -90,16 +56,7 @@ async def main(rounds: int, burst: int) -> None:
         # 1. the floor
         alex, echo = await member("alex"), await member("echo")
 
-        async def echo_back(room, event) -> None:  # type: ignore[no-untyped-def]
-            if isinstance(event, RoomMessageText) and event.sender != echo.user_id:
-                await echo.client.room_send(
-                    room.room_id,
-                    "m.room.message",
-                    {"msgtype": "m.notice", "body": event.body},
-                    ignore_unverified_devices=True,
-                )
-
-        echo.client.add_event_callback(echo_back, RoomMessageText)
+        echo.client.add_event_callback(echo_back(echo), RoomMessageText)
         echo.accept_invites()
         echo_room = await alex.create_dm(echo.user_id)
         await round_trips(alex, echo_room, echo.user_id, "warm-up", 3)

@@ -1,0 +1,58 @@
+"""Helpers shared by the benchmark scripts."""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import time
+
+from bot.devclient import Member
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def report(name: str, ms: list[float]) -> float:
+    med = statistics.median(ms)
+    print(f"{name:48} median {med:7.1f} ms   p95 {pct(ms, 95):7.1f} ms   (n={len(ms)})")
+    return med
+
+
+async def burst_of(
+    crowd: list[Member], rooms: list[str], peer: str
+) -> tuple[list[float], list[float]]:
+    """Every member sends at the same instant; (seen by the member, server turnaround) ms."""
+
+    async def one(m: Member, r: str) -> tuple[float, float]:
+        await go.wait()
+        t = time.perf_counter()
+        start = m.mark()
+        sent_id = await m.send(r, "!help")
+        reply = await m.reply_from(peer, r, start, timeout=60)
+        seen = (time.perf_counter() - t) * 1000
+        request = await m.wait_for(lambda _r, e: e.event_id == sent_id, start=start)
+        return seen, float(reply.server_timestamp - request.server_timestamp)
+
+    go = asyncio.Event()
+    tasks = [asyncio.create_task(one(m, r)) for m, r in zip(crowd, rooms, strict=True)]
+    await asyncio.sleep(0)
+    go.set()
+    results = await asyncio.gather(*tasks)
+    return [a for a, _ in results], [b for _, b in results]
+
+
+def echo_back(echo: Member, skip: str = "\x00"):  # type: ignore[no-untyped-def]
+    """A callback that makes `echo` repeat every message (except ones starting with `skip`)."""
+
+    async def reply(room, event) -> None:  # type: ignore[no-untyped-def]
+        if event.sender != echo.user_id and not event.body.startswith(skip):
+            await echo.client.room_send(
+                room.room_id,
+                "m.room.message",
+                {"msgtype": "m.notice", "body": event.body},
+                ignore_unverified_devices=True,
+            )
+
+    return reply

@@ -1,0 +1,152 @@
+"""Benchmark of "I need to talk" bursts on a local Synapse; prints numbers, asserts nothing.
+
+    .venv/bin/python -m bench.talk [--bursts 10 100]
+
+floor: one-way latency of an encrypted message between two clients (no warmline);
+then for each burst size N, N distinct members send `!talk` at the same instant:
+member-ack latency (send → acknowledgement seen), and the time from the burst until every
+page is visible to a supporter in the team room. Targets (issue #3): ack p50 <= 1.5 x (2 x
+floor), p95 <= 3 x (2 x floor) at 100; every page visible within 2 s of the burst.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import tempfile
+import time
+from pathlib import Path
+
+from nio import RoomMessage, RoomMessageText
+
+from bench.common import burst_of, echo_back, report
+from bot.devbot import BotProcess, new_store_key, synapse_with_bot, write_config
+from bot.devclient import Member
+from bot.devserver import LocalSynapse
+
+ENCRYPTED = [
+    {"type": "m.room.encryption", "state_key": "", "content": {"algorithm": "m.megolm.v1.aes-sha2"}}
+]
+
+
+async def new_member(server: LocalSynapse, work: Path, name: str) -> Member:
+    password = "bench-" + name
+    member = Member(server.url, server.register(name, password), password, work / name)
+    await member.start()
+    return member
+
+
+async def one_way_floor(a: Member, b: Member, rounds: int) -> list[float]:
+    b.accept_invites()
+    room = await a.create_dm(b.user_id)
+    times = []
+    for i in range(rounds + 3):
+        start = b.mark()
+        t = time.perf_counter()
+        await a.send(room, f"ping {i}")
+        await b.wait_for(lambda r, e: r == room and isinstance(e, RoomMessage), start=start)
+        if i >= 3:  # the first messages carry the key share
+            times.append((time.perf_counter() - t) * 1000)
+    return times
+
+
+async def burst(
+    crowd: list[Member], rooms: list[str], bot_id: str, sam: Member, team: str
+) -> tuple[list[float], float]:
+    go = asyncio.Event()
+    team_start = sam.mark()
+
+    async def one(member: Member, room: str) -> float:
+        await go.wait()
+        t = time.perf_counter()
+        await member.ask(room, "!talk", bot_id, timeout=120)
+        return (time.perf_counter() - t) * 1000
+
+    tasks = [asyncio.create_task(one(m, r)) for m, r in zip(crowd, rooms, strict=True)]
+    await asyncio.sleep(0)
+    t0 = time.perf_counter()
+    go.set()
+    seen = 0
+
+    def all_pages(r: str, e: object) -> bool:
+        nonlocal seen
+        if r == team and isinstance(e, RoomMessage) and "New request" in e.body:
+            seen += 1
+        return seen == len(crowd)
+
+    await sam.wait_for(all_pages, timeout=180, start=team_start)
+    pages_ms = (time.perf_counter() - t0) * 1000
+    return list(await asyncio.gather(*tasks)), pages_ms
+
+
+async def main(bursts: list[int], rounds: int) -> None:
+    work = Path(tempfile.mkdtemp(prefix="warmline-talk-bench-"))
+    server, bot_id, bot_pw = synapse_with_bot(work)
+    members: list[Member] = []
+    bot: BotProcess | None = None
+    try:
+        sam = await new_member(server, work, "sam")
+        echo = await new_member(server, work, "echo")
+        members += [sam, echo]
+        echo.client.add_event_callback(echo_back(echo, skip="ping"), RoomMessageText)
+        floor = report("floor: one-way encrypted message", await one_way_floor(sam, echo, rounds))
+        team = (
+            await sam.client.room_create(
+                name="supporters", invite=[bot_id], initial_state=ENCRYPTED
+            )
+        ).room_id
+        config = write_config(
+            work / "bot",
+            server.url,
+            bot_id,
+            {
+                "rooms": {"supporters": team},
+                "roster": {
+                    "supporters": [
+                        {
+                            "user_id": sam.user_id,
+                            "name": "Sam",
+                            "shifts": ["daily 00:00-24:00"],
+                            "max_sessions": 1000,
+                        },
+                    ]
+                },
+            },
+        )
+        bot = BotProcess(config, bot_pw, new_store_key(), work / "bot.log")
+        await bot.start()
+        for n in bursts:
+            crowd = [await new_member(server, work, f"b{n}m{i}") for i in range(n)]
+            members += crowd
+            rooms = [await m.create_dm(bot_id) for m in crowd]
+            for m, r in zip(crowd, rooms, strict=True):
+                await m.ask(r, "!help", bot_id, timeout=60)  # warm each Megolm session
+            echo_rooms = [await m.create_dm(echo.user_id) for m in crowd]
+            for m, r in zip(crowd, echo_rooms, strict=True):
+                await m.ask(r, "warm-up", echo.user_id, timeout=60)
+            echo_seen, _ = await burst_of(crowd, echo_rooms, echo.user_id)
+            burst_floor = report(f"burst of {n}: floor, trivial echo client", echo_seen)
+            acks, pages_ms = await burst(crowd, rooms, bot_id, sam, team)
+            med = report(f"burst of {n}: member ack via warmline", acks)
+            print(
+                f"{'':48} ack p50 / (2 x one-way floor) = {med / (2 * floor):.2f} (target <= 1.5)"
+            )
+            print(f"{'':48} ack p50 / burst floor = {med / burst_floor:.2f}")
+            print(
+                f"{f'burst of {n}: every page visible to a supporter':48} {pages_ms:7.1f} ms "
+                "after the burst (target <= 2000)"
+            )
+    finally:
+        for m in members:
+            await m.close()
+        if bot is not None:
+            await bot.stop()
+        server.stop()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--bursts", type=int, nargs="+", default=[10, 100])
+    parser.add_argument("--rounds", type=int, default=30)
+    args = parser.parse_args()
+    asyncio.run(main(args.bursts, args.rounds))
