@@ -1,6 +1,6 @@
 """Benchmark of the core on a local Synapse; prints numbers, asserts nothing.
 
-    .venv/bin/python bench/core.py [--rounds 50] [--burst 20]
+    .venv/bin/python -m bench.core [--rounds 50] [--burst 20]
 
 1. floor: a member's encrypted message to a trivial nio echo client and back (no warmline);
 2. `!help` round trip through the real `warmline run` process (member → bot → member, E2EE);

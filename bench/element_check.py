@@ -1,6 +1,6 @@
 """Talks to `warmline run` with Element's own crypto stack and prints what that client saw.
 
-    (cd bench/element && npm install) && .venv/bin/python bench/element_check.py
+    (cd bench/element && npm install) && .venv/bin/python -m bench.element_check
 
 matrix-js-sdk 37.5.0 (the newest that runs on Node 20) with its Rust crypto, cross-signed as
 Element does it, in OnlySignedDevicesIsolationMode ("exclude insecure devices", MSC4153).
