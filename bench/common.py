@@ -6,7 +6,9 @@ import asyncio
 import statistics
 import time
 
+from bot.devbot import BotProcess
 from bot.devclient import Member
+from bot.devserver import LocalSynapse
 
 
 def pct(values: list[float], p: float) -> float:
@@ -56,3 +58,11 @@ def echo_back(echo: Member, skip: str = "\x00"):  # type: ignore[no-untyped-def]
             )
 
     return reply
+
+
+async def shut_down(members: list[Member], bot: BotProcess | None, server: LocalSynapse) -> None:
+    for member in members:
+        await member.close()
+    if bot is not None:
+        await bot.stop()
+    server.stop()

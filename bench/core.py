@@ -18,7 +18,7 @@ from pathlib import Path
 
 from nio import RoomMessageText
 
-from bench.common import burst_of, echo_back, report
+from bench.common import burst_of, echo_back, report, shut_down
 from bot.devbot import BotProcess, new_store_key, synapse_with_bot, write_config
 from bot.devclient import Member
 
@@ -116,11 +116,7 @@ async def main(rounds: int, burst: int) -> None:
         )
         print(f"{'warmline run RSS after start':48} {rss:.1f} MiB")
     finally:
-        for m in members:
-            await m.close()
-        if bot is not None:
-            await bot.stop()
-        server.stop()
+        await shut_down(members, bot, server)
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from nio import RoomMessage, RoomMessageText
 
-from bench.common import burst_of, echo_back, report
+from bench.common import burst_of, echo_back, report, shut_down
 from bot.devbot import BotProcess, new_store_key, synapse_with_bot, write_config
 from bot.devclient import Member
 from bot.devserver import LocalSynapse
@@ -74,7 +74,15 @@ async def burst(
             seen += 1
         return seen == len(crowd)
 
-    await sam.wait_for(all_pages, timeout=180, start=team_start)
+    try:
+        await sam.wait_for(all_pages, timeout=180, start=team_start)
+    except TimeoutError:
+        from_bot = [e for r, e in sam.events[team_start:] if r == team and e.sender == bot_id]
+        kinds = {type(e).__name__ for e in from_bot}
+        raise SystemExit(
+            f"only {seen} of {len(crowd)} pages readable after 180 s; the team room got "
+            f"{len(from_bot)} events from the bot ({', '.join(sorted(kinds))})"
+        ) from None
     pages_ms = (time.perf_counter() - t0) * 1000
     return list(await asyncio.gather(*tasks)), pages_ms
 
@@ -137,11 +145,7 @@ async def main(bursts: list[int], rounds: int) -> None:
                 "after the burst (target <= 2000)"
             )
     finally:
-        for m in members:
-            await m.close()
-        if bot is not None:
-            await bot.stop()
-        server.stop()
+        await shut_down(members, bot, server)
 
 
 if __name__ == "__main__":

@@ -7,8 +7,9 @@ import logging
 import os
 import signal
 import time
+from dataclasses import dataclass
 
-from bot.client import PASSWORD_ENV, build_client, open_session
+from bot.client import PASSWORD_ENV, BotClient, build_client, open_session
 from bot.config import Loaded
 from bot.crosssign import bootstrap, public
 from bot.devicetrust import DeviceTrust
@@ -24,11 +25,22 @@ from bot.roster import Roster
 from bot.router import Router
 from bot.sync import SyncLoop
 from bot.undecryptable import Undecryptable
+from bot.watch import DeviceWatch
 from commands import ALL
 from store import Store, secret
 
 log = logging.getLogger(__name__)
 PROCESSED_KEPT_FOR = 7 * 24 * 3600  # event ids, to dedupe replays; nothing else about them
+
+
+@dataclass
+class Parts:
+    dispatcher: Dispatcher
+    sync: SyncLoop
+    line: SupportLine
+    undecryptable: Undecryptable
+    watch: DeviceWatch
+    background: set[asyncio.Task[None]]
 
 
 async def run(loaded: Loaded, stop: asyncio.Event | None = None) -> None:
@@ -43,85 +55,114 @@ async def run(loaded: Loaded, stop: asyncio.Event | None = None) -> None:
         client = build_client(loaded, store, StateLog("homeserver"))
         try:
             await open_session(loaded, store, client)
-            seeds, created = await bootstrap(
-                client,
-                store.cross_signing_seeds(),
-                os.environ.get(PASSWORD_ENV),
-                persist=store.save_cross_signing_seeds,
-            )
-            if created:
-                log.warning(
-                    "created the bot's cross-signing identity (master key %s). It lives only "
-                    "in the encrypted store: back up store.path and its key (see README, "
-                    "Backups) — losing both means members must re-verify a new identity",
-                    public(seeds, "master"),
-                )
-            config = loaded.config
-            trust = DeviceTrust(client, store, config.encryption.trust, redactor)
-            messenger = MatrixMessenger(client, trust, redactor)
-            roster = Roster(config.roster)
-            rooms = MatrixRooms(client, redactor)
-            team = Team(await join_team_room(rooms, config.rooms.supporters))
-            line = SupportLine(
-                store, lambda: config, lambda: roster, messenger, rooms, team, redactor
-            )
-            router = Router(
-                ALL,
-                messenger,
-                redactor,
-                roles=roster,
-                trust=trust,
-                services={SupportLine: line},
-                natural=lambda body: ("talk", lang) if (lang := talk_language(body)) else None,
-                on_reaction=line.reaction_command,
-                flood=FloodGuard(),
-                on_flood=line.flood_notice,
-            )
-            dispatcher = Dispatcher(router.handle, store, redactor)
-            undecryptable = Undecryptable(
-                store,
-                decrypter(client),
-                messenger.send,
-                redactor,
-                grace=float(loaded.config.encryption.undecryptable_grace),
-            )
-            sync = SyncLoop(
-                client,
-                store,
-                loaded.config.matrix,
-                dispatcher.submit,
-                redactor,
-                stop,
-                undecryptable,
-                devices_changed=trust.invalidate,
-                after_batch=line.on_sync,
-            )
-            waiting = store.pending()
-            if waiting:
-                log.info("%d event(s) from before the restart are handled now", len(waiting))
-            sync_task = asyncio.create_task(sync.run())
-            # Rooms must be known (first sync) before replies to older events can be sent.
-            await asyncio.wait(
-                {sync_task, asyncio.create_task(sync.first_sync_done.wait())},
-                return_when=asyncio.FIRST_COMPLETED,
-            )
-            for event in waiting:
-                dispatcher.submit(event)
-            undecryptable.resume()
-            await line.resume()
-            deadlines = asyncio.create_task(line.run_deadlines(stop))
-            try:
-                await sync_task
-            finally:
-                stop.set()
-                await deadlines
-            await dispatcher.drain(timeout=10)
-            await undecryptable.close()
+            await _cross_sign(client, store)
+            parts = await _build(loaded, store, client, redactor, stop)
+            await _serve(store, parts, stop)
         finally:
             await client.close()  # never logout(): that would delete the device and its keys
     finally:
         store.close()
         log.info("stopped")
+
+
+async def _cross_sign(client: BotClient, store: Store) -> None:
+    seeds, created = await bootstrap(
+        client,
+        store.cross_signing_seeds(),
+        os.environ.get(PASSWORD_ENV),
+        persist=store.save_cross_signing_seeds,
+    )
+    if created:
+        log.warning(
+            "created the bot's cross-signing identity (master key %s). It lives only in the "
+            "encrypted store: back up store.path and its key (see README, Backups), or run "
+            "`warmline export-keys` — losing both means members must trust a new identity",
+            public(seeds, "master"),
+        )
+
+
+async def _build(
+    loaded: Loaded, store: Store, client: BotClient, redactor: Redactor, stop: asyncio.Event
+) -> Parts:
+    config = loaded.config
+    trust = DeviceTrust(client, store, config.encryption.trust, redactor)
+    messenger = MatrixMessenger(client, trust, redactor)
+    roster = Roster(config.roster)
+    rooms = MatrixRooms(client, redactor)
+    team = Team(await join_team_room(rooms, config.rooms.supporters))
+    line = SupportLine(store, lambda: config, lambda: roster, messenger, rooms, team, redactor)
+    watch = DeviceWatch(trust, store, lambda: roster, line, redactor)
+    router = Router(
+        ALL,
+        messenger,
+        redactor,
+        roles=roster,
+        trust=trust,
+        services={SupportLine: line, DeviceTrust: trust},
+        natural=lambda body: ("talk", lang) if (lang := talk_language(body)) else None,
+        on_reaction=line.reaction_command,
+        flood=FloodGuard(),
+        on_flood=line.flood_notice,
+    )
+    dispatcher = Dispatcher(router.handle, store, redactor)
+    undecryptable = Undecryptable(
+        store,
+        decrypter(client),
+        messenger.send,
+        redactor,
+        grace=float(config.encryption.undecryptable_grace),
+    )
+    background: set[asyncio.Task[None]] = set()
+
+    def devices_changed(users: list[str]) -> None:
+        trust.invalidate(users)
+        if set(users) & set(watch.watched()):
+            task = asyncio.create_task(watch.check(users))
+            background.add(task)
+            task.add_done_callback(background.discard)
+
+    sync = SyncLoop(
+        client,
+        store,
+        config.matrix,
+        dispatcher.submit,
+        redactor,
+        stop,
+        undecryptable,
+        devices_changed=devices_changed,
+        after_batch=line.on_sync,
+    )
+    return Parts(dispatcher, sync, line, undecryptable, watch, background)
+
+
+async def _serve(store: Store, parts: Parts, stop: asyncio.Event) -> None:
+    waiting = store.pending()
+    if waiting:
+        log.info("%d event(s) from before the restart are handled now", len(waiting))
+    sync_task = asyncio.create_task(parts.sync.run())
+    # Rooms must be known (first sync) before replies to older events can be sent.
+    await asyncio.wait(
+        {sync_task, asyncio.create_task(parts.sync.first_sync_done.wait())},
+        return_when=asyncio.FIRST_COMPLETED,
+    )
+    for event in waiting:
+        parts.dispatcher.submit(event)
+    parts.undecryptable.resume()
+    await parts.line.resume()
+    deadlines = asyncio.create_task(parts.line.run_deadlines(stop))
+    try:
+        await parts.watch.check()
+    except Exception:  # a failed check must not keep the line from running
+        log.exception("checking the roster's sessions failed")
+    try:
+        await sync_task
+    finally:
+        stop.set()
+        await deadlines
+    await parts.dispatcher.drain(timeout=10)
+    await parts.undecryptable.close()
+    for task in list(parts.background):
+        task.cancel()
 
 
 async def join_team_room(rooms: MatrixRooms, ref: str | None) -> str | None:

@@ -17,6 +17,7 @@ from nio import (
     Api,
     AsyncClient,
     AsyncClientConfig,
+    EncryptionError,
     Event,
     InviteMemberEvent,
     LoginError,
@@ -61,6 +62,7 @@ class Member:
         # Like Element with "exclude insecure devices": keys only for cross-signed devices.
         self.trust = DeviceTrust(self.client, None, "cross-signed", Redactor(b"member"))
         self.events: list[tuple[str, Any]] = []  # (room id or "" for to-device, event)
+        self._locked: list[tuple[str, MegolmEvent]] = []  # waiting for their room key
         self._changed = asyncio.Condition()
         self._sync_task: asyncio.Task[Any] | None = None
 
@@ -77,7 +79,12 @@ class Member:
         if self.cross_sign:
             await self.sign_this_device()
         self._sync_task = asyncio.create_task(
-            self.client.sync_forever(timeout=30_000, loop_sleep_time=0)
+            self.client.sync_forever(
+                timeout=30_000,
+                loop_sleep_time=0,
+                # a burst must not arrive as a gap (a person would scroll back; this can't)
+                sync_filter={"room": {"timeline": {"limit": 500}}},
+            )
         )
 
     async def sign_this_device(self) -> None:
@@ -95,6 +102,16 @@ class Member:
 
     async def _on_sync(self, response: SyncResponse) -> None:
         self.trust.invalidate(list(response.device_list.changed))
+        # Like Element: an event whose key arrives later is decrypted then.
+        for room_id, event in list(self._locked):
+            try:
+                decrypted = self.client.decrypt_event(event)
+            except EncryptionError:
+                continue
+            self._locked.remove((room_id, event))
+            async with self._changed:
+                self.events.append((room_id, decrypted))
+                self._changed.notify_all()
 
     async def _on_to_device(self, event: ToDeviceEvent) -> None:
         async with self._changed:
@@ -102,6 +119,9 @@ class Member:
             self._changed.notify_all()
 
     async def _on_event(self, room: Any, event: Event) -> None:
+        if isinstance(event, MegolmEvent):
+            event.room_id = room.room_id
+            self._locked.append((room.room_id, event))
         async with self._changed:
             self.events.append((room.room_id, event))
             self._changed.notify_all()

@@ -59,6 +59,25 @@ class DeviceTrust:
             pinned = keys.master_pub
         return keys.verdicts(self._policy, pinned)
 
+    async def unsigned_devices(self, user_ids: list[str]) -> dict[str, list[str]]:
+        """Each user's devices that are not cross-signed (fresh from the server)."""
+        self.invalidate(user_ids)
+        found: dict[str, list[str]] = {}
+        for user_id, keys in (await self._user_keys(user_ids)).items():
+            verdicts = keys.verdicts("cross-signed", None)
+            found[user_id] = sorted(d for d, v in verdicts.items() if v is not Verdict.TRUSTED)
+        return found
+
+    async def approve(self, user_id: str) -> str | None:
+        """Pins the user's current master key (an organizer confirmed the change)."""
+        self.invalidate([user_id])
+        keys = (await self._user_keys([user_id]))[user_id]
+        if keys.master_pub is None or self._store is None:
+            return None
+        self._store.pin_master_key(user_id, keys.master_pub)
+        self.invalidate([user_id])
+        return keys.master_pub
+
     async def verdict(self, user_id: str, device_id: str | None) -> Verdict:
         """How the policy sees one sender's device (for sensitive commands)."""
         if device_id is None:
@@ -83,6 +102,7 @@ class DeviceTrust:
             known = {d.id for d in client.device_store.active_user_devices(user_id)}
             if cached is not None and not known <= cached.devices.keys():
                 self.invalidate([user_id])
+        changed = False
         for user_id, keys in (await self._user_keys(users)).items():
             verdicts = self._verdicts(keys)
             for device in client.device_store.active_user_devices(user_id):
@@ -90,16 +110,22 @@ class DeviceTrust:
                 if trusted and not client.olm.is_device_verified(device):
                     if client.olm.is_device_blacklisted(device):
                         client.unblacklist_device(device)
+                        changed = True
                     client.verify_device(device)
                 elif not trusted and not client.olm.is_device_blacklisted(device):
                     if client.olm.is_device_verified(device):
                         client.unverify_device(device)
+                        changed = True
                     client.blacklist_device(device)
                     log.info(
                         "%s has a device the policy does not trust (%s); it gets no room keys",
                         self._redact.tag(user_id),
                         verdicts.get(device.id, Verdict.NOT_CROSS_SIGNED).value,
                     )
+        if changed and room_id in client.olm.outbound_group_sessions:
+            # Trust changed: a device that lost it must not read on with the key it holds,
+            # and one that gained it is in nio's "ignored" set for the current session.
+            client.invalidate_outbound_session(room_id)
 
     async def send_withheld(self, room_id: str) -> None:
         """Tells each excluded device of the room, once per Megolm session, why it has no key."""

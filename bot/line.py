@@ -267,6 +267,19 @@ class SupportLine:
             with contextlib.suppress(Exception):
                 await self._rooms.leave(room_id)
 
+    async def alert(self, template: str, user_id: str, device: str) -> None:
+        """An alert to the team about a supporter or organizer, mentioning the organizers."""
+        roster = self._roster()
+        supporter = roster.supporters.get(user_id)
+        who = Mention(user_id, supporter.name if supporter else user_id)
+        organizers = [Mention(o, o) for o in sorted(roster.organizers) if o != user_id]
+        pills = "".join(f" {{o{i}}}" for i in range(len(organizers)))
+        if self._team.room_id is not None:
+            values = {f"o{i}": o for i, o in enumerate(organizers)}
+            await self._messenger.send(
+                self._team.room_id, render(template + pills, who=who, device=device, **values)
+            )
+
     async def flood_notice(self) -> None:
         await self._to_team(FLOOD)
 

@@ -117,6 +117,37 @@ async def reset_cross_signing(loaded: Loaded) -> str:
         return f"new cross-signing identity published (master key {public(seeds, 'master')})"
 
 
+async def _roster_report(s: Session, loaded: Loaded) -> list[tuple[bool, str]]:
+    roster = loaded.config.roster
+    people = sorted({p.user_id for p in roster.supporters} | set(roster.organizers))
+    if not people:
+        return [(True, "no supporters or organizers in the roster yet")]
+    response = await query_keys(s.client, people)
+    keys = [UserKeys.from_query(response, u) for u in people]
+    with_identity = [k for k in keys if k.master_pub is not None]
+    results = [
+        (
+            len(with_identity) == len(keys),
+            f"{len(with_identity)} of {len(keys)} supporters and organizers have cross-signing",
+        )
+    ]
+    for k in keys:
+        excluded = sorted(
+            device
+            for device, obj in k.devices.items()
+            if not is_cross_signed(k.user_id, obj, k.master, k.self_signing)
+        )
+        if excluded:
+            results.append(
+                (
+                    False,
+                    f"{k.user_id}: sessions that get no room keys (not "
+                    f"cross-signed): {', '.join(excluded)}",
+                )
+            )
+    return results
+
+
 async def doctor(loaded: Loaded) -> list[tuple[bool, str]]:
     """Plain-words checks: (ok, what was found)."""
     results: list[tuple[bool, str]] = [(True, "the config file is valid")]
@@ -149,6 +180,7 @@ async def doctor(loaded: Loaded) -> list[tuple[bool, str]]:
                     "cannot reach it (start `warmline run` once to fix it)",
                 )
             )
+            results += await _roster_report(s, loaded)
             same = stored is not None and own.master_pub == public(stored, "master")
             results.append(
                 (

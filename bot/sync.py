@@ -39,7 +39,8 @@ SYNC_FILTER: dict[str, Any] = {
     "presence": {"types": []},
     "account_data": {"types": []},
     "room": {
-        "timeline": {"limit": 50},
+        # Events beyond this many per room between two syncs arrive as a gap (logged below).
+        "timeline": {"limit": 500},
         "ephemeral": {"types": []},
         "account_data": {"types": []},
         "state": {"lazy_load_members": False},
@@ -94,6 +95,14 @@ class SyncLoop:
                 continue
             self._client.connectivity.up()
             self._devices_changed(list(resp.device_list.changed))
+            if token is not None:
+                for room_id, info in resp.rooms.join.items():
+                    if info.timeline.limited:
+                        log.warning(
+                            "more events arrived in %s than one sync carries; older ones in "
+                            "the gap were not seen",
+                            self._redact.tag(room_id),
+                        )
             await self._after_sync(resp)
             events = timeline(resp, self._client, first_sync=token is None)
             try:

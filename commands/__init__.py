@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.router import CommandSpec
-from commands import accept, cancel, done, help, queue, talk
+from commands import accept, cancel, done, help, queue, talk, trust
 
 ALL: tuple[CommandSpec, ...] = (
     help.SPEC,
@@ -12,4 +12,5 @@ ALL: tuple[CommandSpec, ...] = (
     accept.SPEC,
     done.SPEC,
     queue.SPEC,
+    trust.SPEC,
 )

@@ -147,6 +147,13 @@ def _v4(db: sqlcipher3.Connection) -> None:
     )
 
 
+def _v5(db: sqlcipher3.Connection) -> None:
+    db.execute(
+        "CREATE TABLE reported_devices (user_id TEXT NOT NULL, device_id TEXT NOT NULL, "
+        "at INTEGER NOT NULL, PRIMARY KEY (user_id, device_id))"
+    )
+
+
 # warmline's own tables; every other table in the file is nio's crypto store.
 OWN_TABLES = frozenset(
     {
@@ -159,11 +166,12 @@ OWN_TABLES = frozenset(
         "undecryptable",
         "undecryptable_notices",
         "requests",
+        "reported_devices",
     }
 )
 
 # Append-only: MIGRATIONS[n] brings a store at schema version n to n + 1.
-MIGRATIONS: tuple[Migration, ...] = (_v1, _v2, _v3, _v4)
+MIGRATIONS: tuple[Migration, ...] = (_v1, _v2, _v3, _v4, _v5)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -2,7 +2,7 @@
 
 nio's `DefaultStore` keeps device trust in plaintext files named after the user, and its
 SQLite file is readable by anyone (only the Olm/Megolm pickles are encrypted, by default under
-the literal key "DEFAULT_KEY"). `SqliteStore` keeps trust in the database; here its database is
+nio's built-in default key). `SqliteStore` keeps trust in the database; here its database is
 the same SQLCipher file as warmline's own tables, opened with the key derived from the store
 secret. nio's pickle key is derived from the same secret.
 """

@@ -106,6 +106,15 @@ class Store:
                 (user_id, master_key, int(now if now is not None else time.time())),
             )
 
+    def first_report_of(self, user_id: str, device_id: str, now: float | None = None) -> bool:
+        """True exactly once per (user, device): the first caller reports it."""
+        with transaction(self._db):
+            cur = self._db.execute(
+                "INSERT OR IGNORE INTO reported_devices (user_id, device_id, at) VALUES (?, ?, ?)",
+                (user_id, device_id, int(now if now is not None else time.time())),
+            )
+        return bool(cur.rowcount)
+
     # -- sync position and inbox ---------------------------------------------------------
     def sync_token(self) -> str | None:
         row = self._db.execute("SELECT next_batch FROM sync_position").fetchone()

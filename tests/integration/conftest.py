@@ -45,6 +45,16 @@ class BotSetup:
         )
 
 
+async def talked_once(setup: BotSetup, members: Members) -> tuple[BotProcess, Member, str]:
+    """A running bot, a member with an encrypted DM with it, and one `!help` answered there."""
+    proc = setup.process()
+    await proc.start()
+    alex = await members.new("alex")
+    room = await alex.create_dm(setup.user_id)
+    await alex.ask(room, "!help", setup.user_id)
+    return proc, alex, room
+
+
 def unique(prefix: str) -> str:
     return f"{prefix}{secrets.token_hex(4)}"
 

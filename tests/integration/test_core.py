@@ -14,7 +14,7 @@ from bot.devbot import BotProcess, new_store_key
 from bot.devclient import Member
 from store import Store
 from store.secret import parse
-from tests.integration.conftest import BotSetup, Members
+from tests.integration.conftest import BotSetup, Members, talked_once
 
 pytestmark = pytest.mark.integration
 
@@ -60,11 +60,7 @@ async def test_restart_does_not_replay_and_answers_what_came_while_down(
     bot_setup: BotSetup, members: Members
 ):
     bot_id = bot_setup.user_id
-    proc = bot_setup.process()
-    await proc.start()
-    alex = await members.new("alex")
-    room = await alex.create_dm(bot_id)
-    await alex.ask(room, "!help", bot_id)
+    proc, alex, room = await talked_once(bot_setup, members)
     assert await proc.stop() == 0
 
     start = alex.mark()
@@ -87,11 +83,7 @@ async def test_kill_9_after_commit_loses_nothing_and_keeps_the_device(
     """The crash nio's own token handling gets wrong: killed right after the batch is stored,
     before the command was handled. After restart it is answered, once, by the same device."""
     bot_id = bot_setup.user_id
-    proc = bot_setup.process()
-    await proc.start()
-    alex = await members.new("alex")
-    room = await alex.create_dm(bot_id)
-    await alex.ask(room, "!help", bot_id)
+    proc, alex, room = await talked_once(bot_setup, members)
     await proc.stop()
     device = bot_setup_device(bot_setup)
 

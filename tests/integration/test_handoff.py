@@ -10,8 +10,9 @@ from datetime import UTC, datetime
 
 import pytest
 import yaml
-from nio import RoomMessage
+from nio import MegolmEvent, RoomMessage, UnknownToDeviceEvent
 
+from bot.crosssign import generate_seeds, publish
 from bot.devbot import BotProcess
 from bot.devclient import Member
 from bot.shifts import DAYS
@@ -206,6 +207,10 @@ async def test_refusals_first_accept_wins_and_cancel(line: Line):
     again = await line.alex.ask(dm, "i need to talk!", line.bot_id)
     assert "still open" in again.body
 
+    queue = await line.sam.ask(line.team, "!queue", line.bot_id)
+    assert request_id in queue.body and "en" in queue.body
+    assert line.alex.user_id not in queue.body and dm not in queue.body
+
     refused = await line.org.ask(line.team, f"!accept {request_id}", line.bot_id)
     assert "only for supporters" in refused.body
 
@@ -321,3 +326,143 @@ async def test_a_flood_gets_one_request_one_page_one_notice(line: Line, members:
     ]
     assert sum("New request" in b for b in team) == 2  # alex once, bob once
     assert sum("many messages very fast" in b for b in team) == 1
+
+
+async def test_in_a_shared_room_one_neutral_line_then_a_private_dm(line: Line, members: Members):
+    bob = await members.new("bob")
+    bob.accept_invites()
+    group = (
+        await line.alex.client.room_create(
+            name="lounge",
+            invite=[bob.user_id, line.bot_id],
+            initial_state=[
+                {
+                    "type": "m.room.encryption",
+                    "state_key": "",
+                    "content": {"algorithm": "m.megolm.v1.aes-sha2"},
+                }
+            ],
+        )
+    ).room_id
+    await bob.wait_for(
+        lambda r, e: (
+            r == group
+            and getattr(e, "membership", None) == "join"
+            and getattr(e, "state_key", None) == line.bot_id
+        )
+    )
+    start = line.alex.mark()
+    neutral = await line.alex.ask(group, "I need to talk", line.bot_id)
+    assert neutral.body == "I've sent you a private message."
+    ack = await line.alex.wait_for(
+        lambda r, e: (
+            r != group
+            and isinstance(e, RoomMessage)
+            and e.sender == line.bot_id
+            and "are you somewhere safe" in e.body
+        ),
+        start=start,
+    )
+    assert ack.decrypted
+    await bob.wait_for(
+        lambda r, e: r == group and isinstance(e, RoomMessage) and e.sender == line.bot_id
+    )
+    said_in_group = [
+        e.body
+        for r, e in bob.events
+        if r == group and isinstance(e, RoomMessage) and e.sender == line.bot_id
+    ]
+    assert said_in_group == ["I've sent you a private message."]
+
+
+async def test_without_a_team_room_the_answer_is_honest(
+    bot: BotProcess, bot_setup: BotSetup, members: Members
+):
+    alex = await members.new("alex")
+    dm = await alex.create_dm(bot_setup.user_id)
+    answer = await alex.ask(dm, "I need to talk", bot_setup.user_id)
+    assert "no peer supporter is on call right now" in answer.body
+    assert "your local emergency number" in answer.body
+
+
+async def test_an_unencrypted_room_never_discusses_the_request(
+    bot: BotProcess, bot_setup: BotSetup, members: Members
+):
+    alex = await members.new("alex")
+    room = (await alex.client.room_create(invite=[bot_setup.user_id])).room_id
+    await alex.wait_for(
+        lambda r, e: (
+            r == room
+            and getattr(e, "state_key", None) == bot_setup.user_id
+            and getattr(e, "membership", None) == "join"
+        )
+    )
+    reply = await alex.ask(room, "I need to talk", bot_setup.user_id)
+    assert "not encrypted" in reply.body and "encrypted direct message" in reply.body
+    assert "safe" not in reply.body and "supporter" not in reply.body
+
+
+async def test_organizers_hear_once_of_a_supporters_unverified_session(
+    line: Line, bot_setup: BotSetup, tmp_path
+):
+    start = line.org.mark()
+    # a session nobody cross-signed appears on Sam's account (e.g. injected by a homeserver)
+    intruder = Member(
+        line.sam.client.homeserver,
+        line.sam.user_id,
+        line.sam.password,
+        tmp_path / "sam-intruder",
+        cross_sign=False,
+    )
+    await intruder.start()
+    try:
+        alert = await line.team_message(line.org, start, "is not verified (cross-signed)")
+        assert intruder.client.device_id in alert.body and "Sam" in alert.body
+        assert line.org.user_id in alert.source["content"]["m.mentions"]["user_ids"]
+        await line.bot.stop()
+        await line.restart(bot_setup)  # the start-up check must not repeat it
+        await line.sam.ask(line.team, "!queue", line.bot_id)
+        alerts = [
+            e
+            for r, e in line.org.events[start:]
+            if r == line.team and isinstance(e, RoomMessage) and "is not verified" in e.body
+        ]
+        assert len(alerts) == 1
+    finally:
+        await intruder.close()
+
+
+async def test_tofu_changed_identity_needs_an_organizer(bot_setup: BotSetup, members: Members):
+    config = yaml.safe_load(bot_setup.config.read_text())
+    config["encryption"] = {"trust": "tofu"}
+    bot_setup.config.write_text(yaml.safe_dump(config))
+    world = await start_line(bot_setup, members)
+    try:
+        dm = await world.alex.create_dm(world.bot_id)
+        await world.alex.ask(dm, "!talk", world.bot_id)  # first sight: alex's identity pinned
+        await world.alex.ask(dm, "!cancel", world.bot_id)
+        # alex resets their encryption identity (as after losing every device)
+        await publish(world.alex.client, generate_seeds(), world.alex.password)
+        start = world.alex.mark()
+        await world.alex.send(dm, "!talk")
+        # the refusal is encrypted for trusted devices only: alex's is not, until approved
+        refused = await world.alex.wait_for(
+            lambda r, e: r == dm and isinstance(e, MegolmEvent) and e.sender == world.bot_id,
+            start=start,
+        )
+        withheld = await world.alex.wait_for(
+            lambda r, e: (
+                isinstance(e, UnknownToDeviceEvent)
+                and e.sender == world.bot_id
+                and e.source["content"].get("session_id") == refused.session_id
+            ),
+            start=start,
+        )
+        assert withheld.source["content"]["code"] == "m.unverified"
+        org_dm = await world.org.create_dm(world.bot_id)
+        ok = await world.org.ask(org_dm, f"!trust approve {world.alex.user_id}", world.bot_id)
+        assert ok.body.startswith("Done")
+        again = await world.alex.ask(dm, "!talk", world.bot_id)
+        assert "are you somewhere safe" in again.body
+    finally:
+        await world.bot.stop()

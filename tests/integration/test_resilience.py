@@ -17,7 +17,7 @@ from bot.trust import UserKeys, is_cross_signed
 from store import Store
 from store.db import OWN_TABLES
 from store.secret import parse
-from tests.integration.conftest import BotSetup, Members
+from tests.integration.conftest import BotSetup, Members, talked_once
 
 pytestmark = pytest.mark.integration
 
@@ -60,11 +60,7 @@ async def test_lost_crypto_state_means_a_new_device_not_a_reused_one(
     bot_setup: BotSetup, members: Members
 ):
     bot_id = bot_setup.user_id
-    proc = bot_setup.process()
-    await proc.start()
-    alex = await members.new("alex")
-    room = await alex.create_dm(bot_id)
-    await alex.ask(room, "!help", bot_id)
+    proc, alex, room = await talked_once(bot_setup, members)
     await proc.stop()
 
     before = UserKeys.from_query(await query_keys(alex.client, [bot_id]), bot_id)

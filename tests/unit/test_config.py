@@ -107,7 +107,14 @@ def test_python_tags_are_refused_not_constructed():
 
 def test_example_file_is_valid_but_flagged():
     cfg = parse((ROOT / "config.example.yaml").read_text(), "config.example.yaml")
-    assert example_values(cfg) == ["matrix.homeserver", "matrix.user_id"]
+    assert example_values(cfg) == [
+        "matrix.homeserver",
+        "matrix.user_id",
+        "rooms.supporters",
+        "roster.supporters[0].user_id",
+        "roster.organizers[0]",
+        "resources[0].url",
+    ]
     assert example_values(parse(GOOD, "c.yaml")) == []
 
 

@@ -1,0 +1,35 @@
+"""!trust approve @user: an organizer confirms a member's changed identity (policy tofu)."""
+
+from __future__ import annotations
+
+import re
+
+from bot.devicetrust import DeviceTrust
+from bot.router import CommandError, CommandSpec, CommandSyntaxError, Context
+
+_ARGS = re.compile(r"approve\s+(@\S+:\S+)")
+
+
+async def handle(ctx: Context) -> None:
+    match = _ARGS.fullmatch(ctx.args)
+    if not match:
+        raise CommandSyntaxError()
+    user_id = match.group(1)
+    master = await ctx.service(DeviceTrust).approve(user_id)
+    if master is None:
+        raise CommandError("That account has no cross-signing identity to approve.")
+    await ctx.reply(
+        "Done: I now trust the current identity of that account (master key `{key}`). Only "
+        "approve after confirming the change with the person, outside Matrix if you can.",
+        key=master[:12] + "…",
+    )
+
+
+SPEC = CommandSpec(
+    name="trust",
+    usage="!trust approve @user:server",
+    summary="confirm a member's new identity after they reset their encryption",
+    handler=handle,
+    allowed=frozenset({"organizer"}),
+    sensitive=True,
+)
