@@ -1,4 +1,5 @@
-"""`warmline demo`: a throw-away Synapse, the real bot, and a scripted encrypted conversation.
+"""`warmline demo`: a throw-away Synapse, the real bot, and a scripted encrypted conversation:
+a member asks for a peer, an on-call supporter accepts, and both meet in a private room.
 
 Needs no config and no network. Afterwards the server and the bot keep running so a person can
 log in with any Matrix client, until Ctrl-C; then everything is removed.
@@ -9,60 +10,137 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 import secrets
 import shutil
 import signal
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
+
+from nio import RoomMessage
 
 from bot.devbot import BotProcess, new_store_key, synapse_with_bot, write_config
-from bot.devclient import Member
-from bot.devserver import DevServerError
-
-SCRIPT = ("!help", "!hug", "hello")
+from bot.devclient import Member, Predicate
+from bot.devserver import DevServerError, LocalSynapse
+from bot.rooms import ENCRYPTION
 
 
 def _say(text: str = "") -> None:
     print(text, flush=True)
 
 
+def _show(who: str, arrow: str, text: str) -> None:
+    for i, line in enumerate(text.splitlines() or [""]):
+        _say(f"  {who if i == 0 else '':9} {arrow if i == 0 else ' '} {line}")
+
+
+async def _member(server: LocalSynapse, work: Path, name: str) -> tuple[Member, str]:
+    password = secrets.token_urlsafe(9)
+    member = Member(server.url, server.register(name, password), password, work / name)
+    await member.start()
+    member.accept_invites()
+    return member, password
+
+
+def _from_bot(bot_id: str, room: str | None = None, text: str = "") -> Predicate:
+    def matches(r: str, e: Any) -> bool:
+        return (
+            isinstance(e, RoomMessage)
+            and e.sender == bot_id
+            and text in e.body
+            and (room is None or r == room)
+        )
+
+    return matches
+
+
+async def _script(alex: Member, sam: Member, bot_id: str, team: str) -> None:
+    dm = await alex.create_dm(bot_id)
+    _say("alex opened an encrypted direct message with the bot; sam is on call in the team room.\n")
+    for line in ("!help", "!hug"):
+        _show("alex", ">", line)
+        _show("warmline", "<", (await alex.ask(dm, line, bot_id)).body)
+        _say()
+    start_team = sam.mark()
+    _show("alex", ">", "I need to talk")
+    _show("warmline", "<", (await alex.ask(dm, "I need to talk", bot_id)).body)
+    page = await sam.wait_for(_from_bot(bot_id, team, "New request"), start=start_team)
+    _say("\n  [team room, what sam sees: no name, no ID, no room of the member]")
+    _show("warmline", "<", page.body)
+    request = re.search(r"New request (\w{4})", page.body)
+    assert request is not None
+    start_alex = alex.mark()
+    _show("sam", ">", f"!accept {request.group(1)}")
+    await sam.send(team, f"!accept {request.group(1)}")
+    _say("\n  [alex's direct message]")
+    _show("warmline", "<", (await alex.reply_from(bot_id, dm, start_alex)).body)
+    intro = await alex.wait_for(_from_bot(bot_id, text="private, end-to-end"), start=start_alex)
+    _say("\n  [the new private room with alex and sam; the bot then leaves it]")
+    _show("warmline", "<", intro.body)
+    _say()
+
+
 async def _demo(workdir: Path, wait: bool) -> int:
     _say("Starting a throw-away Synapse on 127.0.0.1 …")
     server, bot_id, bot_password = synapse_with_bot(workdir)
     bot: BotProcess | None = None
-    member: Member | None = None
+    people: list[Member] = []
     try:
-        member_password = secrets.token_urlsafe(9)
-        member_id = server.register("alex", member_password)
-        config = write_config(workdir / "bot", server.url, bot_id)
+        (alex, alex_pw), (sam, sam_pw) = [
+            await _member(server, workdir, n) for n in ("alex", "sam")
+        ]
+        people += [alex, sam]
+        team = (
+            await sam.client.room_create(
+                name="supporters", invite=[bot_id], initial_state=[ENCRYPTION]
+            )
+        ).room_id
+        config = write_config(
+            workdir / "bot",
+            server.url,
+            bot_id,
+            {
+                "rooms": {"supporters": team},
+                "roster": {
+                    "supporters": [
+                        {
+                            "user_id": sam.user_id,
+                            "name": "Sam",
+                            "pronouns": "they/them",
+                            "shifts": ["daily 00:00-24:00"],
+                        }
+                    ]
+                },
+                "resources": [
+                    {"name": "Demo Crisis Line", "contact": "+1-555-0100", "topics": ["crisis"]}
+                ],
+            },
+        )
         bot = BotProcess(config, bot_password, new_store_key(), workdir / "bot.log")
         _say(f"Homeserver up at {server.url}; starting `warmline run` …")
         await bot.start()
-        member = Member(server.url, member_id, member_password, workdir / "alex")
-        await member.start()
-        room = await member.create_dm(bot_id)
-        _say(f"{member_id} opened an encrypted direct message with {bot_id}.\n")
-        for line in SCRIPT:
-            reply = await member.ask(room, line, bot_id)
-            _say(f"  alex     > {line}")
-            for i, text in enumerate(reply.body.splitlines() or [""]):
-                _say(f"  {'warmline' if i == 0 else '':8} {'<' if i == 0 else ' '} {text}")
-            _say()
-        await member.close()
-        member = None
-        _say("Everything above travelled end-to-end encrypted (Megolm, via vodozemac).")
+        await _script(alex, sam, bot_id, team)
+        _say(
+            "Everything above travelled end-to-end encrypted (Megolm, via vodozemac), between "
+            "cross-signed devices."
+        )
         if not wait:
             return 0
         _say(
             "\nThe demo keeps running so you can try it with any Matrix client "
-            "(e.g. Element, 'Sign in' → 'Edit' homeserver):\n"
+            "(e.g. Element: 'Sign in' → 'Edit' homeserver):\n"
             f"  homeserver  {server.url}\n"
-            f"  member      alex / {member_password}\n"
-            f"  bot         {bot_id} (DM it and send !help)\n"
+            f"  member      alex / {alex_pw}\n"
+            f"  supporter   sam / {sam_pw} (on call; in the 'supporters' room)\n"
+            f'  bot         {bot_id} (DM it: !help, or "I need to talk")\n'
             f"  bot log     {workdir / 'bot.log'}\n"
             "Press Ctrl-C to stop and delete everything."
         )
+        for person in people:  # free the accounts for a person's own client
+            await person.close()
+        people = []
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
@@ -70,15 +148,15 @@ async def _demo(workdir: Path, wait: bool) -> int:
         await stop.wait()
         return 0
     finally:
-        if member is not None:
-            await member.close()
+        for person in people:
+            await person.close()
         if bot is not None:
             await bot.stop()
         server.stop()
 
 
 def main(wait: bool = True) -> int:
-    logging.basicConfig(level=logging.ERROR)  # the member client's nio chatter stays out
+    logging.basicConfig(level=logging.ERROR)  # the member clients' nio chatter stays out
     workdir = Path(tempfile.mkdtemp(prefix="warmline-demo-"))
     try:
         return asyncio.run(_demo(workdir, wait))

@@ -78,6 +78,7 @@ class SupportLine:
         team: Team,
         redactor: Redactor,
         clock: Callable[[], float] = time.time,
+        new_id: Callable[[set[str]], str] = handoff.new_id,
     ) -> None:
         self._store = store
         self._config = config
@@ -87,6 +88,7 @@ class SupportLine:
         self._team = team
         self._redact = redactor
         self._clock = clock
+        self._new_id = new_id
         self._wake = asyncio.Event()
 
     # -- helpers ---------------------------------------------------------------------------
@@ -152,7 +154,7 @@ class SupportLine:
         nobody = not tier1 and not tier2
         now = self._clock()
         request = handoff.open_request(
-            handoff.new_id(self._store.request_ids()),
+            self._new_id(self._store.request_ids()),
             member,
             room,
             language,

@@ -97,8 +97,19 @@ def test_demo_runs_its_scripted_conversation():
         timeout=180,
     )
     assert result.returncode == 0, result.stderr
-    assert "alex     > !help" in result.stdout
-    assert "Commands you can use" in result.stdout
-    assert "I don't know the command `!hug`" in result.stdout
-    assert "deleted" in result.stdout
+    out = result.stdout
+    for expected in (
+        "alex      > !help",
+        "Commands you can use",
+        "I don't know the command `!hug`",
+        "alex      > I need to talk",
+        "are you somewhere safe",
+        "New request",
+        "Sam (they/them) is here for you",
+        "private, end-to-end encrypted room",
+        "deleted",
+    ):
+        assert expected in out, expected
+    page = out[out.index("New request") : out.index("sam       > !accept")]
+    assert "alex" not in page, "the page must not name the member"
     assert "Traceback" not in result.stderr

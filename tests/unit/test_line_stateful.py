@@ -92,6 +92,7 @@ class LineMachine(RuleBasedStateMachine):
             Team(TEAM),
             Redactor(b"k" * 32),
             clock=lambda: self.now,
+            new_id=lambda taken: f"R{len(taken):03d}",  # deterministic: Hypothesis replays runs
         )
         self.owner: dict[str, str] = {}  # request id → the one supporter who ever got it
 
