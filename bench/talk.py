@@ -20,13 +20,9 @@ from pathlib import Path
 from nio import RoomMessage, RoomMessageText
 
 from bench.common import burst_of, echo_back, report, shut_down
-from bot.devbot import BotProcess, new_store_key, synapse_with_bot, write_config
+from bot.devbot import BotProcess, new_store_key, on_call_line, synapse_with_bot
 from bot.devclient import Member
 from bot.devserver import LocalSynapse
-
-ENCRYPTED = [
-    {"type": "m.room.encryption", "state_key": "", "content": {"algorithm": "m.megolm.v1.aes-sha2"}}
-]
 
 
 async def new_member(server: LocalSynapse, work: Path, name: str) -> Member:
@@ -98,28 +94,8 @@ async def main(bursts: list[int], rounds: int) -> None:
         members += [sam, echo]
         echo.client.add_event_callback(echo_back(echo, skip="ping"), RoomMessageText)
         floor = report("floor: one-way encrypted message", await one_way_floor(sam, echo, rounds))
-        team = (
-            await sam.client.room_create(
-                name="supporters", invite=[bot_id], initial_state=ENCRYPTED
-            )
-        ).room_id
-        config = write_config(
-            work / "bot",
-            server.url,
-            bot_id,
-            {
-                "rooms": {"supporters": team},
-                "roster": {
-                    "supporters": [
-                        {
-                            "user_id": sam.user_id,
-                            "name": "Sam",
-                            "shifts": ["daily 00:00-24:00"],
-                            "max_sessions": 1000,
-                        },
-                    ]
-                },
-            },
+        team, config = await on_call_line(
+            work / "bot", server.url, bot_id, sam, name="Sam", max_sessions=1000
         )
         bot = BotProcess(config, bot_pw, new_store_key(), work / "bot.log")
         await bot.start()

@@ -21,10 +21,9 @@ from typing import Any
 
 from nio import RoomMessage
 
-from bot.devbot import BotProcess, new_store_key, synapse_with_bot, write_config
+from bot.devbot import BotProcess, new_store_key, on_call_line, synapse_with_bot
 from bot.devclient import Member, Predicate
 from bot.devserver import DevServerError, LocalSynapse
-from bot.rooms import ENCRYPTION
 
 
 def _say(text: str = "") -> None:
@@ -92,31 +91,18 @@ async def _demo(workdir: Path, wait: bool) -> int:
             await _member(server, workdir, n) for n in ("alex", "sam")
         ]
         people += [alex, sam]
-        team = (
-            await sam.client.room_create(
-                name="supporters", invite=[bot_id], initial_state=[ENCRYPTION]
-            )
-        ).room_id
-        config = write_config(
+        team, config = await on_call_line(
             workdir / "bot",
             server.url,
             bot_id,
+            sam,
             {
-                "rooms": {"supporters": team},
-                "roster": {
-                    "supporters": [
-                        {
-                            "user_id": sam.user_id,
-                            "name": "Sam",
-                            "pronouns": "they/them",
-                            "shifts": ["daily 00:00-24:00"],
-                        }
-                    ]
-                },
                 "resources": [
                     {"name": "Demo Crisis Line", "contact": "+1-555-0100", "topics": ["crisis"]}
-                ],
+                ]
             },
+            name="Sam",
+            pronouns="they/them",
         )
         bot = BotProcess(config, bot_password, new_store_key(), workdir / "bot.log")
         _say(f"Homeserver up at {server.url}; starting `warmline run` …")

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import yaml
 
+from bot.devclient import Member
 from bot.devserver import LocalSynapse
 
 READY = "warmline is ready"
@@ -113,6 +114,31 @@ class BotProcess:
             return self.proc.returncode if self.proc and self.proc.returncode is not None else 0
         self.proc.send_signal(sig)
         return await self.wait_exit()
+
+
+async def on_call_line(
+    directory: Path,
+    homeserver: str,
+    bot_id: str,
+    supporter: Member,
+    extra: dict[str, object] | None = None,
+    **details: object,
+) -> tuple[str, Path]:
+    """A team room made by `supporter` and a bot config with them always on call.
+    Returns (team room id, config path)."""
+    team = await supporter.create_room("supporters", invite=[bot_id])
+    on_call = {"user_id": supporter.user_id, "shifts": ["daily 00:00-24:00"], **details}
+    config = write_config(
+        directory,
+        homeserver,
+        bot_id,
+        {
+            "rooms": {"supporters": team},
+            "roster": {"supporters": [on_call]},
+            **(extra or {}),
+        },
+    )
+    return team, config
 
 
 def new_store_key() -> str:

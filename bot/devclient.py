@@ -34,6 +34,7 @@ from nio.store import SqliteStore
 from bot.crosssign import bootstrap
 from bot.devicetrust import DeviceTrust
 from bot.logs import Redactor
+from bot.rooms import ENCRYPTION
 from store.records import CrossSigningSeeds
 
 Predicate = Callable[[str, Any], bool]
@@ -166,13 +167,7 @@ class Member:
         resp = await self.client.room_create(
             is_direct=True,
             invite=[other],
-            initial_state=[
-                {
-                    "type": "m.room.encryption",
-                    "state_key": "",
-                    "content": {"algorithm": "m.megolm.v1.aes-sha2"},
-                }
-            ],
+            initial_state=[ENCRYPTION],
         )
         if isinstance(resp, RoomCreateError):
             raise RuntimeError(f"room_create failed: {resp.message}")
@@ -188,6 +183,13 @@ class Member:
             start,
         )
         return room_id
+
+    async def create_room(self, name: str, invite: list[str]) -> str:
+        """A new encrypted group room (e.g. a supporters' team room)."""
+        resp = await self.client.room_create(name=name, invite=invite, initial_state=[ENCRYPTION])
+        if isinstance(resp, RoomCreateError):
+            raise RuntimeError(f"room_create failed: {resp.message}")
+        return str(resp.room_id)
 
     async def send(self, room_id: str, text: str) -> str:
         await self.trust.prepare_room(room_id)

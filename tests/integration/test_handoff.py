@@ -74,19 +74,7 @@ async def start_line(setup: BotSetup, members: Members, sam_shifts=ALWAYS, escal
     alex, sam, kim, org = [await members.new(n) for n in ("alex", "sam", "kim", "org")]
     for m in (alex, sam, kim, org):
         m.accept_invites()
-    team = (
-        await sam.client.room_create(
-            name="supporters",
-            invite=[kim.user_id, org.user_id, setup.user_id],
-            initial_state=[
-                {
-                    "type": "m.room.encryption",
-                    "state_key": "",
-                    "content": {"algorithm": "m.megolm.v1.aes-sha2"},
-                }
-            ],
-        )
-    ).room_id
+    team = await sam.create_room("supporters", [kim.user_id, org.user_id, setup.user_id])
     config = yaml.safe_load(setup.config.read_text())
     config.update(
         {
@@ -331,19 +319,7 @@ async def test_a_flood_gets_one_request_one_page_one_notice(line: Line, members:
 async def test_in_a_shared_room_one_neutral_line_then_a_private_dm(line: Line, members: Members):
     bob = await members.new("bob")
     bob.accept_invites()
-    group = (
-        await line.alex.client.room_create(
-            name="lounge",
-            invite=[bob.user_id, line.bot_id],
-            initial_state=[
-                {
-                    "type": "m.room.encryption",
-                    "state_key": "",
-                    "content": {"algorithm": "m.megolm.v1.aes-sha2"},
-                }
-            ],
-        )
-    ).room_id
+    group = await line.alex.create_room("lounge", [bob.user_id, line.bot_id])
     await bob.wait_for(
         lambda r, e: (
             r == group
