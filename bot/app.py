@@ -9,6 +9,7 @@ import signal
 import time
 from dataclasses import dataclass
 
+from bot.catalogue import Catalogue
 from bot.client import PASSWORD_ENV, BotClient, build_client, open_session
 from bot.config import Loaded
 from bot.crosssign import bootstrap, public
@@ -18,6 +19,7 @@ from bot.events import decrypter
 from bot.flood import FloodGuard
 from bot.line import SupportLine, Team
 from bot.logs import Redactor, StateLog, setup
+from bot.members import Members
 from bot.messenger import MatrixMessenger
 from bot.phrases import talk_language
 from bot.rooms import MatrixRooms, RoomError
@@ -90,7 +92,11 @@ async def _build(
     roster = Roster(config.roster)
     rooms = MatrixRooms(client, redactor)
     team = Team(await join_team_room(rooms, config.rooms.supporters))
-    line = SupportLine(store, lambda: config, lambda: roster, messenger, rooms, team, redactor)
+    texts = Catalogue(config.messages, default=config.language)
+    line = SupportLine(
+        store, lambda: config, lambda: roster, messenger, rooms, team, redactor, texts=texts
+    )
+    members = Members(store, line, texts)
     watch = DeviceWatch(trust, store, lambda: roster, line, redactor)
     router = Router(
         ALL,
@@ -98,11 +104,13 @@ async def _build(
         redactor,
         roles=roster,
         trust=trust,
-        services={SupportLine: line, DeviceTrust: trust},
+        services={SupportLine: line, DeviceTrust: trust, Members: members},
         natural=lambda body: ("talk", lang) if (lang := talk_language(body)) else None,
         on_reaction=line.reaction_command,
         flood=FloodGuard(),
         on_flood=line.flood_notice,
+        texts=texts,
+        member_language=members.language_of,
     )
     dispatcher = Dispatcher(router.handle, store, redactor)
     undecryptable = Undecryptable(

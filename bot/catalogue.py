@@ -6,9 +6,14 @@ Arabic text falls back to English (the catalogue test lists any such gap).
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from typing import Final
 
+from bot.text import Message, render
+
 DEFAULT: Final = "en"
+RTL: Final = frozenset({"ar"})
 
 TEXTS: Final[dict[str, dict[str, str]]] = {
     "en": {
@@ -54,6 +59,61 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
             "A supporter has already accepted your request; you can simply leave the private "
             "room whenever you want."
         ),
+        "unknown_command": (
+            "I don't know the command `{command}`. Send `!help` to see what I can do."
+        ),
+        "not_allowed": "Sorry, `{command}` is only for {who}.",
+        "who_supporter": "supporters",
+        "who_organizer": "organizers",
+        "who_supporter_organizer": "organizers and supporters",
+        "unencrypted_room": (
+            "This room is not encrypted, so I won't handle `{command}` here. "
+            "Please start an encrypted direct message with me and send it there."
+        ),
+        "syntax": "That didn't work: usage is `{usage}`.",
+        "bug": (
+            "Sorry, something went wrong on my side (ref: {ref}). Please try again; if it keeps "
+            "happening, an organizer can look up that reference in the log."
+        ),
+        "untrusted_device": (
+            "I can't act on `{command}` from this session, because it is not verified: its owner "
+            "has not cross-signed it, so I can't be sure it is really you. Verify this session "
+            "from one of your other sessions (in Element: Settings → Sessions), or send the "
+            "command from a verified session."
+        ),
+        "unknown_session": (
+            "I couldn't tell which of your sessions sent that (it arrived unencrypted, or from a "
+            "session I don't know yet), so I won't act on it. Please send `{command}` from a "
+            "verified session."
+        ),
+        "master_key_changed": (
+            "I can't act on `{command}` yet: your account's identity key changed since I first "
+            "saw you. That can mean you reset your encryption, or that someone else controls the "
+            "account. An organizer needs to confirm the change with you before I go on."
+        ),
+        "dm_hint": "Hi! I'm warmline, a bot. Send `!help` to see what I can do.",
+        "help_intro": (
+            "**warmline** connects you privately with a trained peer supporter.\n"
+            "To reach a peer, write `I need to talk` or `!talk` in a direct message with me."
+        ),
+        "help_commands": "Commands you can use:",
+        "help_help": "show this list",
+        "help_talk": 'reach a peer supporter, privately (or just write "I need to talk")',
+        "help_cancel": "withdraw your open request for a peer",
+        "help_accept": "take a request; I open a private room for you and the member",
+        "help_done": "end a session you accepted",
+        "help_queue": "list open requests",
+        "help_trust": "confirm a member's new identity after they reset their encryption",
+        "help_resources": "crisis and support resources (optionally for one topic)",
+        "help_lang": "choose my language: en or ar",
+        "help_forget": "delete everything I keep about you",
+        "resources_title": "Resources:",
+        "resources_none_topic": "I have no resources for that topic. Send `!resources` for all.",
+        "lang_set": "Okay, I'll write to you in English from now on.",
+        "lang_unknown": "I speak `en` (English) and `ar` (Arabic). Example: `!lang ar`",
+        "forgot": "Done. I deleted everything I kept about you: {what}.",
+        "forgot_nothing": "I kept nothing about you, so there was nothing to delete.",
+        "forgot_request": "your open request (withdrawn)",
         "resource_none": "- your local emergency number",
     },
     "ar": {
@@ -97,10 +157,110 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "cancel_in_session": (
             "لقد قبل أحد الداعمين طلبك بالفعل؛ يمكنك مغادرة الغرفة الخاصة متى شئت."
         ),
+        "unknown_command": "لا أعرف الأمر `{command}`. أرسل `!help` لترى ما يمكنني فعله.",
+        "not_allowed": "عذرًا، الأمر `{command}` مخصّص لـ{who} فقط.",
+        "who_supporter": "الداعمين",
+        "who_organizer": "المنظّمين",
+        "who_supporter_organizer": "المنظّمين والداعمين",
+        "unencrypted_room": (
+            "هذه الغرفة غير مشفّرة، لذلك لن أتعامل مع `{command}` هنا. يُرجى بدء محادثة خاصة "
+            "مشفّرة معي وإرساله هناك."
+        ),
+        "syntax": "لم ينجح ذلك: الصيغة الصحيحة هي `{usage}`.",
+        "bug": (
+            "عذرًا، حدث خطأ من جهتي (المرجع: {ref}). يُرجى المحاولة مرة أخرى؛ وإذا تكرر ذلك، "
+            "يمكن لأحد المنظّمين البحث عن هذا المرجع في السجل."
+        ),
+        "untrusted_device": (
+            "لا يمكنني تنفيذ `{command}` من هذه الجلسة لأنها غير موثّقة: لم يوقّعها صاحبها، "
+            "فلا يمكنني التأكد من أنها أنت. وثّق هذه الجلسة من إحدى جلساتك الأخرى (في Element: "
+            "الإعدادات ← الجلسات)، أو أرسل الأمر من جلسة موثّقة."
+        ),
+        "unknown_session": (
+            "لم أستطع معرفة أيّ من جلساتك أرسل هذا (وصل دون تشفير، أو من جلسة لا أعرفها بعد)، "
+            "لذلك لن أتصرف بناءً عليه. يُرجى إرسال `{command}` من جلسة موثّقة."
+        ),
+        "master_key_changed": (
+            "لا يمكنني تنفيذ `{command}` بعد: تغيّر مفتاح هوية حسابك منذ أن رأيته أول مرة. قد "
+            "يعني ذلك أنك أعدت ضبط التشفير، أو أن شخصًا آخر يتحكم بالحساب. يجب أن يتأكد أحد "
+            "المنظّمين من التغيير معك قبل المتابعة."
+        ),
+        "dm_hint": "مرحبًا! أنا warmline، بوت. أرسل `!help` لترى ما يمكنني فعله.",
+        "help_intro": (
+            "**warmline** يصلك بشكل خاص بأحد الداعمين المدرَّبين من الأقران.\n"
+            "للوصول إلى أحد الداعمين، اكتب «أحتاج أن أتحدث» أو `!talk` في رسالة خاصة معي."
+        ),
+        "help_commands": "الأوامر المتاحة لك:",
+        "help_help": "عرض هذه القائمة",
+        "help_talk": "الوصول إلى أحد الداعمين بشكل خاص (أو اكتب فقط «أحتاج أن أتحدث»)",
+        "help_cancel": "سحب طلبك المفتوح",
+        "help_accept": "قبول طلب؛ أفتح غرفة خاصة لك وللعضو",
+        "help_done": "إنهاء جلسة قبلتها",
+        "help_queue": "عرض الطلبات المفتوحة",
+        "help_trust": "تأكيد الهوية الجديدة لعضو بعد إعادة ضبط التشفير",
+        "help_resources": "موارد الأزمات والدعم (لموضوع واحد إن شئت)",
+        "help_lang": "اختيار لغتي: en أو ar",
+        "help_forget": "حذف كل ما أحتفظ به عنك",
+        "resources_title": "الموارد:",
+        "resources_none_topic": "ليس لدي موارد لهذا الموضوع. أرسل `!resources` لعرضها كلها.",
+        "lang_set": "حسنًا، سأكتب إليك بالعربية من الآن.",
+        "lang_unknown": "أتحدث `en` (الإنجليزية) و`ar` (العربية). مثال: `!lang ar`",
+        "forgot": "تم. حذفتُ كل ما كنت أحتفظ به عنك: {what}.",
+        "forgot_nothing": "لم أحتفظ بأي شيء عنك، فلا يوجد ما يُحذف.",
+        "forgot_request": "طلبك المفتوح (تم سحبه)",
         "resource_none": "- رقم الطوارئ المحلي لديك",
     },
 }
 
 
+_PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
+
+
+def placeholders(template: str) -> set[str]:
+    return set(_PLACEHOLDER.findall(template))
+
+
+def check_overrides(overrides: Mapping[str, Mapping[str, str]]) -> None:
+    """Raises ValueError naming the first override that cannot work."""
+    for language, texts in overrides.items():
+        if language not in TEXTS:
+            raise ValueError(f"no built-in texts for language {language!r} ({', '.join(TEXTS)})")
+        for key, template in texts.items():
+            if key not in TEXTS[DEFAULT]:
+                raise ValueError(f"{language}.{key} is not a message name")
+            wanted = placeholders(TEXTS[DEFAULT][key])
+            if placeholders(template) != wanted:
+                need = ", ".join(f"{{{p}}}" for p in sorted(wanted)) or "no placeholders"
+                raise ValueError(f"{language}.{key} must use exactly {need}")
+
+
+class Catalogue:
+    """The built-in texts with the organizers' overrides (config `messages`) on top."""
+
+    def __init__(
+        self, overrides: Mapping[str, Mapping[str, str]] | None = None, default: str = DEFAULT
+    ) -> None:
+        self._overrides = overrides or {}
+        self.default = default
+
+    @staticmethod
+    def direction(language: str) -> str:
+        return "rtl" if language in RTL else "ltr"
+
+    def render(self, language: str, key: str, **values: object) -> Message:
+        return render(self.text(language, key), self.direction(language), **values)
+
+    def has(self, key: str) -> bool:
+        return key in TEXTS[DEFAULT]
+
+    def text(self, language: str, key: str) -> str:
+        for lang in (language, self.default, DEFAULT):
+            found = self._overrides.get(lang, {}).get(key) or TEXTS.get(lang, {}).get(key)
+            if found:
+                return found
+        raise KeyError(key)
+
+
 def text(language: str, key: str) -> str:
-    return TEXTS.get(language, {}).get(key) or TEXTS[DEFAULT][key]
+    """A built-in text (no overrides); prefer a Catalogue where the config is at hand."""
+    return Catalogue().text(language, key)

@@ -202,6 +202,19 @@ class ResourceConfig:
     regions: tuple[NonEmpty, ...] = ()
 
 
+def _messages(value: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+    from bot.catalogue import check_overrides  # the catalogue knows its own names
+
+    check_overrides(value)
+    return value
+
+
+Messages = Annotated[
+    dict[str, dict[str, str]],
+    Check("per language, message names with texts", _messages, source=dict[str, dict[str, str]]),
+]
+
+
 @dataclass(frozen=True)
 class Config:
     matrix: MatrixConfig
@@ -213,6 +226,8 @@ class Config:
     escalation: EscalationConfig = field(default_factory=EscalationConfig)
     handoff: HandoffConfig = field(default_factory=HandoffConfig)
     resources: tuple[ResourceConfig, ...] = ()
+    language: Language = "en"  # the bot's default language (en or ar)
+    messages: Messages = field(default_factory=dict)  # overrides of any built-in text
 
 
 @dataclass(frozen=True)

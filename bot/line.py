@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from bot import handoff
-from bot.catalogue import text
+from bot.catalogue import Catalogue
 from bot.config import Config
 from bot.logs import Redactor
 from bot.messenger import Messenger
@@ -26,7 +26,7 @@ from bot.resources import as_list, select
 from bot.rooms import Rooms
 from bot.roster import Roster, Supporter
 from bot.router import CommandError
-from bot.text import Mention, render
+from bot.text import Mention, Message, render
 from store import Incoming, Store
 from store.records import Request
 
@@ -79,6 +79,7 @@ class SupportLine:
         redactor: Redactor,
         clock: Callable[[], float] = time.time,
         new_id: Callable[[set[str]], str] = handoff.new_id,
+        texts: Catalogue | None = None,
     ) -> None:
         self._store = store
         self._config = config
@@ -89,6 +90,7 @@ class SupportLine:
         self._redact = redactor
         self._clock = clock
         self._new_id = new_id
+        self._texts = texts or Catalogue()
         self._wake = asyncio.Event()
 
     # -- helpers ---------------------------------------------------------------------------
@@ -108,12 +110,14 @@ class SupportLine:
 
     def _resources(self, language: str) -> tuple[str, dict[str, object]]:
         c = self._config()
-        return as_list(select(c.resources, language, "en", None), language)
+        chosen = select(c.resources, language, self._texts.default, None)
+        return as_list(chosen, self._texts.text(language, "resource_none"))
 
     async def _tell(self, room: str, language: str, key: str, **values: object) -> None:
         resources, resource_values = self._resources(language)
-        template = text(language, key).replace("{resources}", resources)
-        await self._messenger.send(room, render(template, **values, **resource_values))
+        template = self._texts.text(language, key).replace("{resources}", resources)
+        direction = self._texts.direction(language)
+        await self._messenger.send(room, render(template, direction, **values, **resource_values))
 
     async def _to_team(
         self, template: str, mentioned: list[Supporter] | None = None, **values: object
@@ -140,7 +144,7 @@ class SupportLine:
         room = event.room_id
         if not event.is_dm:
             room = await self._rooms.direct_room(event.sender)
-            await self._messenger.send(event.room_id, render(text(language, "talk_moved")))
+            await self._messenger.send(event.room_id, self._texts.render(language, "talk_moved"))
         await self.talk(event.sender, room, language)
 
     async def talk(self, member: str, room: str, language: str) -> None:
@@ -182,7 +186,28 @@ class SupportLine:
         if start is None:
             return ""
         when = start.astimezone(UTC).strftime("%a %H:%M UTC")
-        return text(language, "next_shift").replace("{time}", when)
+        return self._texts.text(language, "next_shift").replace("{time}", when)
+
+    def resources_message(self, language: str, topic: str | None) -> Message:
+        c = self._config()
+        chosen = select(c.resources, language, self._texts.default, topic)
+        if topic and not chosen:
+            return self._texts.render(language, "resources_none_topic")
+        listed, values = as_list(chosen, self._texts.text(language, "resource_none"))
+        template = self._texts.text(language, "resources_title") + "\n" + listed
+        return render(template, self._texts.direction(language), **values)
+
+    async def withdraw_all(self, member: str) -> bool:
+        """For `!forget`: ends the member's request, whatever its state; True if there was one."""
+        request = self._store.active_request_of(member)
+        if request is None:
+            return False
+        if request.state == "open":
+            if self._store.replace_request(handoff.cancel(request, self._clock()), "open"):
+                await self._edit_page(request, PAGE_CANCELLED)
+        else:
+            await self._close(request, "done")
+        return True
 
     async def cancel(self, member: str, room: str, language: str) -> None:
         request = self._store.active_request_of(member)
@@ -299,10 +324,15 @@ class SupportLine:
                 continue
             supporter = self._roster().supporters.get(request.supporter)
             name = supporter.display if supporter else "a peer supporter"
-            leaving = "" if stays else text(request.language, "handoff_leaving")
-            intro = text(request.language, "handoff_intro").replace("{leaving}", leaving)
+            leaving = "" if stays else self._texts.text(request.language, "handoff_leaving")
+            intro = self._texts.text(request.language, "handoff_intro").replace(
+                "{leaving}", leaving
+            )
             self._store.replace_request(dataclasses.replace(request, introduced=True), "accepted")
-            await self._messenger.send(request.handoff_room, render(intro, supporter=name))
+            direction = self._texts.direction(request.language)
+            await self._messenger.send(
+                request.handoff_room, render(intro, direction, supporter=name)
+            )
             if not stays:
                 await self._rooms.leave(request.handoff_room)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from bot.catalogue import text
 from bot.config import ResourceConfig
 
 
@@ -21,10 +20,11 @@ def select(
     return sorted(chosen, key=lambda r: "crisis" not in r.topics)
 
 
-def as_list(resources: list[ResourceConfig], language: str) -> tuple[str, dict[str, object]]:
-    """A markup list ("- **name**: contact, link") and its values, for bot.text.render."""
+def as_list(resources: list[ResourceConfig], none: str) -> tuple[str, dict[str, object]]:
+    """A markup list ("- **name**: contact, link") and its values, for bot.text.render;
+    `none` is shown when there are no resources."""
     if not resources:
-        return text(language, "resource_none"), {}
+        return none, {}
     lines: list[str] = []
     values: dict[str, object] = {}
     for i, r in enumerate(resources):

@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Literal, Protocol, TypeVar
 
+from bot.catalogue import Catalogue
 from bot.flood import FloodGuard
 from bot.logs import Redactor
 from bot.messenger import Messenger
@@ -71,7 +72,14 @@ class Context:
         return found
 
     async def reply(self, template: str, **values: object) -> str | None:
-        return await self.router.messenger.send(self.event.room_id, render(template, **values))
+        direction = self.router.texts.direction(self.language)
+        message = render(template, direction, **values)
+        return await self.router.messenger.send(self.event.room_id, message)
+
+    async def say(self, key: str, **values: object) -> str | None:
+        """A catalogue text, in the member's language."""
+        message = self.router.texts.render(self.language, key, **values)
+        return await self.router.messenger.send(self.event.room_id, message)
 
     def roles(self) -> frozenset[Role]:
         return self.router.roles.of(self.event.sender)
@@ -100,36 +108,6 @@ def parse_command(body: str) -> tuple[str, str] | None:
     return name.lower(), args.strip()
 
 
-UNKNOWN = "I don't know the command `{command}`. Send `!help` to see what I can do."
-NOT_ALLOWED = "Sorry, `{command}` is only for {who}."
-UNENCRYPTED = (
-    "This room is not encrypted, so I won't handle `{command}` here. "
-    "Please start an encrypted direct message with me and send it there."
-)
-SYNTAX = "That didn't work: usage is `{usage}`."
-BUG = (
-    "Sorry, something went wrong on my side (ref: {ref}). Please try again; if it keeps "
-    "happening, an organizer can look up that reference in the log."
-)
-UNTRUSTED_DEVICE = (
-    "I can't act on `{command}` from this session, because it is not verified: its owner "
-    "has not cross-signed it, so I can't be sure it is really you. Verify this session from "
-    "one of your other sessions (in Element: Settings → Sessions), or send the command from "
-    "a verified session."
-)
-UNKNOWN_SESSION = (
-    "I couldn't tell which of your sessions sent that (it arrived unencrypted, or from a "
-    "session I don't know yet), so I won't act on it. Please send `{command}` from a "
-    "verified session."
-)
-MASTER_KEY_CHANGED = (
-    "I can't act on `{command}` yet: your account's identity key changed since I first saw "
-    "you. That can mean you reset your encryption, or that someone else controls the account. "
-    "An organizer needs to confirm the change with you before I go on."
-)
-DM_HINT = "Hi! I'm warmline, a bot. Send `!help` to see what I can do."
-
-
 class Router:
     def __init__(
         self,
@@ -144,6 +122,8 @@ class Router:
         language: str = "en",
         flood: FloodGuard | None = None,
         on_flood: Callable[[], Awaitable[None]] | None = None,
+        texts: Catalogue | None = None,
+        member_language: Callable[[str], str | None] | None = None,
     ) -> None:
         self.specs = specs
         self.messenger = messenger
@@ -152,7 +132,8 @@ class Router:
         self.services: Mapping[type, object] = services or {}
         self._natural = natural  # text → (command, language), e.g. "I need to talk"
         self._on_reaction = on_reaction  # reaction → (command, args), e.g. ✅ on a page
-        self.language = language
+        self.texts = texts or Catalogue(default=language)
+        self._member_language = member_language or (lambda user_id: None)
         self._flood = flood
         self._on_flood = on_flood  # told once per flood episode (organizers, never who)
         self._redact = redactor
@@ -178,7 +159,7 @@ class Router:
                     if self._on_flood is not None:
                         await self._on_flood()
                 return
-        language = self.language
+        language = self._member_language(event.sender) or self.texts.default
         if event.kind == "reaction":
             parsed = self._on_reaction(event) if self._on_reaction else None
             if parsed is None:
@@ -191,50 +172,54 @@ class Router:
             spoken = self._natural(event.body) if self._natural else None
             if spoken is None:
                 if event.is_dm and event.room_encrypted:
-                    await self._send(event, DM_HINT)
+                    await self._say(event, language, "dm_hint")
                 return
             parsed, language = (spoken[0], ""), spoken[1]
         name, args = parsed
         spec = self._by_name.get(name)
         if spec is None:
-            await self._send(event, UNKNOWN, command=PREFIX + name)
+            await self._say(event, language, "unknown_command", command=PREFIX + name)
             return
         if not spec.allowed & self.roles.of(event.sender):
-            who = " and ".join(sorted(r + "s" for r in spec.allowed))
-            await self._send(event, NOT_ALLOWED, command=PREFIX + name, who=who)
+            staff = "_".join(sorted(spec.allowed - {"member"}))
+            who = self.texts.text(language, f"who_{staff}")
+            await self._say(event, language, "not_allowed", command=PREFIX + name, who=who)
             return
         if spec.sensitive and not event.room_encrypted:
-            await self._send(event, UNENCRYPTED, command=PREFIX + name)
+            await self._say(event, language, "unencrypted_room", command=PREFIX + name)
             return
         if spec.sensitive:
             verdict = await self.trust.verdict(event.sender, event.sender_device)
             if verdict is not Verdict.TRUSTED:
                 if verdict is Verdict.MASTER_KEY_CHANGED:
-                    refusal = MASTER_KEY_CHANGED
+                    refusal = "master_key_changed"
                 elif event.sender_device is None:
-                    refusal = UNKNOWN_SESSION
+                    refusal = "unknown_session"
                 else:
-                    refusal = UNTRUSTED_DEVICE
-                await self._send(event, refusal, command=PREFIX + name)
+                    refusal = "untrusted_device"
+                await self._say(event, language, refusal, command=PREFIX + name)
                 return
         ctx = Context(event, args, spec, self, language)
         try:
-            await self._guarded(event, spec.name, spec.handler(ctx))
+            await self._guarded(event, language, spec.name, spec.handler(ctx))
         except CommandSyntaxError:
-            await self._send(event, SYNTAX, usage=spec.usage)
+            await self._say(event, language, "syntax", usage=spec.usage)
 
-    async def _guarded(self, event: Incoming, what: str, work: Awaitable[None]) -> None:
+    async def _guarded(
+        self, event: Incoming, language: str, what: str, work: Awaitable[None]
+    ) -> None:
         """Runs a handler: its CommandError text goes to the user, a bug gets a reference."""
         try:
             await work
         except CommandSyntaxError:
             raise
         except CommandError as exc:
-            await self.messenger.send(event.room_id, render("{text}", text=str(exc)))
+            message = render("{text}", self.texts.direction(language), text=str(exc))
+            await self.messenger.send(event.room_id, message)
         except Exception:
             ref = secrets.token_hex(2)
             log.exception("%s failed for %s (ref %s)", what, self._redact.tag(event.sender), ref)
-            await self._send(event, BUG, ref=ref)
+            await self._say(event, language, "bug", ref=ref)
 
-    async def _send(self, event: Incoming, template: str, **values: object) -> None:
-        await self.messenger.send(event.room_id, render(template, **values))
+    async def _say(self, event: Incoming, language: str, key: str, **values: object) -> None:
+        await self.messenger.send(event.room_id, self.texts.render(language, key, **values))

@@ -97,6 +97,20 @@ class Converter:
                 listed = ", ".join(str(c) for c in choices)
                 raise self._expected(path, node, f"one of {listed}")
             return value
+        if origin is dict:
+            value_type = typing.get_args(tp)[1]
+            if not isinstance(node, MappingNode):
+                raise self._expected(path, node, "a mapping of keys to values")
+            out, failed = {}, False
+            for key_node, value_node in node.value:
+                key = str(key_node.value)
+                try:
+                    out[key] = self.convert(value_type, value_node, f"{path}.{key}")
+                except _Invalid:
+                    failed = True
+            if failed:
+                raise _Invalid()
+            return out
         if origin is tuple:
             item_type = typing.get_args(tp)[0]
             if not isinstance(node, SequenceNode):

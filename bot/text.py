@@ -47,7 +47,16 @@ def _plain(line: str) -> str:
     return _LINK.sub(lambda m: m[1] if m[1] == m[2] else f"{m[1]} ({m[2]})", out)
 
 
-def render(template: str, **values: object) -> Message:
+FSI, PDI, RLM = "\u2068", "\u2069", "\u200f"  # first-strong isolate, pop, right-to-left mark
+
+
+def render(template: str, direction: str = "ltr", /, **values: object) -> Message:
+    """`direction` "rtl" (Arabic): every value and code span is a Unicode isolate, so Matrix
+    IDs, commands, numbers and URLs keep their own direction without scrambling the sentence;
+    each line starts right-to-left and the HTML says dir="rtl"."""
+    rtl = direction == "rtl"
+    if rtl:  # isolate code spans before placeholders are marked
+        template = _CODE.sub(lambda m: f"`{FSI}{m[1]}{PDI}`", template)
     names = _PLACEHOLDER.findall(template)
     missing = [n for n in names if n not in values]
     if missing:
@@ -75,6 +84,8 @@ def render(template: str, **values: object) -> Message:
         html_parts.append(f"<li>{rendered}</li>" if item else rendered + "<br>")
     if in_list:
         html_parts.append("</ul>")
+    if rtl:
+        body_lines = [RLM + line if line else line for line in body_lines]
     body = "\n".join(body_lines)
     formatted = "".join(html_parts).removesuffix("<br>")
     mentions: list[str] = []
@@ -88,6 +99,15 @@ def render(template: str, **values: object) -> Message:
             body = body.replace(_sentinel(i), value.name)
             formatted = formatted.replace(_sentinel(i), pill)
         else:
-            body = body.replace(_sentinel(i), str(value))
-            formatted = formatted.replace(_sentinel(i), html.escape(str(value)))
+            plain = not rtl or _in_link(formatted, i) or f"{FSI}{_sentinel(i)}" in formatted
+            shown = str(value) if plain else f"{FSI}{value}{PDI}"
+            body = body.replace(_sentinel(i), shown)
+            formatted = formatted.replace(_sentinel(i), html.escape(shown))
+    if rtl:
+        formatted = f'<div dir="rtl">{formatted}</div>'
     return Message(body, formatted, tuple(dict.fromkeys(mentions)))
+
+
+def _in_link(formatted: str, i: int) -> bool:
+    """Whether placeholder i is a link target (an isolate there would break the URL)."""
+    return f'href="{_sentinel(i)}"' in formatted

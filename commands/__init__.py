@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from bot.router import CommandSpec
-from commands import accept, cancel, done, help, queue, talk, trust
+from commands import accept, cancel, done, forget, help, lang, queue, resources, talk, trust
 
 ALL: tuple[CommandSpec, ...] = (
     help.SPEC,
     talk.SPEC,
     cancel.SPEC,
+    resources.SPEC,
+    lang.SPEC,
+    forget.SPEC,
     accept.SPEC,
     done.SPEC,
     queue.SPEC,

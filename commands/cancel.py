@@ -12,6 +12,7 @@ async def handle(ctx: Context) -> None:
 
 SPEC = CommandSpec(
     name="cancel",
+    aliases=("إلغاء", "الغاء"),
     usage="!cancel",
     summary="withdraw your open request for a peer",
     handler=handle,

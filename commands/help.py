@@ -4,25 +4,22 @@ from __future__ import annotations
 
 from bot.router import CommandSpec, Context
 
-INTRO = (
-    "**warmline** connects you privately with a trained peer supporter.\n"
-    "To reach a peer, write `I need to talk` or `!talk` in a direct message with me."
-)
-
 
 async def handle(ctx: Context) -> None:
-    specs = ctx.router.visible_to(ctx.event.sender)
-    lines = [INTRO, "", "Commands you can use:"]
+    texts, language = ctx.router.texts, ctx.language
+    lines = [texts.text(language, "help_intro"), "", texts.text(language, "help_commands")]
     values: dict[str, str] = {}
-    for i, spec in enumerate(specs):
+    for i, spec in enumerate(ctx.router.visible_to(ctx.event.sender)):
         lines.append(f"- `{{u{i}}}`: {{s{i}}}")
-        values[f"u{i}"], values[f"s{i}"] = spec.usage, spec.summary
+        values[f"u{i}"] = spec.usage
+        key = f"help_{spec.name}"
+        values[f"s{i}"] = texts.text(language, key) if texts.has(key) else spec.summary
     await ctx.reply("\n".join(lines), **values)
 
 
 SPEC = CommandSpec(
     name="help",
-    aliases=("commands",),
+    aliases=("commands", "مساعدة"),
     usage="!help",
     summary="show this list",
     handler=handle,

@@ -12,6 +12,7 @@ async def handle(ctx: Context) -> None:
 
 SPEC = CommandSpec(
     name="talk",
+    aliases=("تحدث",),
     usage="!talk",
     summary='reach a peer supporter, privately (or just write "I need to talk")',
     handler=handle,

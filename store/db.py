@@ -154,6 +154,10 @@ def _v5(db: sqlcipher3.Connection) -> None:
     )
 
 
+def _v6(db: sqlcipher3.Connection) -> None:
+    db.execute("CREATE TABLE members (user_id TEXT PRIMARY KEY, language TEXT, timezone TEXT)")
+
+
 # warmline's own tables; every other table in the file is nio's crypto store.
 OWN_TABLES = frozenset(
     {
@@ -167,11 +171,12 @@ OWN_TABLES = frozenset(
         "undecryptable_notices",
         "requests",
         "reported_devices",
+        "members",
     }
 )
 
 # Append-only: MIGRATIONS[n] brings a store at schema version n to n + 1.
-MIGRATIONS: tuple[Migration, ...] = (_v1, _v2, _v3, _v4, _v5)
+MIGRATIONS: tuple[Migration, ...] = (_v1, _v2, _v3, _v4, _v5, _v6)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -239,6 +239,44 @@ class Store:
             )
         return bool(cur.rowcount)
 
+    # -- members' own settings --------------------------------------------------------------
+    def member_language(self, user_id: str) -> str | None:
+        row = self._db.execute(
+            "SELECT language FROM members WHERE user_id = ?", (user_id,)
+        ).fetchone()
+        return None if row is None or row[0] is None else str(row[0])
+
+    def set_member_language(self, user_id: str, language: str) -> None:
+        with transaction(self._db):
+            self._db.execute(
+                "INSERT INTO members (user_id, language) VALUES (?, ?) "
+                "ON CONFLICT (user_id) DO UPDATE SET language = excluded.language",
+                (user_id, language),
+            )
+
+    def forget_member(self, user_id: str, handling: str = "") -> list[str]:
+        """Deletes what is kept about a member (their settings, events waiting for a key,
+        notices about them); returns what kinds of data there were. Requests are withdrawn
+        by the caller first, which erases them from those records. `handling` is the event
+        being handled (the request to forget), which is not counted."""
+        deleted = []
+        with transaction(self._db):
+            for table, what in (
+                ("members", "language and time zone"),
+                ("undecryptable", "messages waiting for their key"),
+                ("undecryptable_notices", "notices about unreadable messages"),
+                ("inbox", "messages not yet handled"),
+                ("pinned_master_keys", "your pinned identity key"),
+            ):
+                column = "user_id" if table in ("members", "pinned_master_keys") else "sender"
+                query = f"DELETE FROM {table} WHERE {column} = ?"  # noqa: S608 (constants)
+                args: tuple[str, ...] = (user_id,)
+                if table == "inbox":  # not the request to forget itself, being handled now
+                    query, args = query + " AND event_id != ?", (user_id, handling)
+                if self._db.execute(query, args).rowcount:
+                    deleted.append(what)
+        return deleted
+
     # -- requests ------------------------------------------------------------------------
     def _requests(self, where: str, args: tuple[object, ...] = ()) -> list[Request]:
         cols = ", ".join(REQUEST_COLUMNS)

@@ -1,0 +1,34 @@
+"""What members set for themselves (language) and their right to be forgotten."""
+
+from __future__ import annotations
+
+from bot.catalogue import TEXTS, Catalogue
+from bot.line import SupportLine
+from bot.text import Message
+from store import Store
+
+
+class Members:
+    def __init__(self, store: Store, line: SupportLine, texts: Catalogue) -> None:
+        self._store = store
+        self._line = line
+        self._texts = texts
+
+    def language_of(self, user_id: str) -> str | None:
+        return self._store.member_language(user_id)
+
+    def set_language(self, user_id: str, language: str) -> Message:
+        if language not in TEXTS:
+            return self._texts.render(self._texts.default, "lang_unknown")
+        self._store.set_member_language(user_id, language)
+        return self._texts.render(language, "lang_set")
+
+    async def forget(self, user_id: str, language: str, handling: str = "") -> Message:
+        """Withdraws any request and deletes everything kept about the member."""
+        what = []
+        if await self._line.withdraw_all(user_id):
+            what.append(self._texts.text(language, "forgot_request"))
+        what += self._store.forget_member(user_id, handling)
+        if not what:
+            return self._texts.render(language, "forgot_nothing")
+        return self._texts.render(language, "forgot", what="; ".join(what))

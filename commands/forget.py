@@ -1,0 +1,21 @@
+"""!forget: delete everything warmline keeps about you (any open request is withdrawn)."""
+
+from __future__ import annotations
+
+from bot.members import Members
+from bot.router import CommandSpec, Context
+
+
+async def handle(ctx: Context) -> None:
+    members = ctx.service(Members)
+    message = await members.forget(ctx.event.sender, ctx.language, ctx.event.event_id)
+    await ctx.router.messenger.send(ctx.event.room_id, message)
+
+
+SPEC = CommandSpec(
+    name="forget",
+    aliases=("انسني",),
+    usage="!forget",
+    summary="delete everything I keep about you",
+    handler=handle,
+)

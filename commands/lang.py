@@ -1,0 +1,22 @@
+"""!lang en|ar: the language warmline uses with you."""
+
+from __future__ import annotations
+
+from bot.members import Members
+from bot.router import CommandSpec, CommandSyntaxError, Context
+
+
+async def handle(ctx: Context) -> None:
+    if not ctx.args:
+        raise CommandSyntaxError()
+    message = ctx.service(Members).set_language(ctx.event.sender, ctx.args.strip().lower())
+    await ctx.router.messenger.send(ctx.event.room_id, message)
+
+
+SPEC = CommandSpec(
+    name="lang",
+    aliases=("لغة",),
+    usage="!lang en|ar",
+    summary="choose my language",
+    handler=handle,
+)

@@ -1,0 +1,21 @@
+"""!resources [topic]: crisis and support resources in the member's language, crisis first."""
+
+from __future__ import annotations
+
+from bot.line import SupportLine
+from bot.router import CommandSpec, Context
+
+
+async def handle(ctx: Context) -> None:
+    topic = ctx.args.strip().lower() or None
+    message = ctx.service(SupportLine).resources_message(ctx.language, topic)
+    await ctx.router.messenger.send(ctx.event.room_id, message)
+
+
+SPEC = CommandSpec(
+    name="resources",
+    aliases=("موارد",),
+    usage="!resources [topic]",
+    summary="crisis and support resources",
+    handler=handle,
+)
