@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from bot.catalogue import Catalogue
 from bot.client import PASSWORD_ENV, BotClient, build_client, open_session
-from bot.config import Loaded
+from bot.config import Loaded, ScheduleConfig
 from bot.crosssign import bootstrap, public
 from bot.devicetrust import DeviceTrust
 from bot.dispatch import Dispatcher
@@ -25,7 +25,9 @@ from bot.phrases import talk_language
 from bot.rooms import MatrixRooms, RoomError
 from bot.roster import Roster
 from bot.router import Router
+from bot.schedules import Schedules
 from bot.sync import SyncLoop
+from bot.text import render
 from bot.undecryptable import Undecryptable
 from bot.watch import DeviceWatch
 from commands import ALL
@@ -37,6 +39,7 @@ PROCESSED_KEPT_FOR = 7 * 24 * 3600  # event ids, to dedupe replays; nothing else
 
 @dataclass
 class Parts:
+    schedules: Schedules
     dispatcher: Dispatcher
     sync: SyncLoop
     line: SupportLine
@@ -97,6 +100,17 @@ async def _build(
         store, lambda: config, lambda: roster, messenger, rooms, team, redactor, texts=texts
     )
     members = Members(store, line, texts)
+
+    async def post(schedule: ScheduleConfig) -> None:
+        language = schedule.language or texts.default
+        if schedule.message is not None:
+            message = render("{text}", texts.direction(language), text=schedule.message)
+        else:
+            topic = schedule.resources[0] if len(schedule.resources) == 1 else None
+            message = line.resources_message(language, topic)
+        await messenger.send(await rooms.join(schedule.room), message)
+
+    schedules = Schedules(config.schedules, config.schedule_grace, store, post)
     watch = DeviceWatch(trust, store, lambda: roster, line, redactor)
     router = Router(
         ALL,
@@ -140,7 +154,7 @@ async def _build(
         devices_changed=devices_changed,
         after_batch=line.on_sync,
     )
-    return Parts(dispatcher, sync, line, undecryptable, watch, background)
+    return Parts(schedules, dispatcher, sync, line, undecryptable, watch, background)
 
 
 async def _serve(store: Store, parts: Parts, stop: asyncio.Event) -> None:
@@ -159,6 +173,11 @@ async def _serve(store: Store, parts: Parts, stop: asyncio.Event) -> None:
     await parts.line.resume()
     deadlines = asyncio.create_task(parts.line.run_deadlines(stop))
     try:
+        await parts.schedules.catch_up()
+    except Exception:  # a failed catch-up must not keep the line from running
+        log.exception("catching up on missed schedules failed")
+    parts.schedules.start()
+    try:
         await parts.watch.check()
     except Exception:  # a failed check must not keep the line from running
         log.exception("checking the roster's sessions failed")
@@ -167,6 +186,7 @@ async def _serve(store: Store, parts: Parts, stop: asyncio.Event) -> None:
     finally:
         stop.set()
         await deadlines
+    parts.schedules.stop()
     await parts.dispatcher.drain(timeout=10)
     await parts.undecryptable.close()
     for task in list(parts.background):

@@ -85,6 +85,18 @@ def _shift(value: str) -> Shift:
     return parse_shift(value)
 
 
+def _cron(value: str) -> str:
+    from apscheduler.triggers.cron import CronTrigger
+
+    if len(value.split()) != 5:
+        raise ValueError("five fields: minute hour day month weekday")
+    try:
+        CronTrigger.from_crontab(value)
+    except ValueError as exc:
+        raise ValueError(str(exc)) from exc
+    return value
+
+
 def _nonempty(value: str) -> str:
     if not value.strip():
         raise ValueError("")
@@ -103,6 +115,7 @@ RoomRef = Annotated[
 ]
 PositiveInt = Annotated[int, Check("a whole number of 1 or more", _positive, source=int)]
 ShiftSpec = Annotated[Shift, Check("a shift like 'mon-fri 18:00-23:00'", _shift)]
+Cron = Annotated[str, Check("a 5-field cron like '0 18 * * fri'", _cron)]
 # A duration like 30s, 5m, 2h or 1d; the loaded value is in seconds.
 Duration = Annotated[float, Check("a duration like 30s, 5m, 2h or 1d", _duration)]
 
@@ -202,6 +215,20 @@ class ResourceConfig:
     regions: tuple[NonEmpty, ...] = ()
 
 
+@dataclass(frozen=True)
+class ScheduleConfig:
+    room: RoomRef
+    cron: Cron  # minute hour day month weekday, in `timezone`
+    timezone: TimeZone = "UTC"
+    message: NonEmpty | None = None
+    resources: tuple[NonEmpty, ...] = ()  # post these resource topics instead of a message
+    language: Language | None = None  # of the resources post; default: the bot's language
+
+    def __post_init__(self) -> None:
+        if (self.message is None) == (not self.resources):
+            raise ValueError("a schedule needs either message or resources (not both)")
+
+
 def _messages(value: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
     from bot.catalogue import check_overrides  # the catalogue knows its own names
 
@@ -227,6 +254,8 @@ class Config:
     handoff: HandoffConfig = field(default_factory=HandoffConfig)
     resources: tuple[ResourceConfig, ...] = ()
     language: Language = "en"  # the bot's default language (en or ar)
+    schedules: tuple[ScheduleConfig, ...] = ()
+    schedule_grace: Duration = 3600.0  # a post missed by less than this is posted late
     messages: Messages = field(default_factory=dict)  # overrides of any built-in text
 
 

@@ -158,6 +158,10 @@ def _v6(db: sqlcipher3.Connection) -> None:
     db.execute("CREATE TABLE members (user_id TEXT PRIMARY KEY, language TEXT, timezone TEXT)")
 
 
+def _v7(db: sqlcipher3.Connection) -> None:
+    db.execute("CREATE TABLE schedule_runs (run TEXT PRIMARY KEY, at INTEGER NOT NULL)")
+
+
 # warmline's own tables; every other table in the file is nio's crypto store.
 OWN_TABLES = frozenset(
     {
@@ -172,11 +176,12 @@ OWN_TABLES = frozenset(
         "requests",
         "reported_devices",
         "members",
+        "schedule_runs",
     }
 )
 
 # Append-only: MIGRATIONS[n] brings a store at schema version n to n + 1.
-MIGRATIONS: tuple[Migration, ...] = (_v1, _v2, _v3, _v4, _v5, _v6)
+MIGRATIONS: tuple[Migration, ...] = (_v1, _v2, _v3, _v4, _v5, _v6, _v7)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -277,6 +277,16 @@ class Store:
                     deleted.append(what)
         return deleted
 
+    # -- schedules -----------------------------------------------------------------------
+    def claim_schedule_run(self, run: str, now: float | None = None) -> bool:
+        """True exactly once per run key (schedule + local date and minute)."""
+        with transaction(self._db):
+            cur = self._db.execute(
+                "INSERT OR IGNORE INTO schedule_runs (run, at) VALUES (?, ?)",
+                (run, int(now if now is not None else time.time())),
+            )
+        return bool(cur.rowcount)
+
     # -- requests ------------------------------------------------------------------------
     def _requests(self, where: str, args: tuple[object, ...] = ()) -> list[Request]:
         cols = ", ".join(REQUEST_COLUMNS)

@@ -1,0 +1,144 @@
+"""Community schedules: posts at their minute in their own time zone, exactly once.
+
+apscheduler 3.11 fires the jobs (in memory, rebuilt from config + store at start; its
+persistent job stores pickle arguments in clear, so they are not used). The store is the
+source of truth: each run is claimed by schedule and *local* date and minute before posting,
+so the autumn DST night, where a 02:30 trigger fires twice (CEST, then CET), posts once, and
+a restart never posts again. A time that does not exist (02:30 on the spring-forward night)
+fires when the clock has moved on, at 03:30 local, once. After downtime, a post missed by less
+than `schedule_grace` is posted once, late; older misses are skipped and logged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+
+from bot.config import ScheduleConfig
+from store import Store
+
+log = logging.getLogger(__name__)
+Post = Callable[[ScheduleConfig], Awaitable[None]]
+
+
+def schedule_id(schedule: ScheduleConfig) -> str:
+    """Stable across restarts and config reloads while the schedule itself is unchanged."""
+    text = "|".join(
+        (
+            schedule.room,
+            schedule.cron,
+            schedule.timezone,
+            schedule.message or "",
+            ",".join(schedule.resources),
+            schedule.language or "",
+        )
+    )
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+class ForwardCronTrigger(CronTrigger):  # type: ignore[misc]
+    """apscheduler 3.11.3's CronTrigger, made to always move forward.
+
+    Asked for the fire after 02:30 CET on the autumn night (the second, repeated 02:30), it
+    answers that same 02:30 again when `now` is inside the repeated hour (the local time is
+    read without `fold`), so its scheduler loop could spin there. This trigger never returns
+    a time at or before the previous fire: it probes past the repeated hour instead."""
+
+    def get_next_fire_time(self, previous: datetime | None, now: datetime) -> datetime | None:
+        probe = now
+        for _ in range(4):
+            fire: datetime | None = super().get_next_fire_time(previous, probe)
+            # compare instants: two datetimes sharing one ZoneInfo compare by wall time,
+            # so 02:30 CET would "equal" 02:30 CEST
+            if fire is None or previous is None or fire.timestamp() > previous.timestamp():
+                return fire
+            probe = max(probe, previous) + timedelta(hours=1)
+        return None
+
+
+def trigger(schedule: ScheduleConfig) -> CronTrigger:
+    base = CronTrigger.from_crontab(schedule.cron, timezone=ZoneInfo(schedule.timezone))
+    forward = ForwardCronTrigger.__new__(ForwardCronTrigger)
+    forward.__setstate__(base.__getstate__())
+    return forward
+
+
+def run_key(schedule: ScheduleConfig, fire: datetime) -> str:
+    local = fire.astimezone(ZoneInfo(schedule.timezone)).replace(tzinfo=None)
+    return f"{schedule_id(schedule)}@{local.isoformat(timespec='minutes')}"
+
+
+def latest_fire(schedule: ScheduleConfig, now: datetime, horizon: timedelta) -> datetime | None:
+    """The last time the schedule was due at or before `now` (looking back `horizon`)."""
+    cron, latest = trigger(schedule), None
+    fire = cron.get_next_fire_time(None, now - horizon)
+    while fire is not None and fire.timestamp() <= now.timestamp():
+        latest = fire
+        fire = cron.get_next_fire_time(fire, fire + timedelta(seconds=1))
+    return latest
+
+
+class Schedules:
+    def __init__(
+        self,
+        schedules: tuple[ScheduleConfig, ...],
+        grace: float,
+        store: Store,
+        post: Post,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._schedules = schedules
+        self._grace = grace
+        self._store = store
+        self._post = post
+        self._clock = clock
+        self._scheduler = AsyncIOScheduler(
+            timezone=UTC,
+            job_defaults={"misfire_grace_time": max(1, int(grace)), "coalesce": True},
+        )
+
+    def _now(self) -> datetime:
+        return datetime.fromtimestamp(self._clock(), UTC)
+
+    async def catch_up(self) -> None:
+        """At start: post each schedule's latest missed run if it is within the grace."""
+        now = self._now()
+        for schedule in self._schedules:
+            fire = latest_fire(schedule, now, timedelta(days=8))
+            if fire is None or not self._store.claim_schedule_run(run_key(schedule, fire)):
+                continue
+            late = (now - fire).total_seconds()
+            if late <= self._grace:
+                log.info("posting schedule %s %d s late", schedule_id(schedule), late)
+                await self._post(schedule)
+            else:
+                log.warning("skipped schedule %s: missed by %d s", schedule_id(schedule), late)
+
+    async def fire(self, schedule: ScheduleConfig) -> None:
+        fire = latest_fire(schedule, self._now(), timedelta(seconds=self._grace + 60))
+        if fire is None:
+            return
+        if self._store.claim_schedule_run(run_key(schedule, fire)):
+            await self._post(schedule)
+
+    def start(self) -> None:
+        for schedule in self._schedules:
+            self._scheduler.add_job(
+                self.fire,
+                trigger(schedule),
+                args=[schedule],
+                id=schedule_id(schedule),
+                replace_existing=True,
+            )
+        self._scheduler.start()
+
+    def stop(self) -> None:
+        if self._scheduler.running:
+            self._scheduler.shutdown(wait=False)

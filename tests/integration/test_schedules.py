@@ -1,0 +1,48 @@
+"""A community post at the next minute, in a non-UTC zone, arrives once (restart included)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import yaml
+from nio import RoomMessage
+
+from tests.integration.conftest import BotSetup, Members
+
+pytestmark = pytest.mark.integration
+
+
+async def test_community_post_at_the_next_minute_arrives_once(
+    bot_setup: BotSetup, members: Members
+):
+    alex = await members.new("alex")
+    lounge = await alex.create_room("lounge", [bot_setup.user_id])
+    beirut = ZoneInfo("Asia/Beirut")
+    at = (datetime.now(UTC) + timedelta(minutes=1)).astimezone(beirut)
+    config = yaml.safe_load(bot_setup.config.read_text())
+    config["schedules"] = [
+        {
+            "room": lounge,
+            "cron": f"{at.minute} {at.hour} * * *",
+            "timezone": "Asia/Beirut",
+            "message": "Weekly check-in: how is everyone doing? Say !talk if you want a peer.",
+        }
+    ]
+    bot_setup.config.write_text(yaml.safe_dump(config))
+    proc = bot_setup.process()
+    await proc.start()
+    start = alex.mark()
+
+    def post(r: str, e: object) -> bool:
+        return r == lounge and isinstance(e, RoomMessage) and "Weekly check-in" in e.body
+
+    await alex.wait_for(post, timeout=130, start=start)
+    await proc.stop()
+    proc = bot_setup.process()
+    await proc.start()  # the catch-up at start must not post it again
+    await alex.ask(lounge, "!help", bot_setup.user_id)  # barrier
+    posts = [e for r, e in alex.events[start:] if post(r, e)]
+    assert len(posts) == 1
+    await proc.stop()
