@@ -10,6 +10,7 @@ import time
 from dataclasses import dataclass
 
 from bot.catalogue import Catalogue
+from bot.checkins import Checkins
 from bot.client import PASSWORD_ENV, BotClient, build_client, open_session
 from bot.config import Loaded, ScheduleConfig
 from bot.crosssign import bootstrap, public
@@ -40,6 +41,7 @@ PROCESSED_KEPT_FOR = 7 * 24 * 3600  # event ids, to dedupe replays; nothing else
 @dataclass
 class Parts:
     schedules: Schedules
+    checkins: Checkins
     dispatcher: Dispatcher
     sync: SyncLoop
     line: SupportLine
@@ -99,7 +101,8 @@ async def _build(
     line = SupportLine(
         store, lambda: config, lambda: roster, messenger, rooms, team, redactor, texts=texts
     )
-    members = Members(store, line, texts)
+    checkins = Checkins(store, texts, messenger, config.roster.timezone)
+    members = Members(store, line, texts, checkins)
 
     async def post(schedule: ScheduleConfig) -> None:
         language = schedule.language or texts.default
@@ -118,7 +121,13 @@ async def _build(
         redactor,
         roles=roster,
         trust=trust,
-        services={SupportLine: line, DeviceTrust: trust, Members: members},
+        services={
+            SupportLine: line,
+            DeviceTrust: trust,
+            Members: members,
+            Checkins: checkins,
+            MatrixRooms: rooms,
+        },
         natural=lambda body: ("talk", lang) if (lang := talk_language(body)) else None,
         on_reaction=line.reaction_command,
         flood=FloodGuard(),
@@ -154,7 +163,7 @@ async def _build(
         devices_changed=devices_changed,
         after_batch=line.on_sync,
     )
-    return Parts(schedules, dispatcher, sync, line, undecryptable, watch, background)
+    return Parts(schedules, checkins, dispatcher, sync, line, undecryptable, watch, background)
 
 
 async def _serve(store: Store, parts: Parts, stop: asyncio.Event) -> None:
@@ -177,6 +186,7 @@ async def _serve(store: Store, parts: Parts, stop: asyncio.Event) -> None:
     except Exception:  # a failed catch-up must not keep the line from running
         log.exception("catching up on missed schedules failed")
     parts.schedules.start()
+    parts.checkins.start()
     try:
         await parts.watch.check()
     except Exception:  # a failed check must not keep the line from running
@@ -187,6 +197,7 @@ async def _serve(store: Store, parts: Parts, stop: asyncio.Event) -> None:
         stop.set()
         await deadlines
     parts.schedules.stop()
+    parts.checkins.stop()
     await parts.dispatcher.drain(timeout=10)
     await parts.undecryptable.close()
     for task in list(parts.background):

@@ -114,6 +114,22 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "forgot": "Done. I deleted everything I kept about you: {what}.",
         "forgot_nothing": "I kept nothing about you, so there was nothing to delete.",
         "forgot_request": "your open request (withdrawn)",
+        "forgot_checkin": "your check-ins",
+        "checkin_prompt": "Checking in: how are you today? Send `!talk` if you'd like a peer.",
+        "checkin_set": (
+            "Okay: I'll check in with you {days} at {at} ({zone}). `!checkin off` stops it."
+        ),
+        "checkin_show": "Your check-in: {days} at {at} ({zone}). `!checkin off` stops it.",
+        "checkin_none": "You have no check-in. Example: `!checkin daily 20:00 Europe/Berlin`",
+        "checkin_off": "Your check-in is off.",
+        "checkin_usage": (
+            "That didn't work. Examples: `!checkin daily 20:00`, `!checkin mon,thu 19:30 "
+            "Asia/Beirut`, `!checkin off`"
+        ),
+        "tz_set": "Your time zone is now {zone}.",
+        "tz_bad": "I don't know that time zone. Example: `!tz Europe/Berlin` or `!tz Asia/Beirut`",
+        "help_checkin": "a gentle private check-in at a time you choose",
+        "help_tz": "set your time zone, e.g. Asia/Beirut",
         "resource_none": "- your local emergency number",
     },
     "ar": {
@@ -208,6 +224,24 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "forgot": "تم. حذفتُ كل ما كنت أحتفظ به عنك: {what}.",
         "forgot_nothing": "لم أحتفظ بأي شيء عنك، فلا يوجد ما يُحذف.",
         "forgot_request": "طلبك المفتوح (تم سحبه)",
+        "forgot_checkin": "مواعيد الاطمئنان",
+        "checkin_prompt": (
+            "أطمئن عليك: كيف حالك اليوم؟ أرسل `!talk` إذا أردت التحدث مع أحد الداعمين."
+        ),
+        "checkin_set": (
+            "حسنًا: سأطمئن عليك {days} الساعة {at} ({zone}). لإيقافه أرسل `!checkin off`."
+        ),
+        "checkin_show": "موعد اطمئنانك: {days} الساعة {at} ({zone}). لإيقافه أرسل `!checkin off`.",
+        "checkin_none": "ليس لديك موعد اطمئنان. مثال: `!checkin daily 20:00 Asia/Beirut`",
+        "checkin_off": "تم إيقاف موعد الاطمئنان.",
+        "checkin_usage": (
+            "لم ينجح ذلك. أمثلة: `!checkin daily 20:00`، `!checkin mon,thu 19:30 "
+            "Asia/Beirut`، `!checkin off`"
+        ),
+        "tz_set": "منطقتك الزمنية الآن {zone}.",
+        "tz_bad": "لا أعرف هذه المنطقة الزمنية. مثال: `!tz Asia/Beirut` أو `!tz Europe/Berlin`",
+        "help_checkin": "اطمئنان خاص ولطيف في وقت تختاره",
+        "help_tz": "ضبط منطقتك الزمنية، مثل Asia/Beirut",
         "resource_none": "- رقم الطوارئ المحلي لديك",
     },
 }

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from bot.catalogue import TEXTS, Catalogue
+from bot.checkins import Checkins
 from bot.line import SupportLine
 from bot.text import Message
 from store import Store
 
 
 class Members:
-    def __init__(self, store: Store, line: SupportLine, texts: Catalogue) -> None:
+    def __init__(
+        self, store: Store, line: SupportLine, texts: Catalogue, checkins: Checkins
+    ) -> None:
+        self._checkins = checkins
         self._store = store
         self._line = line
         self._texts = texts
@@ -28,6 +32,10 @@ class Members:
         what = []
         if await self._line.withdraw_all(user_id):
             what.append(self._texts.text(language, "forgot_request"))
+        had_checkin = self._store.checkin_of(user_id) is not None
+        self._checkins.forget(user_id)  # the scheduled job too, not only the record
+        if had_checkin:
+            what.append(self._texts.text(language, "forgot_checkin"))
         what += self._store.forget_member(user_id, handling)
         if not what:
             return self._texts.render(language, "forgot_nothing")

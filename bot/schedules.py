@@ -63,16 +63,23 @@ class ForwardCronTrigger(CronTrigger):  # type: ignore[misc]
         return None
 
 
+def forward(base: CronTrigger) -> ForwardCronTrigger:
+    trigger = ForwardCronTrigger.__new__(ForwardCronTrigger)
+    trigger.__setstate__(base.__getstate__())
+    return trigger
+
+
 def trigger(schedule: ScheduleConfig) -> CronTrigger:
-    base = CronTrigger.from_crontab(schedule.cron, timezone=ZoneInfo(schedule.timezone))
-    forward = ForwardCronTrigger.__new__(ForwardCronTrigger)
-    forward.__setstate__(base.__getstate__())
-    return forward
+    return forward(CronTrigger.from_crontab(schedule.cron, timezone=ZoneInfo(schedule.timezone)))
+
+
+def local_minute(fire: datetime, zone: str) -> str:
+    """The wall-clock minute of `fire` in `zone`: the same for both autumn 02:30s."""
+    return fire.astimezone(ZoneInfo(zone)).replace(tzinfo=None).isoformat(timespec="minutes")
 
 
 def run_key(schedule: ScheduleConfig, fire: datetime) -> str:
-    local = fire.astimezone(ZoneInfo(schedule.timezone)).replace(tzinfo=None)
-    return f"{schedule_id(schedule)}@{local.isoformat(timespec='minutes')}"
+    return f"{schedule_id(schedule)}@{local_minute(fire, schedule.timezone)}"
 
 
 def latest_fire(schedule: ScheduleConfig, now: datetime, horizon: timedelta) -> datetime | None:

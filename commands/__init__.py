@@ -3,7 +3,20 @@
 from __future__ import annotations
 
 from bot.router import CommandSpec
-from commands import accept, cancel, done, forget, help, lang, queue, resources, talk, trust
+from commands import (
+    accept,
+    cancel,
+    checkin,
+    done,
+    forget,
+    help,
+    lang,
+    queue,
+    resources,
+    talk,
+    trust,
+    tz,
+)
 
 ALL: tuple[CommandSpec, ...] = (
     help.SPEC,
@@ -11,6 +24,8 @@ ALL: tuple[CommandSpec, ...] = (
     cancel.SPEC,
     resources.SPEC,
     lang.SPEC,
+    checkin.SPEC,
+    tz.SPEC,
     forget.SPEC,
     accept.SPEC,
     done.SPEC,

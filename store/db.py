@@ -162,6 +162,13 @@ def _v7(db: sqlcipher3.Connection) -> None:
     db.execute("CREATE TABLE schedule_runs (run TEXT PRIMARY KEY, at INTEGER NOT NULL)")
 
 
+def _v8(db: sqlcipher3.Connection) -> None:
+    db.execute(
+        "CREATE TABLE checkins (user_id TEXT PRIMARY KEY, days TEXT NOT NULL, "
+        "at TEXT NOT NULL, room TEXT NOT NULL)"
+    )
+
+
 # warmline's own tables; every other table in the file is nio's crypto store.
 OWN_TABLES = frozenset(
     {
@@ -177,11 +184,12 @@ OWN_TABLES = frozenset(
         "reported_devices",
         "members",
         "schedule_runs",
+        "checkins",
     }
 )
 
 # Append-only: MIGRATIONS[n] brings a store at schema version n to n + 1.
-MIGRATIONS: tuple[Migration, ...] = (_v1, _v2, _v3, _v4, _v5, _v6, _v7)
+MIGRATIONS: tuple[Migration, ...] = (_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -48,6 +48,17 @@ class KeptEvent:
     first_seen: float
 
 
+@dataclass(frozen=True)
+class Checkin:
+    """A member's personal check-in: `days` like "daily" or "mon,thu", `at` like "20:00",
+    in the member's time zone, sent to `room` (their DM with the bot)."""
+
+    user_id: str
+    days: str
+    at: str
+    room: str
+
+
 @dataclass(frozen=True, repr=False)
 class CrossSigningSeeds:
     """The bot's three cross-signing private keys (base64 ed25519 seeds)."""

@@ -14,6 +14,7 @@ import sqlcipher3
 from store.db import DB_NAME, StoreLock, open_database, transaction
 from store.records import (
     REQUEST_COLUMNS,
+    Checkin,
     CrossSigningSeeds,
     Incoming,
     KeptEvent,
@@ -276,6 +277,44 @@ class Store:
                 if self._db.execute(query, args).rowcount:
                     deleted.append(what)
         return deleted
+
+    def member_timezone(self, user_id: str) -> str | None:
+        row = self._db.execute(
+            "SELECT timezone FROM members WHERE user_id = ?", (user_id,)
+        ).fetchone()
+        return None if row is None or row[0] is None else str(row[0])
+
+    def set_member_timezone(self, user_id: str, zone: str) -> None:
+        with transaction(self._db):
+            self._db.execute(
+                "INSERT INTO members (user_id, timezone) VALUES (?, ?) "
+                "ON CONFLICT (user_id) DO UPDATE SET timezone = excluded.timezone",
+                (user_id, zone),
+            )
+
+    def checkin_of(self, user_id: str) -> Checkin | None:
+        row = self._db.execute(
+            "SELECT user_id, days, at, room FROM checkins WHERE user_id = ?", (user_id,)
+        ).fetchone()
+        return Checkin(*row) if row else None
+
+    def checkins(self) -> list[Checkin]:
+        rows = self._db.execute("SELECT user_id, days, at, room FROM checkins").fetchall()
+        return [Checkin(*r) for r in rows]
+
+    def set_checkin(self, checkin: Checkin) -> None:
+        with transaction(self._db):
+            self._db.execute(
+                "INSERT INTO checkins (user_id, days, at, room) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (user_id) DO UPDATE SET days = excluded.days, at = excluded.at, "
+                "room = excluded.room",
+                (checkin.user_id, checkin.days, checkin.at, checkin.room),
+            )
+
+    def drop_checkin(self, user_id: str) -> bool:
+        with transaction(self._db):
+            cur = self._db.execute("DELETE FROM checkins WHERE user_id = ?", (user_id,))
+        return bool(cur.rowcount)
 
     # -- schedules -----------------------------------------------------------------------
     def claim_schedule_run(self, run: str, now: float | None = None) -> bool:

@@ -9,6 +9,7 @@ import pytest
 import yaml
 from nio import RoomMessage
 
+from bot.devbot import BotProcess
 from tests.integration.conftest import BotSetup, Members
 
 pytestmark = pytest.mark.integration
@@ -46,3 +47,26 @@ async def test_community_post_at_the_next_minute_arrives_once(
     posts = [e for r, e in alex.events[start:] if post(r, e)]
     assert len(posts) == 1
     await proc.stop()
+
+
+async def test_personal_checkin_arrives_by_dm(
+    bot: BotProcess, bot_setup: BotSetup, members: Members
+):
+    alex = await members.new("alex")
+    dm = await alex.create_dm(bot_setup.user_id)
+    beirut = ZoneInfo("Asia/Beirut")
+    now = datetime.now(UTC)
+    at = (now + timedelta(minutes=1 if now.second < 45 else 2)).astimezone(beirut)
+    set_ = await alex.ask(dm, f"!checkin daily {at:%H:%M} Asia/Beirut", bot_setup.user_id)
+    assert f"daily at {at:%H:%M} (Asia/Beirut)" in set_.body
+    start = alex.mark()
+    await alex.wait_for(
+        lambda r, e: r == dm and isinstance(e, RoomMessage) and "Checking in" in e.body,
+        timeout=150,
+        start=start,
+    )
+    shown = await alex.ask(dm, "!checkin", bot_setup.user_id)
+    assert "Your check-in: daily" in shown.body
+    off = await alex.ask(dm, "!checkin off", bot_setup.user_id)
+    assert "off" in off.body
+    assert "no check-in" in (await alex.ask(dm, "!checkin", bot_setup.user_id)).body

@@ -1,0 +1,146 @@
+"""Personal check-ins: a gentle DM at the member's chosen days and time, in their zone.
+
+Kept in the store (rebuilt into apscheduler jobs at start), each run claimed by member and
+local minute so it is sent once, DST nights and restarts included.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+
+from bot.catalogue import Catalogue
+from bot.messenger import Messenger
+from bot.schedules import forward, local_minute
+from bot.shifts import DAYS, _days
+from bot.text import Message
+from store import Store
+from store.records import Checkin
+
+_TIME = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
+
+
+def valid_zone(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return "/" in name or name == "UTC"
+
+
+def parse(args: str) -> tuple[str, str, str | None]:
+    """`daily 20:00 [Area/City]` → (days, "20:00", zone or None); ValueError otherwise."""
+    parts = args.split()
+    if len(parts) not in (2, 3) or not _TIME.fullmatch(parts[1]):
+        raise ValueError(args)
+    days = ",".join(DAYS[d] for d in sorted(_days(parts[0].lower())))
+    hour, minute = parts[1].split(":")
+    zone = parts[2] if len(parts) == 3 else None
+    if zone is not None and not valid_zone(zone):
+        raise ValueError(zone)
+    return ("daily" if days.count(",") == 6 else days), f"{int(hour):02d}:{minute}", zone
+
+
+class Checkins:
+    def __init__(
+        self,
+        store: Store,
+        texts: Catalogue,
+        messenger: Messenger,
+        default_zone: str,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._store = store
+        self._texts = texts
+        self._messenger = messenger
+        self._default_zone = default_zone
+        self._clock = clock
+        self._scheduler = AsyncIOScheduler(
+            timezone=UTC, job_defaults={"misfire_grace_time": 600, "coalesce": True}
+        )
+
+    def zone_of(self, user_id: str) -> str:
+        return self._store.member_timezone(user_id) or self._default_zone
+
+    def _job_id(self, user_id: str) -> str:
+        return "checkin-" + hashlib.sha256(user_id.encode()).hexdigest()[:16]
+
+    def _schedule(self, checkin: Checkin) -> None:
+        hour, minute = checkin.at.split(":")
+        days = "*" if checkin.days == "daily" else checkin.days
+        zone = ZoneInfo(self.zone_of(checkin.user_id))
+        cron = forward(CronTrigger(day_of_week=days, hour=hour, minute=minute, timezone=zone))
+        self._scheduler.add_job(
+            self._fire,
+            cron,
+            args=[checkin.user_id],
+            id=self._job_id(checkin.user_id),
+            replace_existing=True,
+        )
+
+    def start(self) -> None:
+        for checkin in self._store.checkins():
+            self._schedule(checkin)
+        self._scheduler.start()
+
+    def stop(self) -> None:
+        if self._scheduler.running:
+            self._scheduler.shutdown(wait=False)
+
+    async def _fire(self, user_id: str) -> None:
+        checkin = self._store.checkin_of(user_id)
+        if checkin is None:
+            return
+        now = datetime.fromtimestamp(self._clock(), UTC)
+        key = f"{self._job_id(user_id)}@{local_minute(now, self.zone_of(user_id))}"
+        if self._store.claim_schedule_run(key):
+            language = self._store.member_language(user_id) or self._texts.default
+            await self._messenger.send(checkin.room, self._texts.render(language, "checkin_prompt"))
+
+    # -- what members ask --------------------------------------------------------------------
+    def set(self, user_id: str, args: str, room: str, language: str) -> Message:
+        try:
+            days, at, zone = parse(args)
+        except ValueError:
+            return self._texts.render(language, "checkin_usage")
+        if zone is not None:
+            self._store.set_member_timezone(user_id, zone)
+        checkin = Checkin(user_id, days, at, room)
+        self._store.set_checkin(checkin)
+        self._schedule(checkin)
+        return self._texts.render(
+            language, "checkin_set", days=days, at=at, zone=self.zone_of(user_id)
+        )
+
+    def show(self, user_id: str, language: str) -> Message:
+        c = self._store.checkin_of(user_id)
+        if c is None:
+            return self._texts.render(language, "checkin_none")
+        return self._texts.render(
+            language, "checkin_show", days=c.days, at=c.at, zone=self.zone_of(user_id)
+        )
+
+    def off(self, user_id: str, language: str) -> Message:
+        self.forget(user_id)
+        return self._texts.render(language, "checkin_off")
+
+    def forget(self, user_id: str) -> None:
+        self._store.drop_checkin(user_id)
+        if self._scheduler.get_job(self._job_id(user_id)):
+            self._scheduler.remove_job(self._job_id(user_id))
+
+    def set_zone(self, user_id: str, zone: str, language: str) -> Message:
+        if not valid_zone(zone):
+            return self._texts.render(language, "tz_bad")
+        self._store.set_member_timezone(user_id, zone)
+        checkin = self._store.checkin_of(user_id)
+        if checkin is not None:
+            self._schedule(checkin)  # same time of day, in the new zone
+        return self._texts.render(language, "tz_set", zone=zone)

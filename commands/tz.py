@@ -1,0 +1,21 @@
+"""!tz Area/City: the member's time zone (for check-ins)."""
+
+from __future__ import annotations
+
+from bot.checkins import Checkins
+from bot.router import CommandSpec, CommandSyntaxError, Context
+
+
+async def handle(ctx: Context) -> None:
+    if not ctx.args.strip():
+        raise CommandSyntaxError()
+    message = ctx.service(Checkins).set_zone(ctx.event.sender, ctx.args.strip(), ctx.language)
+    await ctx.router.messenger.send(ctx.event.room_id, message)
+
+
+SPEC = CommandSpec(
+    name="tz",
+    usage="!tz Area/City",
+    summary="set your time zone",
+    handler=handle,
+)
