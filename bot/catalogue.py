@@ -130,6 +130,57 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "tz_bad": "I don't know that time zone. Example: `!tz Europe/Berlin` or `!tz Asia/Beirut`",
         "help_checkin": "a gentle private check-in at a time you choose",
         "help_tz": "set your time zone, e.g. Asia/Beirut",
+        "page": (
+            "🔔 New request **{id}** · language: {language} · waiting {waited}\n"
+            "Accept with `!accept {id}` or react ✅ to this message.{mentions}"
+        ),
+        "page_taken": "✅ Request **{id}** · taken by {supporter}",
+        "page_cancelled": "Request **{id}** · withdrawn by the member",
+        "page_closed": "Request **{id}** · {outcome}",
+        "outcome_done": "session done",
+        "outcome_expired": "session expired",
+        "escalation": (
+            "⏫ Still waiting: **{id}** · language: {language} · waiting {waited}.{mentions}"
+        ),
+        "gave_up_team": (
+            "Request **{id}** has waited {waited} without a supporter; the member was told "
+            "honestly and given the crisis resources. It stays open: `!accept {id}` still works."
+        ),
+        "flood": (
+            "Someone is sending me many messages very fast, so I'm ignoring their messages for "
+            "a minute. Any request they already made stays open and paged once."
+        ),
+        "accepted_team": (
+            "{supporter}, you have request **{id}**: I've invited you and the member to a "
+            "private, encrypted room. Send `!done {id}` here when the session is over."
+        ),
+        "not_supporter": "Only peer supporters on the roster can accept requests.",
+        "no_request": "There is no request {id}.",
+        "taken_by": "Request {id} was already taken by {supporter}.",
+        "withdrawn": "Request {id} was withdrawn by the member.",
+        "closed": "Request {id} is closed.",
+        "no_session": "There is no open session {id}.",
+        "not_your_session": "Session {id} belongs to another supporter.",
+        "session_closed": "Session {id} is closed. Thank you for being there.",
+        "someone_else": "someone else",
+        "waited_short": "under a minute",
+        "waited_min": "{n} min",
+        "queue_empty": "No open requests.",
+        "queue_title": "Open requests:",
+        "queue_told": " · member told nobody is free",
+        "queue_hint": "Accept one with `!accept ID`.",
+        "device_alert": (
+            "⚠️ {who}'s account has a session that is not verified (cross-signed): device "
+            "`{device}`. If {who} did not add it, their account or homeserver may be "
+            "compromised. I share no room keys with it. {who}: verify it from another session, "
+            "or remove it."
+        ),
+        "trust_done": (
+            "Done: I now trust the current identity of that account (master key "
+            "`{fingerprint}`). Only approve after confirming the change with the person, "
+            "outside Matrix if you can."
+        ),
+        "trust_none": "That account has no cross-signing identity to approve.",
         "resource_none": "- your local emergency number",
     },
     "ar": {
@@ -242,6 +293,56 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "tz_bad": "لا أعرف هذه المنطقة الزمنية. مثال: `!tz Asia/Beirut` أو `!tz Europe/Berlin`",
         "help_checkin": "اطمئنان خاص ولطيف في وقت تختاره",
         "help_tz": "ضبط منطقتك الزمنية، مثل Asia/Beirut",
+        "page": (
+            "🔔 طلب جديد **{id}** · اللغة: {language} · ينتظر منذ {waited}\n"
+            "اقبله بإرسال `!accept {id}` أو تفاعل بـ ✅ على هذه الرسالة.{mentions}"
+        ),
+        "page_taken": "✅ الطلب **{id}** · تولّاه {supporter}",
+        "page_cancelled": "الطلب **{id}** · سحبه العضو",
+        "page_closed": "الطلب **{id}** · {outcome}",
+        "outcome_done": "انتهت الجلسة",
+        "outcome_expired": "انتهت مهلة الجلسة",
+        "escalation": (
+            "⏫ ما زال ينتظر: **{id}** · اللغة: {language} · ينتظر منذ {waited}.{mentions}"
+        ),
+        "gave_up_team": (
+            "الطلب **{id}** انتظر {waited} دون داعم؛ أُبلغ العضو بصراحة وأُعطي موارد الأزمات. "
+            "يبقى مفتوحًا: `!accept {id}` ما زال يعمل."
+        ),
+        "flood": (
+            "شخص ما يرسل إليّ رسائل كثيرة بسرعة كبيرة، لذلك أتجاهل رسائله لمدة دقيقة. أي طلب "
+            "قدّمه يبقى مفتوحًا ومُبلَّغًا عنه مرة واحدة."
+        ),
+        "accepted_team": (
+            "{supporter}، الطلب **{id}** لك: دعوتُك أنت والعضو إلى غرفة خاصة ومشفّرة. أرسل "
+            "`!done {id}` هنا عند انتهاء الجلسة."
+        ),
+        "not_supporter": "يمكن فقط للداعمين المسجّلين في القائمة قبول الطلبات.",
+        "no_request": "لا يوجد طلب {id}.",
+        "taken_by": "الطلب {id} تولّاه {supporter} بالفعل.",
+        "withdrawn": "الطلب {id} سحبه العضو.",
+        "closed": "الطلب {id} مغلق.",
+        "no_session": "لا توجد جلسة مفتوحة {id}.",
+        "not_your_session": "الجلسة {id} تخص داعمًا آخر.",
+        "session_closed": "أُغلقت الجلسة {id}. شكرًا لوجودك.",
+        "someone_else": "شخص آخر",
+        "waited_short": "أقل من دقيقة",
+        "waited_min": "{n} دقيقة",
+        "queue_empty": "لا توجد طلبات مفتوحة.",
+        "queue_title": "الطلبات المفتوحة:",
+        "queue_told": " · أُبلغ العضو بعدم توفر أحد",
+        "queue_hint": "اقبل أحدها بإرسال `!accept ID`.",
+        "device_alert": (
+            "⚠️ في حساب {who} جلسة غير موثّقة (غير موقّعة): الجهاز `{device}`. إذا لم يضفها "
+            "{who}، فقد يكون الحساب أو الخادم مخترقًا. لا أشارك مفاتيح الغرف معها. {who}: "
+            "وثّقها من جلسة أخرى، أو احذفها."
+        ),
+        "trust_done": (
+            "تم: أثق الآن بالهوية الحالية لهذا الحساب (المفتاح الرئيسي `{fingerprint}`). "
+            "لا توافق إلا "
+            "بعد التأكد من التغيير مع الشخص نفسه، خارج Matrix إن أمكن."
+        ),
+        "trust_none": "لا توجد لهذا الحساب هوية توقيع متبادل للموافقة عليها.",
         "resource_none": "- رقم الطوارئ المحلي لديك",
     },
 }

@@ -33,32 +33,6 @@ from store.records import Request
 log = logging.getLogger(__name__)
 ACCEPT_REACTIONS = ("✅", "👍", "✔")
 
-PAGE = (
-    "🔔 New request **{id}** · language: {language} · waiting {waited}\n"
-    "Accept with `!accept {id}` or react ✅ to this message.{mentions}"
-)
-PAGE_TAKEN = "✅ Request **{id}** · taken by {supporter}"
-PAGE_CANCELLED = "Request **{id}** · withdrawn by the member"
-PAGE_CLOSED = "Request **{id}** · {outcome}"
-ESCALATION = "⏫ Still waiting: **{id}** · language: {language} · waiting {waited}.{mentions}"
-GAVE_UP = (
-    "Request **{id}** has waited {waited} without a supporter; the member was told honestly "
-    "and given the crisis resources. It stays open: `!accept {id}` still works."
-)
-FLOOD = (
-    "Someone is sending me many messages very fast, so I'm ignoring their messages for a "
-    "minute. Any request they already made stays open and paged once."
-)
-ACCEPTED_TEAM = (
-    "{supporter}, you have request **{id}**: I've invited you and the member to a private, "
-    "encrypted room. Send `!done {id}` here when the session is over."
-)
-
-
-def waited(seconds: float) -> str:
-    minutes = int(seconds // 60)
-    return "under a minute" if minutes < 1 else f"{minutes} min"
-
 
 @dataclass
 class Team:
@@ -119,23 +93,35 @@ class SupportLine:
         direction = self._texts.direction(language)
         await self._messenger.send(room, render(template, direction, **values, **resource_values))
 
+    def team_text(self, key: str) -> str:
+        """A team-room text, in the bot's default language."""
+        return self._texts.text(self._texts.default, key)
+
+    def waited(self, seconds: float) -> str:
+        minutes = int(seconds // 60)
+        if minutes < 1:
+            return self.team_text("waited_short")
+        return self.team_text("waited_min").replace("{n}", str(minutes))
+
     async def _to_team(
-        self, template: str, mentioned: list[Supporter] | None = None, **values: object
+        self, key: str, mentioned: list[Supporter] | None = None, **values: object
     ) -> str | None:
         if self._team.room_id is None:
             return None
         mentioned = mentioned or []
         names = {f"m{i}": Mention(s.user_id, s.name) for i, s in enumerate(mentioned)}
         pills = (" " + " ".join(f"{{m{i}}}" for i in range(len(mentioned)))) if mentioned else ""
+        template = self.team_text(key).replace("{mentions}", pills)
+        direction = self._texts.direction(self._texts.default)
         return await self._messenger.send(
-            self._team.room_id, render(template.replace("{mentions}", pills), **values, **names)
+            self._team.room_id, render(template, direction, **values, **names)
         )
 
-    async def _edit_page(self, request: Request, template: str, **values: object) -> None:
+    async def _edit_page(self, request: Request, key: str, **values: object) -> None:
         if self._team.room_id and request.page_event:
-            await self._messenger.edit(
-                self._team.room_id, request.page_event, render(template, id=request.id, **values)
-            )
+            direction = self._texts.direction(self._texts.default)
+            message = render(self.team_text(key), direction, id=request.id, **values)
+            await self._messenger.edit(self._team.room_id, request.page_event, message)
 
     # -- members ---------------------------------------------------------------------------
     async def talk_from(self, event: Incoming, language: str) -> None:
@@ -175,7 +161,7 @@ class SupportLine:
         else:
             await self._tell(room, language, "talk_ack")
         page = await self._to_team(
-            PAGE, tier1 or tier2, id=request.id, language=language, waited=waited(0)
+            "page", tier1 or tier2, id=request.id, language=language, waited=self.waited(0)
         )
         if page is not None:
             self._store.replace_request(dataclasses.replace(request, page_event=page), "open")
@@ -204,7 +190,7 @@ class SupportLine:
             return False
         if request.state == "open":
             if self._store.replace_request(handoff.cancel(request, self._clock()), "open"):
-                await self._edit_page(request, PAGE_CANCELLED)
+                await self._edit_page(request, "page_cancelled")
         else:
             await self._close(request, "done")
         return True
@@ -219,7 +205,7 @@ class SupportLine:
             return
         closed = handoff.cancel(request, self._clock())
         if self._store.replace_request(closed, "open"):
-            await self._edit_page(request, PAGE_CANCELLED)
+            await self._edit_page(request, "page_cancelled")
             await self._tell(room, language, "cancelled")
             log.info("request %s cancelled", request.id)
         else:  # accepted a moment ago
@@ -229,10 +215,10 @@ class SupportLine:
     async def accept(self, request_id: str, supporter_id: str) -> None:
         supporter = self._roster().supporters.get(supporter_id)
         if supporter is None:
-            raise CommandError("Only peer supporters on the roster can accept requests.")
+            raise CommandError(self.team_text("not_supporter"))
         request = self._store.request(request_id)
         if request is None:
-            raise CommandError(f"There is no request {request_id.upper()}.")
+            raise CommandError(self.team_text("no_request").replace("{id}", request_id.upper()))
         try:
             accepted = handoff.accept(request, supporter_id, self._clock(), self._timing())
             if not self._store.replace_request(accepted, "open"):
@@ -240,17 +226,17 @@ class SupportLine:
         except handoff.Refused as refused:
             raise CommandError(self._refusal(refused)) from None
         log.info("request %s accepted by %s", request.id, self._redact.tag(supporter_id))
-        await self._edit_page(request, PAGE_TAKEN, supporter=supporter.name)
+        await self._edit_page(request, "page_taken", supporter=supporter.name)
         await self._hand_off(accepted)
 
     def _refusal(self, refused: handoff.Refused) -> str:
         r = refused.request
         if refused.reason == "taken":
             who = self._roster().supporters.get(r.supporter or "")
-            return f"Request {r.id} was already taken by {who.name if who else 'someone else'}."
-        if refused.reason == "cancelled":
-            return f"Request {r.id} was withdrawn by the member."
-        return f"Request {r.id} is closed."
+            name = who.name if who else self.team_text("someone_else")
+            return self.team_text("taken_by").replace("{id}", r.id).replace("{supporter}", name)
+        key = "withdrawn" if refused.reason == "cancelled" else "closed"
+        return self.team_text(key).replace("{id}", r.id)
 
     def reaction_command(self, event: Incoming) -> tuple[str, str] | None:
         """✅ or 👍 on a page in the team room means `!accept ID`."""
@@ -271,22 +257,24 @@ class SupportLine:
         await self._tell(request.member_room, request.language, "accepted_member", supporter=name)
         if supporter is not None:
             await self._to_team(
-                ACCEPTED_TEAM, id=request.id, supporter=Mention(supporter.user_id, supporter.name)
+                "accepted_team", id=request.id, supporter=Mention(supporter.user_id, supporter.name)
             )
 
     async def done(self, request_id: str, supporter_id: str, organizer: bool) -> str:
         request = self._store.request(request_id)
         if request is None or request.state != "accepted":
-            raise CommandError(f"There is no open session {request_id.upper()}.")
+            raise CommandError(self.team_text("no_session").replace("{id}", request_id.upper()))
         if request.supporter != supporter_id and not organizer:
-            raise CommandError(f"Session {request.id} belongs to another supporter.")
+            raise CommandError(self.team_text("not_your_session").replace("{id}", request.id))
         await self._close(request, "done")
-        return f"Session {request.id} is closed. Thank you for being there."
+        return self.team_text("session_closed").replace("{id}", request.id)
 
     async def _close(self, request: Request, state: str) -> None:
         closed = handoff.finish(request, self._clock(), state)
         if self._store.replace_request(closed, "accepted"):
-            await self._edit_page(request, PAGE_CLOSED, outcome=f"session {state}")
+            await self._edit_page(
+                request, "page_closed", outcome=self.team_text(f"outcome_{state}")
+            )
             await self._leave(request.handoff_room)
 
     async def _leave(self, room_id: str | None) -> None:
@@ -294,7 +282,7 @@ class SupportLine:
             with contextlib.suppress(Exception):
                 await self._rooms.leave(room_id)
 
-    async def alert(self, template: str, user_id: str, device: str) -> None:
+    async def alert(self, key: str, user_id: str, device: str) -> None:
         """An alert to the team about a supporter or organizer, mentioning the organizers."""
         roster = self._roster()
         supporter = roster.supporters.get(user_id)
@@ -303,12 +291,14 @@ class SupportLine:
         pills = "".join(f" {{o{i}}}" for i in range(len(organizers)))
         if self._team.room_id is not None:
             values = {f"o{i}": o for i, o in enumerate(organizers)}
+            template = self.team_text(key) + pills
+            direction = self._texts.direction(self._texts.default)
             await self._messenger.send(
-                self._team.room_id, render(template + pills, who=who, device=device, **values)
+                self._team.room_id, render(template, direction, who=who, device=device, **values)
             )
 
     async def flood_notice(self) -> None:
-        await self._to_team(FLOOD)
+        await self._to_team("flood")
 
     def queue(self) -> list[Request]:
         return self._store.open_requests()
@@ -376,15 +366,15 @@ class SupportLine:
         updated, kind = step
         if not self._store.replace_request(updated, request.state):
             return
-        age = waited(now - request.created_at)
+        age = self.waited(now - request.created_at)
         if kind is handoff.Step.ESCALATE:
             tier2, tier1 = self._pageable(2), self._pageable(1)
             await self._to_team(
-                ESCALATION, tier2 + tier1, id=request.id, language=request.language, waited=age
+                "escalation", tier2 + tier1, id=request.id, language=request.language, waited=age
             )
         elif kind is handoff.Step.GIVE_UP:
             await self._tell(request.member_room, request.language, "talk_gave_up")
-            await self._to_team(GAVE_UP, id=request.id, waited=age)
+            await self._to_team("gave_up_team", id=request.id, waited=age)
         elif kind is handoff.Step.EXPIRE:
-            await self._edit_page(request, PAGE_CLOSED, outcome="session expired")
+            await self._edit_page(request, "page_closed", outcome=self.team_text("outcome_expired"))
             await self._leave(request.handoff_room)

@@ -14,11 +14,6 @@ from bot.roster import Roster
 from store import Store
 
 log = logging.getLogger(__name__)
-ALERT = (
-    "⚠️ {who}'s account has a session that is not verified (cross-signed): device `{device}`. "
-    "If {who} did not add it, their account or homeserver may be compromised. I share no "
-    "room keys with it. {who}: verify it from another session, or remove it."
-)
 
 
 class DeviceWatch:
@@ -52,4 +47,4 @@ class DeviceWatch:
                     log.warning(
                         "%s has a session that is not cross-signed", self._redact.tag(user_id)
                     )
-                    await self._line.alert(ALERT, user_id, device)
+                    await self._line.alert("device_alert", user_id, device)

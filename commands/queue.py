@@ -4,22 +4,25 @@ from __future__ import annotations
 
 import time
 
-from bot.line import SupportLine, waited
+from bot.line import SupportLine
 from bot.router import CommandSpec, Context
 
 
 async def handle(ctx: Context) -> None:
-    requests = ctx.service(SupportLine).queue()
+    line = ctx.service(SupportLine)
+    requests = line.queue()
     if not requests:
-        await ctx.reply("No open requests.")
+        await ctx.reply(line.team_text("queue_empty"))
         return
-    lines, values = ["Open requests:"], {}
+    lines, values = [line.team_text("queue_title")], {}
     now = time.time()
     for i, r in enumerate(requests):
-        told = " · member told nobody is free" if r.gave_up else ""
-        lines.append(f"- **{{id{i}}}** · {{lang{i}}} · waiting {{w{i}}}{told}")
-        values.update({f"id{i}": r.id, f"lang{i}": r.language, f"w{i}": waited(now - r.created_at)})
-    lines.append("Accept one with `!accept ID`.")
+        told = line.team_text("queue_told") if r.gave_up else ""
+        lines.append(f"- **{{id{i}}}** · {{lang{i}}} · {{w{i}}}{told}")
+        values.update(
+            {f"id{i}": r.id, f"lang{i}": r.language, f"w{i}": line.waited(now - r.created_at)}
+        )
+    lines.append(line.team_text("queue_hint"))
     await ctx.reply("\n".join(lines), **values)
 
 

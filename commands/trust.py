@@ -17,12 +17,8 @@ async def handle(ctx: Context) -> None:
     user_id = match.group(1)
     master = await ctx.service(DeviceTrust).approve(user_id)
     if master is None:
-        raise CommandError("That account has no cross-signing identity to approve.")
-    await ctx.reply(
-        "Done: I now trust the current identity of that account (master key `{key}`). Only "
-        "approve after confirming the change with the person, outside Matrix if you can.",
-        key=master[:12] + "…",
-    )
+        raise CommandError(ctx.router.texts.text(ctx.language, "trust_none"))
+    await ctx.say("trust_done", fingerprint=master[:12] + "…")
 
 
 SPEC = CommandSpec(
