@@ -114,6 +114,8 @@ def test_example_file_is_valid_but_flagged():
         "roster.supporters[0].user_id",
         "roster.organizers[0]",
         "resources[0].url",
+        "schedules[0].room",
+        "schedules[1].room",
     ]
     assert example_values(parse(GOOD, "c.yaml")) == []
 
