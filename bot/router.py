@@ -17,7 +17,7 @@ from bot.catalogue import Catalogue
 from bot.flood import FloodGuard
 from bot.logs import Redactor
 from bot.messenger import Messenger
-from bot.text import render
+from bot.text import Message, render
 from bot.trust import Verdict
 from store import Incoming
 
@@ -74,6 +74,10 @@ class Context:
     async def reply(self, template: str, **values: object) -> str | None:
         direction = self.router.texts.direction(self.language)
         message = render(template, direction, **values)
+        return await self.router.messenger.send(self.event.room_id, message)
+
+    async def send(self, message: Message) -> str | None:
+        """A prepared message, into the room the command came from."""
         return await self.router.messenger.send(self.event.room_id, message)
 
     async def say(self, key: str, **values: object) -> str | None:

@@ -19,7 +19,7 @@ async def handle(ctx: Context) -> None:
         if not ctx.event.is_dm:  # check-ins are private: they go to the member's DM
             room = await ctx.service(MatrixRooms).direct_room(member)
         message = checkins.set(member, args, room, ctx.language)
-    await ctx.router.messenger.send(ctx.event.room_id, message)
+    await ctx.send(message)
 
 
 SPEC = CommandSpec(

@@ -9,7 +9,7 @@ from bot.router import CommandSpec, Context
 async def handle(ctx: Context) -> None:
     members = ctx.service(Members)
     message = await members.forget(ctx.event.sender, ctx.language, ctx.event.event_id)
-    await ctx.router.messenger.send(ctx.event.room_id, message)
+    await ctx.send(message)
 
 
 SPEC = CommandSpec(

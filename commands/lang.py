@@ -10,7 +10,7 @@ async def handle(ctx: Context) -> None:
     if not ctx.args:
         raise CommandSyntaxError()
     message = ctx.service(Members).set_language(ctx.event.sender, ctx.args.strip().lower())
-    await ctx.router.messenger.send(ctx.event.room_id, message)
+    await ctx.send(message)
 
 
 SPEC = CommandSpec(

@@ -9,7 +9,7 @@ from bot.router import CommandSpec, Context
 async def handle(ctx: Context) -> None:
     topic = ctx.args.strip().lower() or None
     message = ctx.service(SupportLine).resources_message(ctx.language, topic)
-    await ctx.router.messenger.send(ctx.event.room_id, message)
+    await ctx.send(message)
 
 
 SPEC = CommandSpec(

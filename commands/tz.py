@@ -10,7 +10,7 @@ async def handle(ctx: Context) -> None:
     if not ctx.args.strip():
         raise CommandSyntaxError()
     message = ctx.service(Checkins).set_zone(ctx.event.sender, ctx.args.strip(), ctx.language)
-    await ctx.router.messenger.send(ctx.event.room_id, message)
+    await ctx.send(message)
 
 
 SPEC = CommandSpec(
