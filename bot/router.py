@@ -222,7 +222,8 @@ class Router:
             await self.messenger.send(event.room_id, message)
         except Exception:
             ref = secrets.token_hex(2)
-            log.exception("%s failed for %s (ref %s)", what, self._redact.tag(event.sender), ref)
+            who = self._redact.tag(event.sender)  # a keyed hash, never the Matrix ID
+            log.exception("%s failed for %s (ref %s)", what, who, ref)
             await self._say(event, language, "bug", ref=ref)
 
     async def _say(self, event: Incoming, language: str, key: str, **values: object) -> None:
