@@ -12,15 +12,14 @@ from pathlib import Path
 import sqlcipher3
 
 from store.db import DB_NAME, StoreLock, open_database, transaction
+from store.people import MemberTables
 from store.records import (
-    REQUEST_COLUMNS,
-    Checkin,
     CrossSigningSeeds,
     Incoming,
     KeptEvent,
-    Request,
     Session,
 )
+from store.requests import RequestTables
 from store.secret import StoreSecret
 
 _INBOX_COLUMNS = (
@@ -29,7 +28,7 @@ _INBOX_COLUMNS = (
 )
 
 
-class Store:
+class Store(RequestTables, MemberTables):
     def __init__(self, directory: Path, secret: StoreSecret) -> None:
         self.directory = directory
         self.secret = secret
@@ -240,167 +239,8 @@ class Store:
             )
         return bool(cur.rowcount)
 
-    # -- members' own settings --------------------------------------------------------------
-    def member_language(self, user_id: str) -> str | None:
-        row = self._db.execute(
-            "SELECT language FROM members WHERE user_id = ?", (user_id,)
-        ).fetchone()
-        return None if row is None or row[0] is None else str(row[0])
-
-    def set_member_language(self, user_id: str, language: str) -> None:
-        with transaction(self._db):
-            self._db.execute(
-                "INSERT INTO members (user_id, language) VALUES (?, ?) "
-                "ON CONFLICT (user_id) DO UPDATE SET language = excluded.language",
-                (user_id, language),
-            )
-
-    def forget_member(self, user_id: str, handling: str = "") -> list[str]:
-        """Deletes what is kept about a member (their settings, events waiting for a key,
-        notices about them); returns what kinds of data there were. Requests are withdrawn
-        by the caller first, which erases them from those records. `handling` is the event
-        being handled (the request to forget), which is not counted."""
-        deleted = []
-        with transaction(self._db):
-            for table, what in (
-                ("members", "language and time zone"),
-                ("undecryptable", "messages waiting for their key"),
-                ("undecryptable_notices", "notices about unreadable messages"),
-                ("inbox", "messages not yet handled"),
-                ("pinned_master_keys", "your pinned identity key"),
-            ):
-                column = "user_id" if table in ("members", "pinned_master_keys") else "sender"
-                query = f"DELETE FROM {table} WHERE {column} = ?"  # noqa: S608 (constants)
-                args: tuple[str, ...] = (user_id,)
-                if table == "inbox":  # not the request to forget itself, being handled now
-                    query, args = query + " AND event_id != ?", (user_id, handling)
-                if self._db.execute(query, args).rowcount:
-                    deleted.append(what)
-        return deleted
-
-    def member_timezone(self, user_id: str) -> str | None:
-        row = self._db.execute(
-            "SELECT timezone FROM members WHERE user_id = ?", (user_id,)
-        ).fetchone()
-        return None if row is None or row[0] is None else str(row[0])
-
-    def set_member_timezone(self, user_id: str, zone: str) -> None:
-        with transaction(self._db):
-            self._db.execute(
-                "INSERT INTO members (user_id, timezone) VALUES (?, ?) "
-                "ON CONFLICT (user_id) DO UPDATE SET timezone = excluded.timezone",
-                (user_id, zone),
-            )
-
-    def checkin_of(self, user_id: str) -> Checkin | None:
-        row = self._db.execute(
-            "SELECT user_id, days, at, room FROM checkins WHERE user_id = ?", (user_id,)
-        ).fetchone()
-        return Checkin(*row) if row else None
-
-    def checkins(self) -> list[Checkin]:
-        rows = self._db.execute("SELECT user_id, days, at, room FROM checkins").fetchall()
-        return [Checkin(*r) for r in rows]
-
-    def set_checkin(self, checkin: Checkin) -> None:
-        with transaction(self._db):
-            self._db.execute(
-                "INSERT INTO checkins (user_id, days, at, room) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT (user_id) DO UPDATE SET days = excluded.days, at = excluded.at, "
-                "room = excluded.room",
-                (checkin.user_id, checkin.days, checkin.at, checkin.room),
-            )
-
-    def drop_checkin(self, user_id: str) -> bool:
-        with transaction(self._db):
-            cur = self._db.execute("DELETE FROM checkins WHERE user_id = ?", (user_id,))
-        return bool(cur.rowcount)
-
-    # -- schedules -----------------------------------------------------------------------
-    def claim_schedule_run(self, run: str, now: float | None = None) -> bool:
-        """True exactly once per run key (schedule + local date and minute)."""
-        with transaction(self._db):
-            cur = self._db.execute(
-                "INSERT OR IGNORE INTO schedule_runs (run, at) VALUES (?, ?)",
-                (run, int(now if now is not None else time.time())),
-            )
-        return bool(cur.rowcount)
-
-    # -- requests ------------------------------------------------------------------------
-    def _requests(self, where: str, args: tuple[object, ...] = ()) -> list[Request]:
-        cols = ", ".join(REQUEST_COLUMNS)
-        query = f"SELECT {cols} FROM requests WHERE {where}"  # noqa: S608 (constants)
-        return [_request(r) for r in self._db.execute(query, args).fetchall()]
-
-    def add_request(self, request: Request) -> bool:
-        """Stores a new request; False if the member already has an active one."""
-        cols = ", ".join(REQUEST_COLUMNS)
-        marks = ", ".join("?" for _ in REQUEST_COLUMNS)
-        try:
-            with transaction(self._db):
-                query = f"INSERT INTO requests ({cols}) VALUES ({marks})"  # noqa: S608
-                self._db.execute(query, _row(request))
-        except sqlcipher3.IntegrityError:
-            return False
-        return True
-
-    def replace_request(self, request: Request, expected_state: str) -> bool:
-        """Compare-and-set: writes `request` only if the stored one is still in
-        `expected_state` (so two accepts can never both win)."""
-        assignments = ", ".join(f"{c} = ?" for c in REQUEST_COLUMNS[1:])
-        query = f"UPDATE requests SET {assignments} WHERE id = ? AND state = ?"  # noqa: S608
-        with transaction(self._db):
-            cur = self._db.execute(query, (*_row(request)[1:], request.id, expected_state))
-        return bool(cur.rowcount == 1)
-
-    def request(self, request_id: str) -> Request | None:
-        found = self._requests("id = ?", (request_id.upper(),))
-        return found[0] if found else None
-
-    def request_paged_as(self, event_id: str) -> Request | None:
-        found = self._requests("page_event = ?", (event_id,))
-        return found[0] if found else None
-
-    def active_request_of(self, member: str) -> Request | None:
-        found = self._requests("member = ? AND state IN ('open', 'accepted')", (member,))
-        return found[0] if found else None
-
-    def open_requests(self) -> list[Request]:
-        return self._requests("state = 'open' ORDER BY created_at")
-
-    def accepted_requests(self) -> list[Request]:
-        return self._requests("state = 'accepted' ORDER BY accepted_at")
-
-    def due_requests(self, now: float) -> list[Request]:
-        return self._requests("next_deadline IS NOT NULL AND next_deadline <= ?", (now,))
-
-    def next_deadline(self) -> float | None:
-        row = self._db.execute("SELECT min(next_deadline) FROM requests").fetchone()
-        return None if row[0] is None else float(row[0])
-
-    def request_ids(self) -> set[str]:
-        return {str(r[0]) for r in self._db.execute("SELECT id FROM requests").fetchall()}
-
-    def open_sessions(self) -> dict[str, int]:
-        rows = self._db.execute(
-            "SELECT supporter, count(*) FROM requests WHERE state = 'accepted' GROUP BY supporter"
-        ).fetchall()
-        return {str(s): int(n) for s, n in rows}
-
     def forget_processed(self, older_than: float) -> int:
         """Event ids are only needed to dedupe replays; drop the old ones."""
         with transaction(self._db):
             cur = self._db.execute("DELETE FROM processed WHERE at < ?", (int(older_than),))
         return int(cur.rowcount)
-
-
-def _row(request: Request) -> tuple[object, ...]:
-    values = (getattr(request, c) for c in REQUEST_COLUMNS)
-    return tuple(int(v) if isinstance(v, bool) else v for v in values)
-
-
-def _request(row: tuple[object, ...]) -> Request:
-    values = dict(zip(REQUEST_COLUMNS, row, strict=True))
-    values["gave_up"] = bool(values["gave_up"])
-    values["introduced"] = bool(values["introduced"])
-    return Request(**values)  # type: ignore[arg-type]

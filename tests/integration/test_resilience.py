@@ -15,7 +15,7 @@ from bot.devclient import Member
 from bot.devserver import LocalSynapse
 from bot.trust import UserKeys, is_cross_signed
 from store import Store
-from store.db import OWN_TABLES
+from store.migrations import OWN_TABLES
 from store.secret import parse
 from tests.integration.conftest import BotSetup, Members, talked_once
 

@@ -9,6 +9,7 @@ import pytest
 
 from store import Incoming, SecretError, Session, Store, StoreError, StoreWriteError
 from store import db as dbmod
+from store.migrations import Migration
 from store.secret import generate, load, parse
 
 KEY = parse("ab" * 32, "test")
@@ -114,7 +115,7 @@ def test_migrations_run_in_order_once(tmp_path: Path):
     conn = dbmod.connect(tmp_path / "m.db", KEY)
     calls: list[int] = []
 
-    def step(n: int) -> dbmod.Migration:
+    def step(n: int) -> Migration:
         def run(db) -> None:
             calls.append(n)
             db.execute(f"CREATE TABLE t{n} (x)")

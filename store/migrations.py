@@ -1,0 +1,172 @@
+"""The schema, one migration per version. Append only: MIGRATIONS[n] brings a store at
+version n to n + 1; a released migration is never edited."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import sqlcipher3
+
+Migration = Callable[[sqlcipher3.Connection], None]
+
+
+def run_script(db: sqlcipher3.Connection, script: str) -> None:
+    """Runs `;`-separated statements inside the caller's transaction (executescript would
+    commit it)."""
+    for statement in script.split(";"):
+        if statement.strip():
+            db.execute(statement)
+
+
+def _v1(db: sqlcipher3.Connection) -> None:
+    run_script(
+        db,
+        """
+        CREATE TABLE session (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            homeserver TEXT NOT NULL,
+            user_id TEXT NOT NULL,
+            device_id TEXT NOT NULL,
+            access_token TEXT NOT NULL
+        );
+        CREATE TABLE sync_position (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            next_batch TEXT NOT NULL
+        );
+        CREATE TABLE inbox (
+            event_id TEXT PRIMARY KEY,
+            seq INTEGER NOT NULL,
+            room_id TEXT NOT NULL,
+            sender TEXT NOT NULL,
+            sender_device TEXT,
+            kind TEXT NOT NULL,
+            body TEXT NOT NULL,
+            relates_to TEXT,
+            origin_ts INTEGER NOT NULL,
+            room_encrypted INTEGER NOT NULL,
+            room_members INTEGER NOT NULL
+        );
+        CREATE TABLE processed (
+            event_id TEXT PRIMARY KEY,
+            at INTEGER NOT NULL
+        );
+        CREATE INDEX processed_at ON processed (at);
+        """,
+    )
+
+
+def _v2(db: sqlcipher3.Connection) -> None:
+    run_script(
+        db,
+        """
+        CREATE TABLE cross_signing (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            master TEXT NOT NULL,
+            self_signing TEXT NOT NULL,
+            user_signing TEXT NOT NULL
+        );
+        CREATE TABLE pinned_master_keys (
+            user_id TEXT PRIMARY KEY,
+            master_key TEXT NOT NULL,
+            pinned_at INTEGER NOT NULL
+        );
+        """,
+    )
+
+
+def _v3(db: sqlcipher3.Connection) -> None:
+    run_script(
+        db,
+        """
+        CREATE TABLE undecryptable (
+            event_id TEXT PRIMARY KEY,
+            room_id TEXT NOT NULL,
+            sender TEXT NOT NULL,
+            session_id TEXT NOT NULL,
+            source TEXT NOT NULL,
+            first_seen INTEGER NOT NULL
+        );
+        CREATE TABLE undecryptable_notices (
+            room_id TEXT NOT NULL,
+            sender TEXT NOT NULL,
+            session_id TEXT NOT NULL,
+            at INTEGER NOT NULL,
+            PRIMARY KEY (room_id, sender, session_id)
+        );
+        """,
+    )
+
+
+def _v4(db: sqlcipher3.Connection) -> None:
+    run_script(
+        db,
+        """
+        CREATE TABLE requests (
+            id TEXT PRIMARY KEY,
+            member TEXT NOT NULL,
+            member_room TEXT NOT NULL,
+            language TEXT NOT NULL,
+            created_at REAL NOT NULL,
+            state TEXT NOT NULL,
+            page_event TEXT,
+            escalations INTEGER NOT NULL,
+            next_deadline REAL,
+            gave_up INTEGER NOT NULL,
+            supporter TEXT,
+            accepted_at REAL,
+            handoff_room TEXT,
+            introduced INTEGER NOT NULL,
+            closed_at REAL
+        );
+        CREATE UNIQUE INDEX one_active_request_per_member
+            ON requests (member) WHERE state IN ('open', 'accepted');
+        CREATE INDEX requests_page ON requests (page_event);
+        CREATE INDEX requests_deadline ON requests (next_deadline)
+        """,
+    )
+
+
+def _v5(db: sqlcipher3.Connection) -> None:
+    db.execute(
+        "CREATE TABLE reported_devices (user_id TEXT NOT NULL, device_id TEXT NOT NULL, "
+        "at INTEGER NOT NULL, PRIMARY KEY (user_id, device_id))"
+    )
+
+
+def _v6(db: sqlcipher3.Connection) -> None:
+    db.execute("CREATE TABLE members (user_id TEXT PRIMARY KEY, language TEXT, timezone TEXT)")
+
+
+def _v7(db: sqlcipher3.Connection) -> None:
+    db.execute("CREATE TABLE schedule_runs (run TEXT PRIMARY KEY, at INTEGER NOT NULL)")
+
+
+def _v8(db: sqlcipher3.Connection) -> None:
+    db.execute(
+        "CREATE TABLE checkins (user_id TEXT PRIMARY KEY, days TEXT NOT NULL, "
+        "at TEXT NOT NULL, room TEXT NOT NULL)"
+    )
+
+
+# warmline's own tables; every other table in the file is nio's crypto store.
+OWN_TABLES = frozenset(
+    {
+        "session",
+        "sync_position",
+        "inbox",
+        "processed",
+        "cross_signing",
+        "pinned_master_keys",
+        "undecryptable",
+        "undecryptable_notices",
+        "requests",
+        "reported_devices",
+        "members",
+        "schedule_runs",
+        "checkins",
+    }
+)
+
+# Append-only: MIGRATIONS[n] brings a store at schema version n to n + 1.
+MIGRATIONS: tuple[Migration, ...] = (_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8)
+SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,0 +1,101 @@
+"""What members set for themselves (language, time zone, check-ins), their right to be
+forgotten, and the claims that make scheduled posts happen once."""
+
+from __future__ import annotations
+
+import time
+
+import sqlcipher3
+
+from store.db import transaction
+from store.records import Checkin
+
+
+class MemberTables:
+    _db: sqlcipher3.Connection
+
+    # -- members' own settings --------------------------------------------------------------
+    def member_language(self, user_id: str) -> str | None:
+        row = self._db.execute(
+            "SELECT language FROM members WHERE user_id = ?", (user_id,)
+        ).fetchone()
+        return None if row is None or row[0] is None else str(row[0])
+
+    def set_member_language(self, user_id: str, language: str) -> None:
+        with transaction(self._db):
+            self._db.execute(
+                "INSERT INTO members (user_id, language) VALUES (?, ?) "
+                "ON CONFLICT (user_id) DO UPDATE SET language = excluded.language",
+                (user_id, language),
+            )
+
+    def forget_member(self, user_id: str, handling: str = "") -> list[str]:
+        """Deletes what is kept about a member (their settings, events waiting for a key,
+        notices about them); returns what kinds of data there were. Requests are withdrawn
+        by the caller first, which erases them from those records. `handling` is the event
+        being handled (the request to forget), which is not counted."""
+        deleted = []
+        with transaction(self._db):
+            for table, what in (
+                ("members", "language and time zone"),
+                ("undecryptable", "messages waiting for their key"),
+                ("undecryptable_notices", "notices about unreadable messages"),
+                ("inbox", "messages not yet handled"),
+                ("pinned_master_keys", "your pinned identity key"),
+            ):
+                column = "user_id" if table in ("members", "pinned_master_keys") else "sender"
+                query = f"DELETE FROM {table} WHERE {column} = ?"  # noqa: S608 (constants)
+                args: tuple[str, ...] = (user_id,)
+                if table == "inbox":  # not the request to forget itself, being handled now
+                    query, args = query + " AND event_id != ?", (user_id, handling)
+                if self._db.execute(query, args).rowcount:
+                    deleted.append(what)
+        return deleted
+
+    def member_timezone(self, user_id: str) -> str | None:
+        row = self._db.execute(
+            "SELECT timezone FROM members WHERE user_id = ?", (user_id,)
+        ).fetchone()
+        return None if row is None or row[0] is None else str(row[0])
+
+    def set_member_timezone(self, user_id: str, zone: str) -> None:
+        with transaction(self._db):
+            self._db.execute(
+                "INSERT INTO members (user_id, timezone) VALUES (?, ?) "
+                "ON CONFLICT (user_id) DO UPDATE SET timezone = excluded.timezone",
+                (user_id, zone),
+            )
+
+    def checkin_of(self, user_id: str) -> Checkin | None:
+        row = self._db.execute(
+            "SELECT user_id, days, at, room FROM checkins WHERE user_id = ?", (user_id,)
+        ).fetchone()
+        return Checkin(*row) if row else None
+
+    def checkins(self) -> list[Checkin]:
+        rows = self._db.execute("SELECT user_id, days, at, room FROM checkins").fetchall()
+        return [Checkin(*r) for r in rows]
+
+    def set_checkin(self, checkin: Checkin) -> None:
+        with transaction(self._db):
+            self._db.execute(
+                "INSERT INTO checkins (user_id, days, at, room) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (user_id) DO UPDATE SET days = excluded.days, at = excluded.at, "
+                "room = excluded.room",
+                (checkin.user_id, checkin.days, checkin.at, checkin.room),
+            )
+
+    def drop_checkin(self, user_id: str) -> bool:
+        with transaction(self._db):
+            cur = self._db.execute("DELETE FROM checkins WHERE user_id = ?", (user_id,))
+        return bool(cur.rowcount)
+
+    # -- schedules -----------------------------------------------------------------------
+    def claim_schedule_run(self, run: str, now: float | None = None) -> bool:
+        """True exactly once per run key (schedule + local date and minute)."""
+        with transaction(self._db):
+            cur = self._db.execute(
+                "INSERT OR IGNORE INTO schedule_runs (run, at) VALUES (?, ?)",
+                (run, int(now if now is not None else time.time())),
+            )
+        return bool(cur.rowcount)

@@ -1,0 +1,85 @@
+"""The requests table: a member's request from "I need to talk" until it ends."""
+
+from __future__ import annotations
+
+import sqlcipher3
+
+from store.db import transaction
+from store.records import REQUEST_COLUMNS, Request
+
+
+class RequestTables:
+    _db: sqlcipher3.Connection
+
+    # -- requests ------------------------------------------------------------------------
+    def _requests(self, where: str, args: tuple[object, ...] = ()) -> list[Request]:
+        cols = ", ".join(REQUEST_COLUMNS)
+        query = f"SELECT {cols} FROM requests WHERE {where}"  # noqa: S608 (constants)
+        return [_request(r) for r in self._db.execute(query, args).fetchall()]
+
+    def add_request(self, request: Request) -> bool:
+        """Stores a new request; False if the member already has an active one."""
+        cols = ", ".join(REQUEST_COLUMNS)
+        marks = ", ".join("?" for _ in REQUEST_COLUMNS)
+        try:
+            with transaction(self._db):
+                query = f"INSERT INTO requests ({cols}) VALUES ({marks})"  # noqa: S608
+                self._db.execute(query, _row(request))
+        except sqlcipher3.IntegrityError:
+            return False
+        return True
+
+    def replace_request(self, request: Request, expected_state: str) -> bool:
+        """Compare-and-set: writes `request` only if the stored one is still in
+        `expected_state` (so two accepts can never both win)."""
+        assignments = ", ".join(f"{c} = ?" for c in REQUEST_COLUMNS[1:])
+        query = f"UPDATE requests SET {assignments} WHERE id = ? AND state = ?"  # noqa: S608
+        with transaction(self._db):
+            cur = self._db.execute(query, (*_row(request)[1:], request.id, expected_state))
+        return bool(cur.rowcount == 1)
+
+    def request(self, request_id: str) -> Request | None:
+        found = self._requests("id = ?", (request_id.upper(),))
+        return found[0] if found else None
+
+    def request_paged_as(self, event_id: str) -> Request | None:
+        found = self._requests("page_event = ?", (event_id,))
+        return found[0] if found else None
+
+    def active_request_of(self, member: str) -> Request | None:
+        found = self._requests("member = ? AND state IN ('open', 'accepted')", (member,))
+        return found[0] if found else None
+
+    def open_requests(self) -> list[Request]:
+        return self._requests("state = 'open' ORDER BY created_at")
+
+    def accepted_requests(self) -> list[Request]:
+        return self._requests("state = 'accepted' ORDER BY accepted_at")
+
+    def due_requests(self, now: float) -> list[Request]:
+        return self._requests("next_deadline IS NOT NULL AND next_deadline <= ?", (now,))
+
+    def next_deadline(self) -> float | None:
+        row = self._db.execute("SELECT min(next_deadline) FROM requests").fetchone()
+        return None if row[0] is None else float(row[0])
+
+    def request_ids(self) -> set[str]:
+        return {str(r[0]) for r in self._db.execute("SELECT id FROM requests").fetchall()}
+
+    def open_sessions(self) -> dict[str, int]:
+        rows = self._db.execute(
+            "SELECT supporter, count(*) FROM requests WHERE state = 'accepted' GROUP BY supporter"
+        ).fetchall()
+        return {str(s): int(n) for s, n in rows}
+
+
+def _row(request: Request) -> tuple[object, ...]:
+    values = (getattr(request, c) for c in REQUEST_COLUMNS)
+    return tuple(int(v) if isinstance(v, bool) else v for v in values)
+
+
+def _request(row: tuple[object, ...]) -> Request:
+    values = dict(zip(REQUEST_COLUMNS, row, strict=True))
+    values["gave_up"] = bool(values["gave_up"])
+    values["introduced"] = bool(values["introduced"])
+    return Request(**values)  # type: ignore[arg-type]
