@@ -95,7 +95,13 @@ async def main(bursts: list[int], rounds: int) -> None:
         echo.client.add_event_callback(echo_back(echo, skip="ping"), RoomMessageText)
         floor = report("floor: one-way encrypted message", await one_way_floor(sam, echo, rounds))
         team, config = await on_call_line(
-            work / "bot", server.url, bot_id, sam, name="Sam", max_sessions=1000
+            work / "bot",
+            server.url,
+            bot_id,
+            sam,
+            {"flood": {"limit": 100_000}},
+            name="Sam",
+            max_sessions=1000,
         )
         bot = BotProcess(config, bot_pw, new_store_key(), work / "bot.log")
         await bot.start()

@@ -130,7 +130,7 @@ async def _build(
         },
         natural=lambda body: ("talk", lang) if (lang := talk_language(body)) else None,
         on_reaction=line.reaction_command,
-        flood=FloodGuard(),
+        flood=FloodGuard(config.flood.limit, config.flood.window),
         on_flood=line.flood_notice,
         texts=texts,
         member_language=members.language_of,

@@ -206,6 +206,12 @@ class HandoffConfig:
 
 
 @dataclass(frozen=True)
+class FloodConfig:
+    limit: PositiveInt = 20  # messages from one sender within `window` before they are ignored
+    window: Duration = 60.0
+
+
+@dataclass(frozen=True)
 class ResourceConfig:
     name: NonEmpty
     contact: NonEmpty
@@ -252,6 +258,7 @@ class Config:
     roster: RosterConfig = field(default_factory=RosterConfig)
     escalation: EscalationConfig = field(default_factory=EscalationConfig)
     handoff: HandoffConfig = field(default_factory=HandoffConfig)
+    flood: FloodConfig = field(default_factory=FloodConfig)
     resources: tuple[ResourceConfig, ...] = ()
     language: Language = "en"  # the bot's default language (en or ar)
     schedules: tuple[ScheduleConfig, ...] = ()
