@@ -394,8 +394,3 @@ class Catalogue:
             if found:
                 return found
         raise KeyError(key)
-
-
-def text(language: str, key: str) -> str:
-    """A built-in text (no overrides); prefer a Catalogue where the config is at hand."""
-    return Catalogue().text(language, key)

@@ -82,13 +82,19 @@ class SupportLine:
             return []
         return self._roster().pageable(tier, self._now(), self._store.open_sessions())
 
-    def _resources(self, language: str) -> tuple[str, dict[str, object]]:
-        c = self._config()
-        chosen = select(c.resources, language, self._texts.default, None)
+    def _resources(
+        self, language: str, topic: str | None = None
+    ) -> tuple[str, dict[str, object]] | None:
+        """The resources as a markup list for `language`; None if a topic matched nothing."""
+        chosen = select(self._config().resources, language, self._texts.default, topic)
+        if topic and not chosen:
+            return None
         return as_list(chosen, self._texts.text(language, "resource_none"))
 
     async def _tell(self, room: str, language: str, key: str, **values: object) -> None:
-        resources, resource_values = self._resources(language)
+        listed = self._resources(language)
+        assert listed is not None  # without a topic there is always a list (or the fallback)
+        resources, resource_values = listed
         template = self._texts.text(language, key).replace("{resources}", resources)
         direction = self._texts.direction(language)
         await self._messenger.send(room, render(template, direction, **values, **resource_values))
@@ -175,11 +181,10 @@ class SupportLine:
         return self._texts.text(language, "next_shift").replace("{time}", when)
 
     def resources_message(self, language: str, topic: str | None) -> Message:
-        c = self._config()
-        chosen = select(c.resources, language, self._texts.default, topic)
-        if topic and not chosen:
+        found = self._resources(language, topic)
+        if found is None:
             return self._texts.render(language, "resources_none_topic")
-        listed, values = as_list(chosen, self._texts.text(language, "resource_none"))
+        listed, values = found
         template = self._texts.text(language, "resources_title") + "\n" + listed
         return render(template, self._texts.direction(language), **values)
 

@@ -169,4 +169,3 @@ OWN_TABLES = frozenset(
 
 # Append-only: MIGRATIONS[n] brings a store at schema version n to n + 1.
 MIGRATIONS: tuple[Migration, ...] = (_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8)
-SCHEMA_VERSION = len(MIGRATIONS)
