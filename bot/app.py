@@ -9,6 +9,8 @@ import signal
 import time
 from dataclasses import dataclass
 
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
 from bot.catalogue import Catalogue
 from bot.checkins import Checkins
 from bot.client import PASSWORD_ENV, BotClient, build_client, open_session
@@ -26,7 +28,7 @@ from bot.phrases import talk_language
 from bot.rooms import MatrixRooms, RoomError
 from bot.roster import Roster
 from bot.router import Router
-from bot.schedules import Schedules
+from bot.schedules import Schedules, make_scheduler
 from bot.sync import SyncLoop
 from bot.text import render
 from bot.undecryptable import Undecryptable
@@ -40,6 +42,7 @@ PROCESSED_KEPT_FOR = 7 * 24 * 3600  # event ids, to dedupe replays; nothing else
 
 @dataclass
 class Parts:
+    scheduler: AsyncIOScheduler
     schedules: Schedules
     checkins: Checkins
     dispatcher: Dispatcher
@@ -101,7 +104,8 @@ async def _build(
     line = SupportLine(
         store, lambda: config, lambda: roster, messenger, rooms, team, redactor, texts=texts
     )
-    checkins = Checkins(store, texts, messenger, config.roster.timezone)
+    scheduler = make_scheduler()
+    checkins = Checkins(store, texts, messenger, config.roster.timezone, scheduler)
     members = Members(store, line, texts, checkins)
 
     async def post(schedule: ScheduleConfig) -> None:
@@ -113,7 +117,7 @@ async def _build(
             message = line.resources_message(language, topic)
         await messenger.send(await rooms.join(schedule.room), message)
 
-    schedules = Schedules(config.schedules, config.schedule_grace, store, post)
+    schedules = Schedules(config.schedules, config.schedule_grace, store, post, scheduler=scheduler)
     watch = DeviceWatch(trust, store, lambda: roster, line, redactor)
     router = Router(
         ALL,
@@ -163,7 +167,9 @@ async def _build(
         devices_changed=devices_changed,
         after_batch=line.on_sync,
     )
-    return Parts(schedules, checkins, dispatcher, sync, line, undecryptable, watch, background)
+    return Parts(
+        scheduler, schedules, checkins, dispatcher, sync, line, undecryptable, watch, background
+    )
 
 
 async def _serve(store: Store, parts: Parts, stop: asyncio.Event) -> None:
@@ -185,8 +191,9 @@ async def _serve(store: Store, parts: Parts, stop: asyncio.Event) -> None:
         await parts.schedules.catch_up()
     except Exception:  # a failed catch-up must not keep the line from running
         log.exception("catching up on missed schedules failed")
-    parts.schedules.start()
-    parts.checkins.start()
+    parts.schedules.add_jobs()
+    parts.checkins.add_jobs()
+    parts.scheduler.start()
     try:
         await parts.watch.check()
     except Exception:  # a failed check must not keep the line from running
@@ -196,8 +203,7 @@ async def _serve(store: Store, parts: Parts, stop: asyncio.Event) -> None:
     finally:
         stop.set()
         await deadlines
-    parts.schedules.stop()
-    parts.checkins.stop()
+    parts.scheduler.shutdown(wait=False)
     await parts.dispatcher.drain(timeout=10)
     await parts.undecryptable.close()
     for task in list(parts.background):

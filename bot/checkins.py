@@ -55,6 +55,7 @@ class Checkins:
         texts: Catalogue,
         messenger: Messenger,
         default_zone: str,
+        scheduler: AsyncIOScheduler,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._store = store
@@ -62,9 +63,7 @@ class Checkins:
         self._messenger = messenger
         self._default_zone = default_zone
         self._clock = clock
-        self._scheduler = AsyncIOScheduler(
-            timezone=UTC, job_defaults={"misfire_grace_time": 600, "coalesce": True}
-        )
+        self._scheduler = scheduler
 
     def zone_of(self, user_id: str) -> str:
         return self._store.member_timezone(user_id) or self._default_zone
@@ -83,16 +82,12 @@ class Checkins:
             args=[checkin.user_id],
             id=self._job_id(checkin.user_id),
             replace_existing=True,
+            misfire_grace_time=600,
         )
 
-    def start(self) -> None:
+    def add_jobs(self) -> None:
         for checkin in self._store.checkins():
             self._schedule(checkin)
-        self._scheduler.start()
-
-    def stop(self) -> None:
-        if self._scheduler.running:
-            self._scheduler.shutdown(wait=False)
 
     async def _fire(self, user_id: str) -> None:
         checkin = self._store.checkin_of(user_id)

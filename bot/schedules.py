@@ -92,6 +92,12 @@ def latest_fire(schedule: ScheduleConfig, now: datetime, horizon: timedelta) -> 
     return latest
 
 
+def make_scheduler() -> AsyncIOScheduler:
+    """The one scheduler of the process (community posts and personal check-ins); each job
+    sets its own misfire grace."""
+    return AsyncIOScheduler(timezone=UTC, job_defaults={"coalesce": True})
+
+
 class Schedules:
     def __init__(
         self,
@@ -100,16 +106,15 @@ class Schedules:
         store: Store,
         post: Post,
         clock: Callable[[], float] = time.time,
+        *,
+        scheduler: AsyncIOScheduler | None = None,
     ) -> None:
         self._schedules = schedules
         self._grace = grace
         self._store = store
         self._post = post
         self._clock = clock
-        self._scheduler = AsyncIOScheduler(
-            timezone=UTC,
-            job_defaults={"misfire_grace_time": max(1, int(grace)), "coalesce": True},
-        )
+        self._scheduler = scheduler or make_scheduler()
 
     def _now(self) -> datetime:
         return datetime.fromtimestamp(self._clock(), UTC)
@@ -135,7 +140,7 @@ class Schedules:
         if self._store.claim_schedule_run(run_key(schedule, fire)):
             await self._post(schedule)
 
-    def start(self) -> None:
+    def add_jobs(self) -> None:
         for schedule in self._schedules:
             self._scheduler.add_job(
                 self.fire,
@@ -143,9 +148,5 @@ class Schedules:
                 args=[schedule],
                 id=schedule_id(schedule),
                 replace_existing=True,
+                misfire_grace_time=max(1, int(self._grace)),
             )
-        self._scheduler.start()
-
-    def stop(self) -> None:
-        if self._scheduler.running:
-            self._scheduler.shutdown(wait=False)
