@@ -7,29 +7,37 @@ import logging
 import os
 import signal
 import time
+from collections.abc import Coroutine
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.catalogue import Catalogue
 from bot.checkins import Checkins
 from bot.client import PASSWORD_ENV, BotClient, build_client, open_session
-from bot.config import Loaded, ScheduleConfig
+from bot.config import Config, Loaded, ScheduleConfig
 from bot.crosssign import bootstrap, public
 from bot.devicetrust import DeviceTrust
 from bot.dispatch import Dispatcher
 from bot.events import decrypter
 from bot.flood import FloodGuard
-from bot.line import SupportLine, Team
+from bot.line import SupportLine
 from bot.logs import Redactor, StateLog, setup
 from bot.members import Members
 from bot.messenger import MatrixMessenger
+from bot.metrics import Metrics
 from bot.phrases import talk_language
+from bot.reload import ApplyRefused, Outcome, Reloader, describe
+from bot.retention import PURGE_EVERY_MINUTES, purge
 from bot.rooms import MatrixRooms, RoomError
 from bot.roster import Roster
-from bot.router import Router
+from bot.router import Role, Router
 from bot.schedules import Schedules, make_scheduler
+from bot.staffing import Staffing
 from bot.sync import SyncLoop
+from bot.team import TeamRoom
 from bot.text import render
 from bot.undecryptable import Undecryptable
 from bot.watch import DeviceWatch
@@ -37,11 +45,27 @@ from commands import ALL
 from store import Store, secret
 
 log = logging.getLogger(__name__)
-PROCESSED_KEPT_FOR = 7 * 24 * 3600  # event ids, to dedupe replays; nothing else about them
+
+
+@dataclass
+class Live:
+    """The running config: one good version of the file, swapped whole by a reload."""
+
+    loaded: Loaded
+    roster: Roster
+
+    @property
+    def config(self) -> Config:
+        return self.loaded.config
+
+    def of(self, user_id: str) -> frozenset[Role]:  # the router's Roles, always current
+        return self.roster.of(user_id)
 
 
 @dataclass
 class Parts:
+    live: Live
+    reloader: Reloader
     scheduler: AsyncIOScheduler
     schedules: Schedules
     checkins: Checkins
@@ -61,7 +85,7 @@ async def run(loaded: Loaded, stop: asyncio.Event | None = None) -> None:
     setup(loaded.config.logging.level, redactor)
     store = Store(loaded.store_path(), key)
     try:
-        store.forget_processed(time.time() - PROCESSED_KEPT_FOR)
+        purge(store, loaded.config)
         client = build_client(loaded, store, StateLog("homeserver"))
         try:
             await open_session(loaded, store, client)
@@ -95,15 +119,27 @@ async def _build(
     loaded: Loaded, store: Store, client: BotClient, redactor: Redactor, stop: asyncio.Event
 ) -> Parts:
     config = loaded.config
+    live = Live(loaded, Roster(config.roster))
     trust = DeviceTrust(client, store, config.encryption.trust, redactor)
     messenger = MatrixMessenger(client, trust, redactor)
-    roster = Roster(config.roster)
     rooms = MatrixRooms(client, redactor)
-    team = Team(await join_team_room(rooms, config.rooms.supporters))
     texts = Catalogue(config.messages, default=config.language)
-    line = SupportLine(
-        store, lambda: config, lambda: roster, messenger, rooms, team, redactor, texts=texts
+    team = TeamRoom(
+        await join_team_room(rooms, config.rooms.supporters), messenger, texts, lambda: live.roster
     )
+    metrics = _metrics(live, store)
+    line = SupportLine(
+        store,
+        lambda: live.config,
+        lambda: live.roster,
+        messenger,
+        rooms,
+        team,
+        redactor,
+        texts=texts,
+        record=metrics.record if metrics else None,
+    )
+    staffing = Staffing(store, lambda: live.roster, lambda: live.config.roster.timezone, team)
     scheduler = make_scheduler()
     checkins = Checkins(store, texts, messenger, config.roster.timezone, scheduler)
     members = Members(store, line, texts, checkins)
@@ -118,12 +154,45 @@ async def _build(
         await messenger.send(await rooms.join(schedule.room), message)
 
     schedules = Schedules(config.schedules, config.schedule_grace, store, post, scheduler=scheduler)
-    watch = DeviceWatch(trust, store, lambda: roster, line, redactor)
+    watch = DeviceWatch(trust, store, lambda: live.roster, line, redactor)
+    flood = FloodGuard(config.flood.limit, config.flood.window)
+    background: set[asyncio.Task[None]] = set()
+
+    def in_background(work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(work)
+        background.add(task)
+        task.add_done_callback(background.discard)
+
+    async def apply(new: Loaded, changed: list[str]) -> None:
+        c = new.config
+        room = team.room_id
+        if "rooms.supporters" in changed:
+            room = await join_team_room(rooms, c.rooms.supporters)
+            if room is None and c.rooms.supporters is not None:
+                raise ApplyRefused(f"rooms.supporters: I cannot join {c.rooms.supporters}")
+        live.loaded, live.roster, team.room_id = new, Roster(c.roster), room
+        texts.update(c.messages, c.language)
+        flood.configure(c.flood.limit, c.flood.window)
+        schedules.replace(c.schedules, c.schedule_grace)
+        checkins.set_default_zone(c.roster.timezone)
+        logging.getLogger().setLevel(c.logging.level)
+        in_background(watch.check())  # new supporters' sessions
+
+    async def tell(outcome: Outcome) -> None:
+        if outcome.kind in ("invalid", "restart"):
+            log.warning("config edit not applied: %s", "; ".join(outcome.problems))
+        template, values = describe(outcome, team.text, str(live.loaded.source))
+        if outcome.kind == "applied":
+            await team.post(template, **values)
+        else:
+            await team.to_organizers(template, **values)
+
+    reloader = Reloader(lambda: live.loaded, apply, tell)
     router = Router(
         ALL,
         messenger,
         redactor,
-        roles=roster,
+        roles=live,
         trust=trust,
         services={
             SupportLine: line,
@@ -131,10 +200,12 @@ async def _build(
             Members: members,
             Checkins: checkins,
             MatrixRooms: rooms,
+            Staffing: staffing,
+            Reloader: reloader,
         },
         natural=lambda body: ("talk", lang) if (lang := talk_language(body)) else None,
         on_reaction=line.reaction_command,
-        flood=FloodGuard(config.flood.limit, config.flood.window),
+        flood=flood,
         on_flood=line.flood_notice,
         texts=texts,
         member_language=members.language_of,
@@ -147,14 +218,11 @@ async def _build(
         redactor,
         grace=float(config.encryption.undecryptable_grace),
     )
-    background: set[asyncio.Task[None]] = set()
 
     def devices_changed(users: list[str]) -> None:
         trust.invalidate(users)
         if set(users) & set(watch.watched()):
-            task = asyncio.create_task(watch.check(users))
-            background.add(task)
-            task.add_done_callback(background.discard)
+            in_background(watch.check(users))
 
     sync = SyncLoop(
         client,
@@ -167,8 +235,20 @@ async def _build(
         devices_changed=devices_changed,
         after_batch=line.on_sync,
     )
+    if metrics is not None and (address := config.metrics.address) is not None:
+        metrics.serve(*address)
     return Parts(
-        scheduler, schedules, checkins, dispatcher, sync, line, undecryptable, watch, background
+        live,
+        reloader,
+        scheduler,
+        schedules,
+        checkins,
+        dispatcher,
+        sync,
+        line,
+        undecryptable,
+        watch,
+        background,
     )
 
 
@@ -193,7 +273,11 @@ async def _serve(store: Store, parts: Parts, stop: asyncio.Event) -> None:
         log.exception("catching up on missed schedules failed")
     parts.schedules.add_jobs()
     parts.checkins.add_jobs()
+    parts.scheduler.add_job(
+        lambda: purge(store, parts.live.config), "interval", minutes=PURGE_EVERY_MINUTES, id="purge"
+    )
     parts.scheduler.start()
+    reloads = asyncio.create_task(parts.reloader.watch(stop))
     try:
         await parts.watch.check()
     except Exception:  # a failed check must not keep the line from running
@@ -203,11 +287,31 @@ async def _serve(store: Store, parts: Parts, stop: asyncio.Event) -> None:
     finally:
         stop.set()
         await deadlines
+        await reloads
     parts.scheduler.shutdown(wait=False)
     await parts.dispatcher.drain(timeout=10)
     await parts.undecryptable.close()
     for task in list(parts.background):
         task.cancel()
+
+
+def _metrics(live: Live, store: Store) -> Metrics | None:
+    if live.config.metrics.address is None:
+        return None
+    now = time.time
+    return Metrics(
+        {
+            "open_requests": (
+                "requests waiting for a supporter",
+                lambda: len(store.open_requests()),
+            ),
+            "open_sessions": ("handoffs in progress", lambda: len(store.accepted_requests())),
+            "on_call_supporters": (
+                "supporters on call now",
+                lambda: len(live.roster.on_call(datetime.now(UTC), store.overrides(now()))),
+            ),
+        }
+    )
 
 
 async def join_team_room(rooms: MatrixRooms, ref: str | None) -> str | None:

@@ -10,12 +10,13 @@ import re
 from collections.abc import Mapping
 from typing import Final
 
+from bot.staff_texts import STAFF_TEXTS
 from bot.text import Message, render
 
 DEFAULT: Final = "en"
 RTL: Final = frozenset({"ar"})
 
-TEXTS: Final[dict[str, dict[str, str]]] = {
+_TEXTS: Final[dict[str, dict[str, str]]] = {
     "en": {
         "talk_ack": (
             "I'm contacting a peer supporter for you now, and I'll tell you here as soon as "
@@ -351,6 +352,11 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
 _PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
 
 
+TEXTS: Final[dict[str, dict[str, str]]] = {
+    language: {**texts, **STAFF_TEXTS[language]} for language, texts in _TEXTS.items()
+}
+
+
 def placeholders(template: str) -> set[str]:
     return set(_PLACEHOLDER.findall(template))
 
@@ -377,6 +383,10 @@ class Catalogue:
     ) -> None:
         self._overrides = overrides or {}
         self.default = default
+
+    def update(self, overrides: Mapping[str, Mapping[str, str]], default: str) -> None:
+        """A config reload: new overrides and default language, from the next message on."""
+        self._overrides, self.default = overrides, default
 
     @staticmethod
     def direction(language: str) -> str:

@@ -89,6 +89,14 @@ class Checkins:
         for checkin in self._store.checkins():
             self._schedule(checkin)
 
+    def set_default_zone(self, zone: str) -> None:
+        """A config reload changed roster.timezone: check-ins without a zone of their own
+        move with it."""
+        if zone != self._default_zone:
+            self._default_zone = zone
+            if self._scheduler.running:
+                self.add_jobs()
+
     async def _fire(self, user_id: str) -> None:
         checkin = self._store.checkin_of(user_id)
         if checkin is None:

@@ -45,6 +45,11 @@ def _parser() -> argparse.ArgumentParser:
         )
         cmd.add_argument("file", metavar="FILE")
         cmd.add_argument("--config", required=True, metavar="FILE")
+    purge = sub.add_parser(
+        "purge",
+        help="apply the retention policy now (the bot also does it at start and every 15 min)",
+    )
+    purge.add_argument("--config", required=True, metavar="FILE")
     reset = sub.add_parser(
         "reset-cross-signing",
         help="replace the bot's cross-signing identity (members must trust the new one)",
@@ -99,6 +104,33 @@ async def _run(path: str) -> int:
     except (SecretError, StoreError, StartupError, CrossSigningError) as exc:
         _err(str(exc))
         return EXIT_FAILED
+    return EXIT_OK
+
+
+async def _purge(path: str) -> int:
+    from bot.retention import PURGE_EVERY_MINUTES, purge
+    from store import Store
+
+    loaded = await _load(path)
+    if loaded is None:
+        return EXIT_CONFIG
+    try:
+        key = await secret.load(loaded.key_file())
+        store = Store(loaded.store_path(), key)
+    except (SecretError, StoreError) as exc:
+        _err(str(exc))
+        if "already running" in str(exc):
+            _err(f"the running bot purges by itself every {PURGE_EVERY_MINUTES} minutes")
+        return EXIT_FAILED
+    try:
+        done = purge(store, loaded.config)
+    finally:
+        store.close()
+    print(
+        f"purged: {done.requests} closed request(s) reduced to anonymous daily counts, "
+        f"{done.event_ids} handled event id(s), {done.other} expired override(s), schedule "
+        "claim(s) and old count(s)"
+    )
     return EXIT_OK
 
 
@@ -172,6 +204,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _check_config(args.file)
     if args.command == "run":
         return asyncio.run(_run(args.config))
+    if args.command == "purge":
+        return asyncio.run(_purge(args.config))
     if args.command in ("doctor", "export-keys", "import-keys", "reset-cross-signing"):
         return asyncio.run(_operator(args))
     if args.command == "demo":

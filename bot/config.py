@@ -81,6 +81,13 @@ def _positive(value: int) -> int:
     return value
 
 
+def _listen(value: str) -> str:
+    host, sep, port = value.rpartition(":")
+    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ValueError("")
+    return value
+
+
 def _shift(value: str) -> Shift:
     return parse_shift(value)
 
@@ -116,6 +123,7 @@ RoomRef = Annotated[
 PositiveInt = Annotated[int, Check("a whole number of 1 or more", _positive, source=int)]
 ShiftSpec = Annotated[Shift, Check("a shift like 'mon-fri 18:00-23:00'", _shift)]
 Cron = Annotated[str, Check("a 5-field cron like '0 18 * * fri'", _cron)]
+Listen = Annotated[str, Check("host:port like 127.0.0.1:9464", _listen)]
 # A duration like 30s, 5m, 2h or 1d; the loaded value is in seconds.
 Duration = Annotated[float, Check("a duration like 30s, 5m, 2h or 1d", _duration)]
 
@@ -235,6 +243,25 @@ class ScheduleConfig:
             raise ValueError("a schedule needs either message or resources (not both)")
 
 
+@dataclass(frozen=True)
+class PrivacyConfig:
+    # A closed request keeps no identity at all; this long after it closed, what is left
+    # (id, language, times, who accepted it) is folded into anonymous daily counts.
+    retention: Duration = 86400.0
+
+
+@dataclass(frozen=True)
+class MetricsConfig:
+    listen: Listen | None = None  # e.g. 127.0.0.1:9464 for Prometheus; off by default
+
+    @property
+    def address(self) -> tuple[str, int] | None:
+        if self.listen is None:
+            return None
+        host, _, port = self.listen.rpartition(":")
+        return host.strip("[]"), int(port)
+
+
 def _messages(value: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
     from bot.catalogue import check_overrides  # the catalogue knows its own names
 
@@ -264,6 +291,8 @@ class Config:
     schedules: tuple[ScheduleConfig, ...] = ()
     schedule_grace: Duration = 3600.0  # a post missed by less than this is posted late
     messages: Messages = field(default_factory=dict)  # overrides of any built-in text
+    privacy: PrivacyConfig = field(default_factory=PrivacyConfig)
+    metrics: MetricsConfig = field(default_factory=MetricsConfig)
 
 
 @dataclass(frozen=True)

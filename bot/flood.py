@@ -18,6 +18,9 @@ class FloodGuard:
         self._recent: dict[str, deque[float]] = {}
         self._flooding: set[str] = set()
 
+    def configure(self, limit: int, window: float) -> None:
+        self._limit, self._window = limit, window
+
     def check(self, sender: str) -> tuple[bool, bool]:
         """(allowed, a new flood episode began with this message)."""
         now = self._clock()

@@ -14,7 +14,6 @@ import dataclasses
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from bot import handoff
@@ -26,19 +25,16 @@ from bot.resources import as_list, select
 from bot.rooms import Rooms
 from bot.roster import Roster, Supporter
 from bot.router import CommandError
+from bot.team import TeamRoom
 from bot.text import Mention, Message, render
 from store import Incoming, Store
 from store.records import Request
 
 log = logging.getLogger(__name__)
+# What happened, for the metrics: "request", "accept" (with the seconds it took), "escalate",
+# "give_up", "cancel", "expire". Never who.
+Record = Callable[..., None]
 ACCEPT_REACTIONS = ("✅", "👍", "✔")
-
-
-@dataclass
-class Team:
-    """Where pages go; None when no supporters room is configured (nobody can be paged)."""
-
-    room_id: str | None
 
 
 class SupportLine:
@@ -49,11 +45,12 @@ class SupportLine:
         roster: Callable[[], Roster],
         messenger: Messenger,
         rooms: Rooms,
-        team: Team,
+        team: TeamRoom,
         redactor: Redactor,
         clock: Callable[[], float] = time.time,
         new_id: Callable[[set[str]], str] = handoff.new_id,
         texts: Catalogue | None = None,
+        record: Record | None = None,
     ) -> None:
         self._store = store
         self._config = config
@@ -66,6 +63,7 @@ class SupportLine:
         self._new_id = new_id
         self._texts = texts or Catalogue()
         self._wake = asyncio.Event()
+        self._record: Record = record or (lambda event, seconds=None: None)
 
     # -- helpers ---------------------------------------------------------------------------
     def _timing(self) -> handoff.Timing:
@@ -80,7 +78,10 @@ class SupportLine:
     def _pageable(self, tier: int) -> list[Supporter]:
         if self._team.room_id is None:
             return []
-        return self._roster().pageable(tier, self._now(), self._store.open_sessions())
+        now = self._clock()
+        return self._roster().pageable(
+            tier, self._now(), self._store.open_sessions(), self._store.overrides(now)
+        )
 
     def _resources(
         self, language: str, topic: str | None = None
@@ -101,33 +102,18 @@ class SupportLine:
 
     def team_text(self, key: str) -> str:
         """A team-room text, in the bot's default language."""
-        return self._texts.text(self._texts.default, key)
+        return self._team.text(key)
 
     def waited(self, seconds: float) -> str:
-        minutes = int(seconds // 60)
-        if minutes < 1:
-            return self.team_text("waited_short")
-        return self.team_text("waited_min").replace("{n}", str(minutes))
+        return self._team.waited(seconds)
 
     async def _to_team(
         self, key: str, mentioned: list[Supporter] | None = None, **values: object
     ) -> str | None:
-        if self._team.room_id is None:
-            return None
-        mentioned = mentioned or []
-        names = {f"m{i}": Mention(s.user_id, s.name) for i, s in enumerate(mentioned)}
-        pills = (" " + " ".join(f"{{m{i}}}" for i in range(len(mentioned)))) if mentioned else ""
-        template = self.team_text(key).replace("{mentions}", pills)
-        direction = self._texts.direction(self._texts.default)
-        return await self._messenger.send(
-            self._team.room_id, render(template, direction, **values, **names)
-        )
+        return await self._team.send(key, mentioned, **values)
 
     async def _edit_page(self, request: Request, key: str, **values: object) -> None:
-        if self._team.room_id and request.page_event:
-            direction = self._texts.direction(self._texts.default)
-            message = render(self.team_text(key), direction, id=request.id, **values)
-            await self._messenger.edit(self._team.room_id, request.page_event, message)
+        await self._team.edit(request.page_event, key, id=request.id, **values)
 
     # -- members ---------------------------------------------------------------------------
     async def talk_from(self, event: Incoming, language: str) -> None:
@@ -162,6 +148,9 @@ class SupportLine:
             await self._tell(room, language, "talk_still_open")
             return
         log.info("request %s opened by %s", request.id, self._redact.tag(member))
+        self._record("request")
+        if nobody:
+            self._record("give_up")
         if nobody:
             await self._tell(room, language, "talk_nobody", next_shift=self._next_shift(language))
         else:
@@ -174,10 +163,10 @@ class SupportLine:
         self._wake.set()
 
     def _next_shift(self, language: str) -> str:
-        start = self._roster().next_shift(self._now())
-        if start is None:
+        found = self._roster().next_shift(self._now())
+        if found is None:
             return ""
-        when = start.astimezone(UTC).strftime("%a %H:%M UTC")
+        when = found[1].astimezone(UTC).strftime("%a %H:%M UTC")
         return self._texts.text(language, "next_shift").replace("{time}", when)
 
     def resources_message(self, language: str, topic: str | None) -> Message:
@@ -195,6 +184,7 @@ class SupportLine:
             return False
         if request.state == "open":
             if self._store.replace_request(handoff.cancel(request, self._clock()), "open"):
+                self._record("cancel")
                 await self._edit_page(request, "page_cancelled")
         else:
             await self._close(request, "done")
@@ -210,6 +200,7 @@ class SupportLine:
             return
         closed = handoff.cancel(request, self._clock())
         if self._store.replace_request(closed, "open"):
+            self._record("cancel")
             await self._edit_page(request, "page_cancelled")
             await self._tell(room, language, "cancelled")
             log.info("request %s cancelled", request.id)
@@ -231,6 +222,7 @@ class SupportLine:
         except handoff.Refused as refused:
             raise CommandError(self._refusal(refused)) from None
         log.info("request %s accepted by %s", request.id, self._redact.tag(supporter_id))
+        self._record("accept", (accepted.accepted_at or 0) - accepted.created_at)
         await self._edit_page(request, "page_taken", supporter=supporter.name)
         await self._hand_off(accepted)
 
@@ -288,19 +280,7 @@ class SupportLine:
                 await self._rooms.leave(room_id)
 
     async def alert(self, key: str, user_id: str, device: str) -> None:
-        """An alert to the team about a supporter or organizer, mentioning the organizers."""
-        roster = self._roster()
-        supporter = roster.supporters.get(user_id)
-        who = Mention(user_id, supporter.name if supporter else user_id)
-        organizers = [Mention(o, o) for o in sorted(roster.organizers) if o != user_id]
-        pills = "".join(f" {{o{i}}}" for i in range(len(organizers)))
-        if self._team.room_id is not None:
-            values = {f"o{i}": o for i, o in enumerate(organizers)}
-            template = self.team_text(key) + pills
-            direction = self._texts.direction(self._texts.default)
-            await self._messenger.send(
-                self._team.room_id, render(template, direction, who=who, device=device, **values)
-            )
+        await self._team.alert(key, user_id, device)
 
     async def flood_notice(self) -> None:
         await self._to_team("flood")
@@ -372,6 +352,7 @@ class SupportLine:
         if not self._store.replace_request(updated, request.state):
             return
         age = self.waited(now - request.created_at)
+        self._record(kind.name.lower())
         if kind is handoff.Step.ESCALATE:
             tier2, tier1 = self._pageable(2), self._pageable(1)
             await self._to_team(

@@ -6,14 +6,18 @@ question of who may run which command (the Roles protocol).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.config import RosterConfig
 from bot.router import Role
-from bot.shifts import Shift, next_start, on_call
+from bot.shifts import Shift, next_change, next_start, on_call
+from store.records import OnCallOverride
+
+Overrides = Mapping[str, OnCallOverride]
+NO_OVERRIDES: Overrides = {}
 
 
 @dataclass(frozen=True)
@@ -27,8 +31,18 @@ class Supporter:
     max_sessions: int
     tier: int
 
-    def on_call(self, now: datetime) -> bool:
+    def scheduled(self, now: datetime) -> bool:
+        """On call by their shifts alone."""
         return on_call(self.shifts, self.zone, now)
+
+    def on_call(self, now: datetime, override: OnCallOverride | None = None) -> bool:
+        if override is not None and override.until > now.timestamp():
+            return override.on_call
+        return self.scheduled(now)
+
+    def next_change(self, now: datetime) -> datetime | None:
+        """When their shifts next switch them on or off (None: not within a week)."""
+        return next_change(self.shifts, self.zone, now)
 
     @property
     def display(self) -> str:
@@ -61,19 +75,44 @@ class Roster:
             roles.add("organizer")
         return frozenset(roles)
 
-    def on_call(self, now: datetime) -> list[Supporter]:
-        return [s for s in self.supporters.values() if s.on_call(now)]
+    def on_call(self, now: datetime, overrides: Overrides = NO_OVERRIDES) -> list[Supporter]:
+        return [s for s in self.supporters.values() if s.on_call(now, overrides.get(s.user_id))]
 
     def pageable(
-        self, tier: int, now: datetime, open_sessions: Mapping[str, int]
+        self,
+        tier: int,
+        now: datetime,
+        open_sessions: Mapping[str, int],
+        overrides: Overrides = NO_OVERRIDES,
     ) -> list[Supporter]:
-        """On call now, of this tier, and below their max_sessions."""
+        """On call now (shifts or a manual override), of this tier, below max_sessions."""
         return [
             s
-            for s in self.on_call(now)
+            for s in self.on_call(now, overrides)
             if s.tier == tier and open_sessions.get(s.user_id, 0) < s.max_sessions
         ]
 
-    def next_shift(self, now: datetime) -> datetime | None:
-        starts = [t for s in self.supporters.values() if (t := next_start(s.shifts, s.zone, now))]
-        return min(starts, default=None)
+    def next_shift(
+        self, now: datetime, skip: Collection[str] = ()
+    ) -> tuple[Supporter, datetime] | None:
+        """Whose shift starts next after `now` (not counting `skip`), and when."""
+        starts = [
+            (t, s)
+            for s in self.supporters.values()
+            if s.user_id not in skip and (t := next_start(s.shifts, s.zone, now))
+        ]
+        if not starts:
+            return None
+        when, who = min(starts, key=lambda pair: pair[0].timestamp())
+        return who, when
+
+    def find(self, name: str) -> Supporter | None:
+        """A supporter by Matrix ID, localpart or name (case-insensitive), if unambiguous."""
+        wanted = name.strip().lower().lstrip("@")
+        hits = [
+            s
+            for s in self.supporters.values()
+            if wanted in (s.user_id.lower().lstrip("@"), s.user_id[1:].split(":")[0].lower())
+            or wanted == s.name.lower()
+        ]
+        return hits[0] if len(hits) == 1 else None

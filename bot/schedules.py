@@ -11,6 +11,7 @@ than `schedule_grace` is posted once, late; older misses are skipped and logged.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import time
@@ -18,6 +19,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 
@@ -139,6 +141,19 @@ class Schedules:
             return
         if self._store.claim_schedule_run(run_key(schedule, fire)):
             await self._post(schedule)
+
+    def replace(self, schedules: tuple[ScheduleConfig, ...], grace: float) -> None:
+        """A config reload: jobs of removed or edited schedules go, new ones come. An
+        unchanged schedule keeps its id, so its claimed runs still count."""
+        wanted = {schedule_id(s) for s in schedules}
+        if self._scheduler.running:
+            for old in self._schedules:
+                if schedule_id(old) not in wanted:
+                    with contextlib.suppress(JobLookupError):
+                        self._scheduler.remove_job(schedule_id(old))
+        self._schedules, self._grace = schedules, grace
+        if self._scheduler.running:
+            self.add_jobs()
 
     def add_jobs(self) -> None:
         for schedule in self._schedules:

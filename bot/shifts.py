@@ -93,3 +93,33 @@ def next_start(shifts: tuple[Shift, ...], zone: ZoneInfo, now: datetime) -> date
             if start > now and (best is None or start < best):
                 best = start
     return best
+
+
+def _boundaries(shifts: tuple[Shift, ...], zone: ZoneInfo, now: datetime) -> list[datetime]:
+    """Every shift start and end within the next week, in order."""
+    local_today = now.astimezone(zone).date()
+    utc = ZoneInfo("UTC")
+    found: set[datetime] = set()
+    for offset in range(-1, 9):
+        day = local_today + timedelta(days=offset)
+        for shift in shifts:
+            if day.weekday() not in shift.days:
+                continue
+            midnight = datetime(day.year, day.month, day.day)
+            end = shift.end + (1440 if shift.crosses_midnight else 0)
+            for minutes in (shift.start, end):
+                naive = midnight + timedelta(minutes=minutes)
+                moment = naive.replace(tzinfo=zone).astimezone(utc)
+                if moment > now:
+                    found.add(moment)
+    return sorted(found)
+
+
+def next_change(shifts: tuple[Shift, ...], zone: ZoneInfo, now: datetime) -> datetime | None:
+    """When the shifts next switch this supporter on or off (where a manual `!oncall`
+    override gives way to them again); None if that does not happen within a week."""
+    current = on_call(shifts, zone, now)
+    for moment in _boundaries(shifts, zone, now):
+        if on_call(shifts, zone, moment) != current:
+            return moment.astimezone(zone)
+    return None

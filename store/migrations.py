@@ -148,6 +148,27 @@ def _v8(db: sqlcipher3.Connection) -> None:
     )
 
 
+def _v9(db: sqlcipher3.Connection) -> None:
+    run_script(
+        db,
+        """
+        CREATE TABLE oncall_overrides (
+            user_id TEXT PRIMARY KEY,
+            on_call INTEGER NOT NULL,
+            until REAL NOT NULL
+        );
+        CREATE TABLE daily_counts (
+            day TEXT NOT NULL,
+            metric TEXT NOT NULL,
+            n INTEGER NOT NULL,
+            PRIMARY KEY (day, metric)
+        );
+        CREATE TABLE accept_waits (day TEXT NOT NULL, seconds INTEGER NOT NULL);
+        CREATE INDEX accept_waits_day ON accept_waits (day)
+        """,
+    )
+
+
 # warmline's own tables; every other table in the file is nio's crypto store.
 OWN_TABLES = frozenset(
     {
@@ -164,8 +185,11 @@ OWN_TABLES = frozenset(
         "members",
         "schedule_runs",
         "checkins",
+        "oncall_overrides",
+        "daily_counts",
+        "accept_waits",
     }
 )
 
 # Append-only: MIGRATIONS[n] brings a store at schema version n to n + 1.
-MIGRATIONS: tuple[Migration, ...] = (_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8)
+MIGRATIONS: tuple[Migration, ...] = (_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9)

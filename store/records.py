@@ -100,3 +100,21 @@ class Request:
 
 
 REQUEST_COLUMNS = tuple(f.name for f in fields(Request))
+
+
+@dataclass(frozen=True)
+class OnCallOverride:
+    """A supporter's manual `!oncall on|off`, in force until `until` (epoch seconds)."""
+
+    user_id: str
+    on_call: bool
+    until: float
+
+
+@dataclass(frozen=True)
+class Purged:
+    """What one retention purge removed."""
+
+    requests: int  # closed requests folded into anonymous daily counts
+    event_ids: int  # handled event ids past their dedupe window
+    other: int  # expired overrides, old schedule claims, old daily counts

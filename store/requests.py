@@ -63,6 +63,10 @@ class RequestTables:
         row = self._db.execute("SELECT min(next_deadline) FROM requests").fetchone()
         return None if row[0] is None else float(row[0])
 
+    def all_requests(self) -> list[Request]:
+        """Active ones and closed ones still within their retention (already anonymous)."""
+        return self._requests("1 ORDER BY created_at")
+
     def request_ids(self) -> set[str]:
         return {str(r[0]) for r in self._db.execute("SELECT id FROM requests").fetchall()}
 

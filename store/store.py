@@ -21,6 +21,7 @@ from store.records import (
 )
 from store.requests import RequestTables
 from store.secret import StoreSecret
+from store.staff import StaffTables
 
 _INBOX_COLUMNS = (
     "event_id, room_id, sender, sender_device, kind, body, relates_to, origin_ts, "
@@ -28,7 +29,7 @@ _INBOX_COLUMNS = (
 )
 
 
-class Store(RequestTables, MemberTables):
+class Store(RequestTables, MemberTables, StaffTables):
     def __init__(self, directory: Path, secret: StoreSecret) -> None:
         self.directory = directory
         self.secret = secret
@@ -238,9 +239,3 @@ class Store(RequestTables, MemberTables):
                 (room_id, sender, session_id, int(now)),
             )
         return bool(cur.rowcount)
-
-    def forget_processed(self, older_than: float) -> int:
-        """Event ids are only needed to dedupe replays; drop the old ones."""
-        with transaction(self._db):
-            cur = self._db.execute("DELETE FROM processed WHERE at < ?", (int(older_than),))
-        return int(cur.rowcount)

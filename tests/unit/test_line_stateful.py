@@ -14,12 +14,14 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
+from bot.catalogue import Catalogue
 from bot.config import Config, MatrixConfig, RosterConfig, StoreConfig, SupporterConfig
-from bot.line import SupportLine, Team
+from bot.line import SupportLine
 from bot.logs import Redactor
 from bot.roster import Roster
 from bot.router import CommandError
 from bot.shifts import parse_shift
+from bot.team import TeamRoom
 from bot.text import Message
 from store import Store
 from store.secret import parse
@@ -83,13 +85,15 @@ class LineMachine(RuleBasedStateMachine):
             MatrixConfig("https://hs", "@bot:hs"), StoreConfig("x"), roster=roster_config
         )
         self.rooms = FakeRooms()
+        messenger = CheckingMessenger(self)
+        roster = Roster(roster_config)
         self.line = SupportLine(
             self.store,
             lambda: config,
-            lambda: Roster(roster_config),
-            CheckingMessenger(self),
+            lambda: roster,
+            messenger,
             self.rooms,
-            Team(TEAM),
+            TeamRoom(TEAM, messenger, Catalogue(), lambda: roster),
             Redactor(b"k" * 32),
             clock=lambda: self.now,
             new_id=lambda taken: f"R{len(taken):03d}",  # deterministic: Hypothesis replays runs

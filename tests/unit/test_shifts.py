@@ -95,3 +95,25 @@ def test_next_start_is_strictly_later_and_picks_the_soonest():
     shifts = (parse_shift("mon-fri 18:00-23:00"), parse_shift("sat,sun 10:00-14:00"))
     friday_night = utc(2026, 11, 27, 22, 30)  # Fri 23:30 Berlin, after the shift
     assert next_start(shifts, BERLIN, friday_night) == utc(2026, 11, 28, 9, 0)
+
+
+def test_next_change_is_where_a_manual_override_gives_way():
+    from bot.shifts import next_change
+
+    berlin = ZoneInfo("Europe/Berlin")
+    evening = (parse_shift("mon-fri 18:00-23:00"),)
+    at = datetime(2026, 11, 24, 20, 0, tzinfo=berlin)  # Tuesday, on shift
+    assert next_change(evening, berlin, at) == datetime(2026, 11, 24, 23, 0, tzinfo=berlin)
+    friday_late = datetime(2026, 11, 27, 23, 30, tzinfo=berlin)  # off until Monday
+    assert next_change(evening, berlin, friday_late) == datetime(2026, 11, 30, 18, 0, tzinfo=berlin)
+    # back-to-back shifts are one stretch; always-on never changes
+    chained = (parse_shift("daily 18:00-23:00"), parse_shift("daily 23:00-02:00"))
+    assert next_change(chained, berlin, at) == datetime(2026, 11, 25, 2, 0, tzinfo=berlin)
+    assert next_change((parse_shift("daily 00:00-24:00"),), berlin, at) is None
+    # the autumn night: the shift ends at the first 02:00 (CEST), when the wall clock leaves
+    # the window, three real hours after 23:00 — the same moment on_call() says "off"
+    night = (parse_shift("sat 22:00-02:00"),)
+    before = datetime(2026, 10, 24, 23, 0, tzinfo=berlin)
+    end = next_change(night, berlin, before)
+    assert end is not None and end.timestamp() - before.timestamp() == 3 * 3600
+    assert not on_call(night, berlin, end) and on_call(night, berlin, before)

@@ -64,7 +64,11 @@ def test_old_processed_ids_are_forgotten(store: Store):
     store.commit_batch("s1", [incoming("$old"), incoming("$new")])
     store.mark_processed("$old", now=100)
     store.mark_processed("$new", now=10_000)
-    assert store.forget_processed(older_than=5_000) == 1
+    from bot.config import Config, MatrixConfig, StoreConfig
+    from bot.retention import purge
+
+    config = Config(MatrixConfig("https://hs", "@bot:hs"), StoreConfig("x"))
+    assert purge(store, config, now=5_000 + 7 * 86400).event_ids == 1
     # a forgotten id would be accepted again; a kept one is still deduped
     assert store.commit_batch("s2", [incoming("$new")]) == []
 

@@ -1,0 +1,60 @@
+"""Optional Prometheus metrics (`metrics.listen`): counters, a time-to-accept histogram and a
+few gauges. No label ever names a person, a room or a request."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+log = logging.getLogger(__name__)
+
+EVENTS = {
+    "request": "talk requests opened",
+    "accept": "requests accepted by a supporter",
+    "escalate": "escalations to tier 2 after an unanswered page",
+    "give_up": "members told honestly that nobody is free",
+    "cancel": "requests withdrawn by the member",
+    "expire": "sessions closed by the session timeout",
+}
+
+
+class MetricsUnavailable(Exception):
+    """metrics.listen is set but prometheus-client is not installed."""
+
+
+class Metrics:
+    """`record` counts what happened; gauges are read when Prometheus scrapes."""
+
+    def __init__(self, gauges: dict[str, tuple[str, Callable[[], float]]]) -> None:
+        try:
+            from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+        except ImportError as exc:
+            raise MetricsUnavailable(
+                "metrics.listen needs prometheus-client: pip install 'warmline[metrics]'"
+            ) from exc
+        self.registry = CollectorRegistry()
+        self._counters = {
+            name: Counter(f"warmline_{name}s", what, registry=self.registry)
+            for name, what in EVENTS.items()
+        }
+        self._accept = Histogram(
+            "warmline_time_to_accept_seconds",
+            "from a talk request to a supporter's accept",
+            buckets=(15, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200),
+            registry=self.registry,
+        )
+        for name, (what, read) in gauges.items():
+            Gauge(f"warmline_{name}", what, registry=self.registry).set_function(read)
+
+    def record(self, event: str, seconds: float | None = None) -> None:
+        counter = self._counters.get(event)
+        if counter is not None:
+            counter.inc()
+        if event == "accept" and seconds is not None:
+            self._accept.observe(seconds)
+
+    def serve(self, host: str, port: int) -> None:
+        from prometheus_client import start_http_server
+
+        start_http_server(port, addr=host, registry=self.registry)
+        log.info("metrics on http://%s:%d/metrics", host, port)

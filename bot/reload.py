@@ -1,0 +1,179 @@
+"""Live config: the running config is one good version of the file; a saved edit is
+validated and applied without a restart, or rejected whole with every problem named.
+
+The file is polled (a stat per second): that sees editors that save by renaming a new file
+into place, and bind mounts in containers, where inotify watches stay on the old inode. A
+change is read once the file has stopped changing, so a half-written save is not reported.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import logging
+import os
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, fields, is_dataclass
+from pathlib import Path
+from typing import Any
+
+from bot.config import Config, ConfigError, Loaded, load_config
+
+log = logging.getLogger(__name__)
+
+# Sections a running bot cannot change: why, in the organizers' words.
+RESTART_ONLY = {
+    "matrix": "the bot's account and homeserver are fixed while it runs",
+    "store": "the encrypted store is opened once, at start",
+    "encryption": "who already holds room keys follows the trust policy the bot started with",
+    "metrics": "the metrics listener is opened once, at start",
+}
+
+
+def changed_paths(old: Any, new: Any, path: str = "") -> list[str]:
+    """Dotted paths whose values differ (lists and messages compared as a whole)."""
+    if is_dataclass(old) and is_dataclass(new) and type(old) is type(new):
+        found: list[str] = []
+        for f in fields(old):
+            sub = f"{path}.{f.name}" if path else f.name
+            found += changed_paths(getattr(old, f.name), getattr(new, f.name), sub)
+        return found
+    return [] if old == new else [path]
+
+
+def restart_needed(paths: list[str]) -> list[str]:
+    """`path: reason` for each change the running bot cannot apply."""
+    return [
+        f"{p}: {RESTART_ONLY[p.split('.')[0]]}" for p in paths if p.split(".")[0] in RESTART_ONLY
+    ]
+
+
+def roster_changes(old: Config, new: Config) -> list[str]:
+    """Supporters added and removed, by name, for the organizers' confirmation."""
+    before = {s.user_id: s.name for s in old.roster.supporters}
+    after = {s.user_id: s.name for s in new.roster.supporters}
+    added = [after[u] for u in after if u not in before]
+    removed = [before[u] for u in before if u not in after]
+    return [f"+{n}" for n in added] + [f"-{n}" for n in removed]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    kind: str  # "applied" | "unchanged" | "invalid" | "restart"
+    changed: tuple[str, ...] = ()
+    problems: tuple[str, ...] = ()  # `file:line: key.path: problem` or `key: reason`
+    supporters: tuple[str, ...] = ()  # +Name / -Name
+
+
+def describe(outcome: Outcome, text: Callable[[str], str], file: str) -> tuple[str, dict[str, str]]:
+    """The organizers' message about `outcome` as (template, values); `text` gives the
+    catalogue's team texts."""
+    values = {"file": file}
+    if outcome.kind == "applied":
+        template = text("reload_applied")
+        values["changed"] = ", ".join(outcome.changed)
+        if outcome.supporters:
+            template += text("reload_supporters")
+            values["changes"] = ", ".join(outcome.supporters)
+        return template, values
+    if outcome.kind == "unchanged":
+        return text("reload_unchanged"), values
+    key = "reload_restart" if outcome.kind == "restart" else "reload_invalid"
+    lines = [f"- {{p{i}}}" for i in range(len(outcome.problems))]
+    template = text(key).replace("{problems}", "\n".join(lines))
+    values |= {f"p{i}": problem for i, problem in enumerate(outcome.problems)}
+    return template, values
+
+
+Apply = Callable[[Loaded, list[str]], Awaitable[None]]
+Tell = Callable[[Outcome], Awaitable[None]]
+
+
+class ApplyRefused(Exception):
+    """The new config is valid but cannot be applied now (e.g. the team room can't be
+    joined); the text is shown to the organizers."""
+
+
+class Reloader:
+    def __init__(
+        self,
+        current: Callable[[], Loaded],
+        apply: Apply,
+        tell: Tell,
+        interval: float = 1.0,
+    ) -> None:
+        self._current = current
+        self._apply = apply
+        self._tell = tell
+        self._interval = interval
+        self._lock = asyncio.Lock()
+        self._seen = self._digest()  # what the file held when last looked at
+
+    @property
+    def path(self) -> Path:
+        return self._current().source
+
+    def _digest(self) -> bytes | None:
+        try:
+            return hashlib.sha256(self.path.read_bytes()).digest()
+        except OSError:
+            return None
+
+    def _stat(self) -> tuple[int, int] | None:
+        try:
+            st = os.stat(self.path)
+        except OSError:
+            return None
+        return st.st_mtime_ns, st.st_size
+
+    async def watch(self, stop: asyncio.Event) -> None:
+        """Reloads whenever the file's content changes, until `stop`."""
+        last = self._stat()
+        while not stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), self._interval)
+                return
+            now = self._stat()
+            if now == last:
+                continue
+            last = now
+            await asyncio.sleep(min(0.3, self._interval))  # let the editor finish saving
+            if self._stat() != last:
+                continue  # still being written: look again next round
+            if self._digest() == self._seen:
+                continue  # touched, not changed
+            try:
+                await self.reload()
+            except Exception:  # the watcher must outlive any one bad reload
+                log.exception("reloading the config failed")
+
+    async def reload(self) -> Outcome:
+        """Reads, validates and applies the file now (`!reload` and the watcher)."""
+        async with self._lock:
+            self._seen = self._digest()
+            outcome = await self._reload()
+            log.info("config reload: %s %s", outcome.kind, ", ".join(outcome.changed))
+            if outcome.kind != "unchanged":
+                await self._tell(outcome)
+            return outcome
+
+    async def _reload(self) -> Outcome:
+        current = self._current()
+        try:
+            loaded = await load_config(current.source)
+        except ConfigError as exc:
+            problems = tuple(p.render(exc.source) for p in exc.problems)
+            return Outcome("invalid", problems=problems)
+        changed = changed_paths(current.config, loaded.config)
+        if not changed:
+            return Outcome("unchanged")
+        refused = restart_needed(changed)
+        if refused:
+            return Outcome("restart", tuple(changed), tuple(refused))
+        try:
+            await self._apply(loaded, changed)
+        except ApplyRefused as exc:
+            return Outcome("invalid", tuple(changed), (str(exc),))
+        supporters = tuple(roster_changes(current.config, loaded.config))
+        return Outcome("applied", tuple(changed), supporters=supporters)

@@ -1,0 +1,52 @@
+"""Retention: nothing about a member is kept longer than it is needed.
+
+A closed request already holds no member identity (bot.handoff erases it at once). What is
+left (id, language, times, which supporter) is folded into anonymous daily counts once
+`privacy.retention` has passed; the counts themselves go after five weeks. Handled event ids
+(kept only to dedupe replays), expired on-call overrides and old schedule claims go too. The
+purge runs at every start, every quarter hour, and on `warmline purge`.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.config import Config
+from store import Store
+from store.records import Purged
+
+log = logging.getLogger(__name__)
+PROCESSED_KEPT_FOR = 7 * 24 * 3600  # event ids, to dedupe replays; nothing else about them
+PURGE_EVERY_MINUTES = 15
+COUNTS_KEPT_DAYS = 35
+
+
+def retention_day_of(zone: str) -> Callable[[float], str]:
+    tz = ZoneInfo(zone)
+    return lambda t: datetime.fromtimestamp(t, tz).date().isoformat()
+
+
+def counts_kept_from(now: float, zone: str, days: int = COUNTS_KEPT_DAYS) -> str:
+    """Daily counts older than this ISO day are deleted by the purge."""
+    return (datetime.fromtimestamp(now, ZoneInfo(zone)).date() - timedelta(days=days)).isoformat()
+
+
+def purge(store: Store, config: Config, now: float | None = None) -> Purged:
+    """The retention purge: closed requests older than privacy.retention become anonymous
+    daily counts; old event ids, overrides and schedule claims go."""
+    now = time.time() if now is None else now
+    zone = config.roster.timezone
+    done = store.purge(
+        closed_before=now - config.privacy.retention,
+        day_of=retention_day_of(zone),
+        now=now,
+        counts_kept_from=counts_kept_from(now, zone),
+        event_ids_before=now - PROCESSED_KEPT_FOR,
+    )
+    if done.requests:
+        log.info("retention: %d closed request(s) reduced to anonymous counts", done.requests)
+    return done

@@ -1,0 +1,87 @@
+"""The supporters room: pages, edits, alerts and replies to the team, in the bot's default
+language. It never names a member; organizers are mentioned when something needs them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from bot.catalogue import Catalogue
+from bot.messenger import Messenger
+from bot.roster import Roster, Supporter
+from bot.text import Mention, render
+
+
+class TeamRoom:
+    """`room_id` is None when no supporters room is configured (nobody can be paged); a
+    config reload may move it."""
+
+    def __init__(
+        self,
+        room_id: str | None,
+        messenger: Messenger,
+        texts: Catalogue,
+        roster: Callable[[], Roster],
+    ) -> None:
+        self.room_id = room_id
+        self._messenger = messenger
+        self._texts = texts
+        self._roster = roster
+
+    def text(self, key: str) -> str:
+        return self._texts.text(self._texts.default, key)
+
+    @property
+    def direction(self) -> str:
+        return self._texts.direction(self._texts.default)
+
+    def waited(self, seconds: float) -> str:
+        minutes = int(seconds // 60)
+        if minutes < 1:
+            return self.text("waited_short")
+        return self.text("waited_min").replace("{n}", str(minutes))
+
+    def duration(self, seconds: float) -> str:
+        """A span for the team: seconds under 90 s, minutes under 2 h, then hours."""
+        if seconds < 90:
+            return self.text("duration_s").replace("{n}", str(round(seconds)))
+        if seconds < 7200:
+            return self.text("waited_min").replace("{n}", str(round(seconds / 60)))
+        return self.text("duration_h").replace("{n}", str(round(seconds / 3600)))
+
+    async def send(
+        self, key: str, mentioned: list[Supporter] | None = None, **values: object
+    ) -> str | None:
+        """A catalogue text, with pills for `mentioned` where the text says {mentions}."""
+        if self.room_id is None:
+            return None
+        mentioned = mentioned or []
+        names = {f"m{i}": Mention(s.user_id, s.name) for i, s in enumerate(mentioned)}
+        pills = (" " + " ".join(f"{{m{i}}}" for i in range(len(mentioned)))) if mentioned else ""
+        template = self.text(key).replace("{mentions}", pills)
+        return await self._messenger.send(
+            self.room_id, render(template, self.direction, **values, **names)
+        )
+
+    async def edit(self, event_id: str | None, key: str, **values: object) -> None:
+        if self.room_id and event_id:
+            message = render(self.text(key), self.direction, **values)
+            await self._messenger.edit(self.room_id, event_id, message)
+
+    async def post(self, template: str, **values: object) -> str | None:
+        """`template`, already in the team's language."""
+        if self.room_id is None:
+            return None
+        return await self._messenger.send(self.room_id, render(template, self.direction, **values))
+
+    async def to_organizers(self, template: str, skip: str = "", **values: object) -> None:
+        """`template` (already in the team's language) followed by a pill per organizer."""
+        organizers = [Mention(o, o) for o in sorted(self._roster().organizers) if o != skip]
+        pills = "".join(f" {{o{i}}}" for i in range(len(organizers)))
+        named = {f"o{i}": o for i, o in enumerate(organizers)}
+        await self.post(template + pills, **values, **named)
+
+    async def alert(self, key: str, user_id: str, device: str) -> None:
+        """An alert about a supporter's or organizer's session, mentioning the organizers."""
+        supporter = self._roster().supporters.get(user_id)
+        who = Mention(user_id, supporter.name if supporter else user_id)
+        await self.to_organizers(self.text(key), skip=user_id, who=who, device=device)

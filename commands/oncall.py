@@ -1,0 +1,24 @@
+"""!oncall [NAME] on|off|auto [DURATION]: a manual override of the shifts."""
+
+from __future__ import annotations
+
+from bot.router import CommandSpec, CommandSyntaxError, Context
+from bot.staffing import Staffing, parse_oncall
+
+
+async def handle(ctx: Context) -> None:
+    args = parse_oncall(ctx.args)
+    if args is None:
+        raise CommandSyntaxError()
+    organizer = "organizer" in ctx.roles()
+    template, values = ctx.service(Staffing).oncall(ctx.event.sender, organizer, args)
+    await ctx.reply(template, **values)
+
+
+SPEC = CommandSpec(
+    name="oncall",
+    usage="!oncall on|off|auto [2h]",
+    summary="go on or off call until your next shift change",
+    handler=handle,
+    allowed=frozenset({"supporter", "organizer"}),
+)

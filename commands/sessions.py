@@ -1,0 +1,27 @@
+"""!sessions [all]: your own open handoffs (organizers: everyone's, with `all`)."""
+
+from __future__ import annotations
+
+from bot.router import CommandSpec, CommandSyntaxError, Context
+from bot.staffing import Staffing
+
+
+async def handle(ctx: Context) -> None:
+    if ctx.args not in ("", "all"):
+        raise CommandSyntaxError()
+    everyone = ctx.args == "all"
+    if everyone and "organizer" not in ctx.roles():
+        who = ctx.router.texts.text(ctx.language, "who_organizer")
+        await ctx.say("not_allowed", command="!sessions all", who=who)
+        return
+    template, values = ctx.service(Staffing).sessions(ctx.event.sender, everyone)
+    await ctx.reply(template, **values)
+
+
+SPEC = CommandSpec(
+    name="sessions",
+    usage="!sessions [all]",
+    summary="your open sessions",
+    handler=handle,
+    allowed=frozenset({"supporter", "organizer"}),
+)

@@ -1,0 +1,20 @@
+"""!shift: who is on call now (by name), and when the next shift starts."""
+
+from __future__ import annotations
+
+from bot.router import CommandSpec, Context
+from bot.staffing import Staffing
+
+
+async def handle(ctx: Context) -> None:
+    template, values = ctx.service(Staffing).shift()
+    await ctx.reply(template, **values)
+
+
+SPEC = CommandSpec(
+    name="shift",
+    usage="!shift",
+    summary="who is on call now",
+    handler=handle,
+    allowed=frozenset({"supporter", "organizer"}),
+)

@@ -1,0 +1,119 @@
+"""The retention purge with a fake clock: closed requests become anonymous daily counts once
+privacy.retention has passed, and the organizers' figures stay the same across the purge."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot import handoff, stats
+from bot.config import Config, MatrixConfig, PrivacyConfig, RosterConfig, StoreConfig
+from bot.retention import purge
+from store import Store
+from store.records import OnCallOverride
+from store.secret import parse
+
+KEY = parse("cd" * 32, "test")
+TIMING = handoff.Timing(300, 1800, 86400)
+DAY0 = datetime(2026, 11, 23, 10, 0, tzinfo=UTC).timestamp()  # a Monday
+CONFIG = Config(
+    MatrixConfig("https://hs", "@bot:hs"),
+    StoreConfig("x"),
+    roster=RosterConfig(timezone="UTC"),
+    privacy=PrivacyConfig(retention=86400),
+)
+
+
+@pytest.fixture
+def store(tmp_path: Path):
+    s = Store(tmp_path / "data", KEY)
+    yield s
+    s.close()
+
+
+def day_of(t: float) -> str:
+    return datetime.fromtimestamp(t, UTC).date().isoformat()
+
+
+def lifecycle(store: Store) -> None:
+    """Three requests on DAY0: one accepted after 120 s and done, one escalated and
+    cancelled, one still open (never purged)."""
+    a = handoff.open_request("AAAA", "@a:hs", "!a", "en", DAY0, TIMING, nobody_on_call=False)
+    store.add_request(a)
+    accepted = handoff.accept(a, "@sam:hs", DAY0 + 120, TIMING)
+    store.replace_request(accepted, "open")
+    store.replace_request(handoff.finish(accepted, DAY0 + 3600), "accepted")
+    b = handoff.open_request("BBBB", "@b:hs", "!b", "ar", DAY0 + 10, TIMING, nobody_on_call=False)
+    store.add_request(b)
+    escalated, _ = handoff.due(b, DAY0 + 400, TIMING) or (b, None)
+    store.replace_request(escalated, "open")
+    store.replace_request(handoff.cancel(escalated, DAY0 + 500), "open")
+    c = handoff.open_request("CCCC", "@c:hs", "!c", "en", DAY0 + 20, TIMING, nobody_on_call=True)
+    store.add_request(c)
+
+
+def figures(store: Store) -> stats.Period:
+    since = "2026-11-23"
+    return stats.period(
+        since,
+        store.all_requests(),
+        store.counts_since(since),
+        store.accept_waits_since(since),
+        day_of,
+    )
+
+
+def test_closed_requests_keep_no_identity_even_before_the_purge(store: Store):
+    lifecycle(store)
+    closed = [r for r in store.all_requests() if not r.active]
+    assert len(closed) == 2
+    assert all(r.member == "" and r.member_room == "" and r.handoff_room is None for r in closed)
+
+
+def test_within_retention_nothing_is_folded(store: Store):
+    lifecycle(store)
+    assert purge(store, CONFIG, now=DAY0 + 500 + 86399).requests == 0  # first closed at +500
+    assert len(store.all_requests()) == 3
+
+
+def test_after_retention_closed_requests_become_counts_and_figures_do_not_change(store: Store):
+    lifecycle(store)
+    before = figures(store)
+    assert before == stats.Period(
+        requests=3, accepts=1, escalations=1, give_ups=1, median_accept=120.0
+    )
+    done = purge(store, CONFIG, now=DAY0 + 3600 + 86401)
+    assert done.requests == 2
+    left = store.all_requests()
+    assert [r.id for r in left] == ["CCCC"]  # the open one keeps its member until it closes
+    assert figures(store) == before
+    # nothing about the purged requests is left but day-level numbers
+    assert store.request("AAAA") is None and store.request_paged_as("$page") is None
+    assert store.counts_since("2026-11-23") == {
+        ("2026-11-23", "requests"): 2,
+        ("2026-11-23", "accepts"): 1,
+        ("2026-11-23", "escalations"): 1,
+        ("2026-11-23", "cancels"): 1,
+    }
+
+
+def test_counts_go_after_five_weeks_and_expired_overrides_go(store: Store):
+    lifecycle(store)
+    purge(store, CONFIG, now=DAY0 + 2 * 86400)
+    store.set_override(OnCallOverride("@sam:hs", False, DAY0 + 3 * 86400))
+    late = DAY0 + 40 * 86400
+    done = purge(store, CONFIG, now=late)
+    assert store.counts_since("2000-01-01") == {}
+    assert store.accept_waits_since("2000-01-01") == []
+    assert store.overrides(DAY0) == {}  # deleted, not merely expired
+    assert done.other >= 5
+
+
+def test_the_purge_is_idempotent(store: Store):
+    lifecycle(store)
+    purge(store, CONFIG, now=DAY0 + 3 * 86400)
+    counts = store.counts_since("2026-11-23")
+    assert purge(store, CONFIG, now=DAY0 + 3 * 86400).requests == 0
+    assert store.counts_since("2026-11-23") == counts
