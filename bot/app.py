@@ -273,8 +273,12 @@ async def _serve(store: Store, parts: Parts, stop: asyncio.Event) -> None:
         log.exception("catching up on missed schedules failed")
     parts.schedules.add_jobs()
     parts.checkins.add_jobs()
+
+    def retention_purge() -> None:
+        purge(store, parts.live.config)
+
     parts.scheduler.add_job(
-        lambda: purge(store, parts.live.config), "interval", minutes=PURGE_EVERY_MINUTES, id="purge"
+        retention_purge, "interval", minutes=PURGE_EVERY_MINUTES, id="retention_purge"
     )
     parts.scheduler.start()
     reloads = asyncio.create_task(parts.reloader.watch(stop))

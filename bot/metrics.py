@@ -8,13 +8,14 @@ from collections.abc import Callable
 
 log = logging.getLogger(__name__)
 
+# what SupportLine records → (counter name, help)
 EVENTS = {
-    "request": "talk requests opened",
-    "accept": "requests accepted by a supporter",
-    "escalate": "escalations to tier 2 after an unanswered page",
-    "give_up": "members told honestly that nobody is free",
-    "cancel": "requests withdrawn by the member",
-    "expire": "sessions closed by the session timeout",
+    "request": ("requests", "talk requests opened"),
+    "accept": ("accepts", "requests accepted by a supporter"),
+    "escalate": ("escalations", "escalations to tier 2 after an unanswered page"),
+    "give_up": ("give_ups", "members told honestly that nobody is free"),
+    "cancel": ("cancellations", "requests withdrawn by the member"),
+    "expire": ("expired_sessions", "sessions closed by the session timeout"),
 }
 
 
@@ -34,8 +35,8 @@ class Metrics:
             ) from exc
         self.registry = CollectorRegistry()
         self._counters = {
-            name: Counter(f"warmline_{name}s", what, registry=self.registry)
-            for name, what in EVENTS.items()
+            event: Counter(f"warmline_{name}", what, registry=self.registry)
+            for event, (name, what) in EVENTS.items()
         }
         self._accept = Histogram(
             "warmline_time_to_accept_seconds",

@@ -70,7 +70,9 @@ class Line:
         await self.bot.start()
 
 
-async def start_line(setup: BotSetup, members: Members, sam_shifts=ALWAYS, escalation=None) -> Line:
+async def start_line(
+    setup: BotSetup, members: Members, sam_shifts=ALWAYS, escalation=None, extra=None
+) -> Line:
     alex, sam, kim, org = [await members.new(n) for n in ("alex", "sam", "kim", "org")]
     for m in (alex, sam, kim, org):
         m.accept_invites()
@@ -112,6 +114,7 @@ async def start_line(setup: BotSetup, members: Members, sam_shifts=ALWAYS, escal
             ],
         }
     )
+    config.update(extra or {})
     setup.config.write_text(yaml.safe_dump(config, allow_unicode=True))
     bot = setup.process()
     await bot.start()

@@ -20,7 +20,7 @@ def warmline(*args: str, env: dict[str, str] | None = None) -> subprocess.Comple
 
 def test_help_lists_every_subcommand():
     out = warmline("--help").stdout
-    for name in ("run", "check-config", "demo", "keygen"):
+    for name in ("run", "check-config", "demo", "keygen", "purge"):
         assert name in out
 
 
@@ -62,3 +62,29 @@ def test_run_explains_a_missing_store_key(tmp_path: Path):
     assert result.returncode == 1
     assert "no store key" in result.stderr and "Traceback" not in result.stderr
     assert not (tmp_path / "data").exists()
+
+
+def test_purge_runs_the_retention_policy_and_explains_a_running_bot(tmp_path: Path):
+    import os
+
+    from store import Store
+    from store.secret import parse
+
+    key = "12" * 32
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text(
+        "matrix:\n  homeserver: http://127.0.0.1:9\n  user_id: '@b:hs.test'\n"
+        f"store:\n  path: {tmp_path / 'data'}\n"
+    )
+    env = {**os.environ, "WARMLINE_STORE_KEY": key}
+    result = warmline("purge", "--config", str(cfg), env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("purged: 0 closed request(s)")
+
+    running = Store(tmp_path / "data", parse(key, "test"))  # holds the lock, as `run` does
+    try:
+        result = warmline("purge", "--config", str(cfg), env=env)
+    finally:
+        running.close()
+    assert result.returncode == 1
+    assert "already running" in result.stderr and "purges by itself" in result.stderr
