@@ -135,6 +135,13 @@ _TEXTS: Final[dict[str, dict[str, str]]] = {
             "🔔 New request **{id}** · language: {language} · waiting {waited}\n"
             "Accept with `!accept {id}` or react ✅ to this message.{mentions}"
         ),
+        "page_many": (
+            "🔔 New requests · `!accept ID` takes one; ✅ on this message takes the oldest "
+            "still open.{mentions}"
+        ),
+        "page_many_edit": "🔔 Requests paged together:",
+        "page_line": "- **{id}** · language: {language} · waiting {waited}",
+        "escalation_many": "⏫ Still waiting, nobody has accepted these yet:{mentions}",
         "page_taken": "✅ Request **{id}** · taken by {supporter}",
         "page_cancelled": "Request **{id}** · withdrawn by the member",
         "page_closed": "Request **{id}** · {outcome}",
@@ -298,6 +305,13 @@ _TEXTS: Final[dict[str, dict[str, str]]] = {
             "🔔 طلب جديد **{id}** · اللغة: {language} · ينتظر منذ {waited}\n"
             "اقبله بإرسال `!accept {id}` أو تفاعل بـ ✅ على هذه الرسالة.{mentions}"
         ),
+        "page_many": (
+            "🔔 طلبات جديدة · `!accept ID` يقبل أحدها؛ والتفاعل بـ ✅ على هذه الرسالة يقبل "
+            "أقدمها المفتوح.{mentions}"
+        ),
+        "page_many_edit": "🔔 طلبات أُرسلت معًا:",
+        "page_line": "- **{id}** · اللغة: {language} · ينتظر منذ {waited}",
+        "escalation_many": "⏫ ما زالت تنتظر، لم يقبلها أحد بعد:{mentions}",
         "page_taken": "✅ الطلب **{id}** · تولّاه {supporter}",
         "page_cancelled": "الطلب **{id}** · سحبه العضو",
         "page_closed": "الطلب **{id}** · {outcome}",

@@ -21,6 +21,7 @@ from bot.catalogue import Catalogue
 from bot.config import Config
 from bot.logs import Redactor
 from bot.messenger import Messenger
+from bot.pages import Pages
 from bot.resources import as_list, select
 from bot.rooms import Rooms
 from bot.roster import Roster, Supporter
@@ -64,6 +65,7 @@ class SupportLine:
         self._texts = texts or Catalogue()
         self._wake = asyncio.Event()
         self._record: Record = record or (lambda event, seconds=None: None)
+        self._pages = Pages(store, team, self._pageable, self._supporter_name, clock)
 
     # -- helpers ---------------------------------------------------------------------------
     def _timing(self) -> handoff.Timing:
@@ -112,8 +114,13 @@ class SupportLine:
     ) -> str | None:
         return await self._team.send(key, mentioned, **values)
 
-    async def _edit_page(self, request: Request, key: str, **values: object) -> None:
-        await self._team.edit(request.page_event, key, id=request.id, **values)
+    async def _edit_page(self, request: Request) -> None:
+        """The page, edited to show this request's (and its page-mates') state now."""
+        await self._pages.refresh(request.page_event)
+
+    def _supporter_name(self, user_id: str | None) -> str:
+        who = self._roster().supporters.get(user_id or "")
+        return who.name if who else self.team_text("someone_else")
 
     # -- members ---------------------------------------------------------------------------
     async def talk_from(self, event: Incoming, language: str) -> None:
@@ -152,15 +159,12 @@ class SupportLine:
         if nobody:
             self._record("give_up")
         if nobody:
-            await self._tell(room, language, "talk_nobody", next_shift=self._next_shift(language))
+            ack = self._tell(room, language, "talk_nobody", next_shift=self._next_shift(language))
         else:
-            await self._tell(room, language, "talk_ack")
-        page = await self._to_team(
-            "page", tier1 or tier2, id=request.id, language=language, waited=self.waited(0)
-        )
-        if page is not None:
-            self._store.replace_request(dataclasses.replace(request, page_event=page), "open")
+            ack = self._tell(room, language, "talk_ack")
         self._wake.set()
+        # The member's answer and the page go out together: neither waits for the other.
+        await asyncio.gather(ack, self._pages.page(request))
 
     def _next_shift(self, language: str) -> str:
         found = self._roster().next_shift(self._now())
@@ -185,7 +189,7 @@ class SupportLine:
         if request.state == "open":
             if self._store.replace_request(handoff.cancel(request, self._clock()), "open"):
                 self._record("cancel")
-                await self._edit_page(request, "page_cancelled")
+                await self._edit_page(request)
         else:
             await self._close(request, "done")
         return True
@@ -201,7 +205,7 @@ class SupportLine:
         closed = handoff.cancel(request, self._clock())
         if self._store.replace_request(closed, "open"):
             self._record("cancel")
-            await self._edit_page(request, "page_cancelled")
+            await self._edit_page(request)
             await self._tell(room, language, "cancelled")
             log.info("request %s cancelled", request.id)
         else:  # accepted a moment ago
@@ -223,7 +227,7 @@ class SupportLine:
             raise CommandError(self._refusal(refused)) from None
         log.info("request %s accepted by %s", request.id, self._redact.tag(supporter_id))
         self._record("accept", (accepted.accepted_at or 0) - accepted.created_at)
-        await self._edit_page(request, "page_taken", supporter=supporter.name)
+        await self._edit_page(request)
         await self._hand_off(accepted)
 
     def _refusal(self, refused: handoff.Refused) -> str:
@@ -241,7 +245,7 @@ class SupportLine:
             return None
         if not event.body.startswith(ACCEPT_REACTIONS):
             return None
-        request = self._store.request_paged_as(event.relates_to)
+        request = self._pages.accept_target(event.relates_to)
         return None if request is None else ("accept", request.id)
 
     async def _hand_off(self, request: Request) -> None:
@@ -269,9 +273,7 @@ class SupportLine:
     async def _close(self, request: Request, state: str) -> None:
         closed = handoff.finish(request, self._clock(), state)
         if self._store.replace_request(closed, "accepted"):
-            await self._edit_page(
-                request, "page_closed", outcome=self.team_text(f"outcome_{state}")
-            )
+            await self._edit_page(request)
             await self._leave(request.handoff_room)
 
     async def _leave(self, room_id: str | None) -> None:
@@ -338,11 +340,15 @@ class SupportLine:
     async def process_due(self) -> None:
         """Carries out every deadline that has come (escalate, give up, expire)."""
         now = self._clock()
-        for request in self._store.due_requests(now):
+
+        async def one(request: Request) -> None:
             try:
                 await self._due(request, now)
             except Exception:
                 log.exception("a deadline of request %s failed", request.id)
+
+        # together, so reminders that fall due at once go out as one team message
+        await asyncio.gather(*(one(r) for r in self._store.due_requests(now)))
 
     async def _due(self, request: Request, now: float) -> None:
         step = handoff.due(request, now, self._timing())
@@ -354,13 +360,10 @@ class SupportLine:
         age = self.waited(now - request.created_at)
         self._record(kind.name.lower())
         if kind is handoff.Step.ESCALATE:
-            tier2, tier1 = self._pageable(2), self._pageable(1)
-            await self._to_team(
-                "escalation", tier2 + tier1, id=request.id, language=request.language, waited=age
-            )
+            await self._pages.escalate(updated)
         elif kind is handoff.Step.GIVE_UP:
             await self._tell(request.member_room, request.language, "talk_gave_up")
             await self._to_team("gave_up_team", id=request.id, waited=age)
         elif kind is handoff.Step.EXPIRE:
-            await self._edit_page(request, "page_closed", outcome=self.team_text("outcome_expired"))
+            await self._edit_page(request)
             await self._leave(request.handoff_room)

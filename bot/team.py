@@ -52,19 +52,29 @@ class TeamRoom:
         self, key: str, mentioned: list[Supporter] | None = None, **values: object
     ) -> str | None:
         """A catalogue text, with pills for `mentioned` where the text says {mentions}."""
+        return await self.send_text(self.text(key), mentioned, **values)
+
+    async def send_text(
+        self, template: str, mentioned: list[Supporter] | None = None, **values: object
+    ) -> str | None:
+        """`template` (in the team's language), pills for `mentioned` at {mentions}."""
         if self.room_id is None:
             return None
         mentioned = mentioned or []
         names = {f"m{i}": Mention(s.user_id, s.name) for i, s in enumerate(mentioned)}
         pills = (" " + " ".join(f"{{m{i}}}" for i in range(len(mentioned)))) if mentioned else ""
-        template = self.text(key).replace("{mentions}", pills)
         return await self._messenger.send(
-            self.room_id, render(template, self.direction, **values, **names)
+            self.room_id,
+            render(template.replace("{mentions}", pills), self.direction, **values, **names),
         )
 
     async def edit(self, event_id: str | None, key: str, **values: object) -> None:
+        await self.edit_text(event_id, self.text(key), **values)
+
+    async def edit_text(self, event_id: str | None, template: str, **values: object) -> None:
+        """Replaces a message of the bot's (never mentioning anyone again)."""
         if self.room_id and event_id:
-            message = render(self.text(key), self.direction, **values)
+            message = render(template.replace("{mentions}", ""), self.direction, **values)
             await self._messenger.edit(self.room_id, event_id, message)
 
     async def post(self, template: str, **values: object) -> str | None:

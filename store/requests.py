@@ -42,9 +42,15 @@ class RequestTables:
         found = self._requests("id = ?", (request_id.upper(),))
         return found[0] if found else None
 
-    def request_paged_as(self, event_id: str) -> Request | None:
-        found = self._requests("page_event = ?", (event_id,))
-        return found[0] if found else None
+    def requests_paged_as(self, event_id: str) -> list[Request]:
+        """The requests one page lists (several when pages were combined), oldest first."""
+        return self._requests("page_event = ? ORDER BY created_at, id", (event_id,))
+
+    def set_page_event(self, request_ids: list[str], event_id: str) -> None:
+        marks = ", ".join("?" for _ in request_ids)
+        query = f"UPDATE requests SET page_event = ? WHERE id IN ({marks})"  # noqa: S608
+        with transaction(self._db):
+            self._db.execute(query, (event_id, *request_ids))
 
     def active_request_of(self, member: str) -> Request | None:
         found = self._requests("member = ? AND state IN ('open', 'accepted')", (member,))

@@ -90,7 +90,7 @@ def test_after_retention_closed_requests_become_counts_and_figures_do_not_change
     assert [r.id for r in left] == ["CCCC"]  # the open one keeps its member until it closes
     assert figures(store) == before
     # nothing about the purged requests is left but day-level numbers
-    assert store.request("AAAA") is None and store.request_paged_as("$page") is None
+    assert store.request("AAAA") is None and store.requests_paged_as("$page") == []
     assert store.counts_since("2026-11-23") == {
         ("2026-11-23", "requests"): 2,
         ("2026-11-23", "accepts"): 1,

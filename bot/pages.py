@@ -1,0 +1,173 @@
+"""Pages in the team room, combined under load without delaying a lone request.
+
+Natural batching: a page goes out at once; requests that arrive while it is in flight go out
+together in the next message, so a burst of a hundred requests becomes a handful of team
+messages instead of a hundred (the homeserver persists events one room at a time, and a
+hundred page events queue behind each other). The same holds for escalation reminders. A
+page is always re-rendered from the store: edits show every listed request's current state.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from typing import Generic, TypeVar
+
+from bot.roster import Supporter
+from bot.team import TeamRoom
+from store import Store
+from store.records import Request
+
+T = TypeVar("T")
+
+
+class Coalescer(Generic[T]):
+    """`submit` returns once its item has been sent; items submitted while a send is in
+    flight are sent together by the next call of `send`."""
+
+    def __init__(self, send: Callable[[list[T]], Awaitable[None]]) -> None:
+        self._send = send
+        self._waiting: list[tuple[T, asyncio.Future[None]]] = []
+        self._sending = False
+
+    async def submit(self, item: T) -> None:
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiting.append((item, done))
+        if not self._sending:
+            self._sending = True
+            try:
+                while self._waiting:
+                    batch, self._waiting = self._waiting, []
+                    try:
+                        await self._send([item for item, _ in batch])
+                    except Exception as exc:  # every submitter of the batch hears of it
+                        for _, fut in batch:
+                            fut.set_exception(exc)
+                    else:
+                        for _, fut in batch:
+                            fut.set_result(None)
+            finally:
+                self._sending = False
+        await done
+
+
+def _indexed(template: str, i: int, *names: str) -> str:
+    for name in names:
+        template = template.replace(f"{{{name}}}", f"{{{name}{i}}}")
+    return template
+
+
+class Pages:
+    def __init__(
+        self,
+        store: Store,
+        team: TeamRoom,
+        pageable: Callable[[int], list[Supporter]],
+        supporter_name: Callable[[str | None], str],
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._store = store
+        self._team = team
+        self._pageable = pageable
+        self._name = supporter_name
+        self._clock = clock
+        self._new: Coalescer[Request] = Coalescer(self._send_new)
+        self._reminders: Coalescer[Request] = Coalescer(self._send_reminders)
+
+    async def page(self, request: Request) -> None:
+        """Pages tier 1 (or tier 2 if nobody in tier 1 can take it) about a new request."""
+        await self._new.submit(request)
+
+    async def escalate(self, request: Request) -> None:
+        """Pages tier 2 and reminds tier 1 about a request nobody accepted in time."""
+        await self._reminders.submit(request)
+
+    def _line(self, r: Request, i: int) -> tuple[str, dict[str, object]]:
+        """One open request as a list line of a combined page."""
+        template = _indexed(self._team.text("page_line"), i, "id", "language", "waited")
+        waited = self._team.waited(self._clock() - r.created_at)
+        return template, {f"id{i}": r.id, f"language{i}": r.language, f"waited{i}": waited}
+
+    def _lines(self, requests: list[Request]) -> tuple[list[str], dict[str, object]]:
+        lines: list[str] = []
+        values: dict[str, object] = {}
+        for i, r in enumerate(requests):
+            line, line_values = self._line(r, i)
+            lines.append(line)
+            values |= line_values
+        return lines, values
+
+    async def _send_new(self, requests: list[Request]) -> None:
+        mentioned = self._pageable(1) or self._pageable(2)
+        if len(requests) == 1:
+            r = requests[0]
+            waited = self._team.waited(self._clock() - r.created_at)
+            event = await self._team.send(
+                "page", mentioned, id=r.id, language=r.language, waited=waited
+            )
+        else:
+            lines, values = self._lines(requests)
+            template = "\n".join([self._team.text("page_many"), *lines])
+            event = await self._team.send_text(template, mentioned, **values)
+        if event is None:
+            return
+        self._store.set_page_event([r.id for r in requests], event)
+        if any(r.state != "open" for r in self._store.requests_paged_as(event)):
+            await self.refresh(event)  # withdrawn while the page was on its way
+
+    async def _send_reminders(self, requests: list[Request]) -> None:
+        mentioned = self._pageable(2) + self._pageable(1)
+        if len(requests) == 1:
+            r = requests[0]
+            waited = self._team.waited(self._clock() - r.created_at)
+            await self._team.send(
+                "escalation", mentioned, id=r.id, language=r.language, waited=waited
+            )
+            return
+        lines, values = self._lines(requests)
+        template = "\n".join([self._team.text("escalation_many"), *lines])
+        await self._team.send_text(template, mentioned, **values)
+
+    def _state(self, r: Request) -> tuple[str, dict[str, object]]:
+        """The catalogue key and values describing one request on its page now."""
+        if r.state == "open":
+            return "page", {"language": r.language, "waited": self._team.waited(0)}
+        if r.state == "accepted":
+            return "page_taken", {"supporter": self._name(r.supporter)}
+        if r.state == "cancelled":
+            return "page_cancelled", {}
+        return "page_closed", {"outcome": self._team.text(f"outcome_{r.state}")}
+
+    async def refresh(self, page_event: str | None) -> None:
+        """Edits the page to show the current state of every request it lists."""
+        if page_event is None:
+            return
+        requests = self._store.requests_paged_as(page_event)
+        if len(requests) == 1:
+            key, values = self._state(requests[0])
+            if key == "page":  # still open: as paged, without mentioning anyone again
+                values["waited"] = self._team.waited(self._clock() - requests[0].created_at)
+            await self._team.edit(page_event, key, id=requests[0].id, **values)
+            return
+        if not requests:
+            return
+        lines, values = [self._team.text("page_many_edit")], {}
+        for i, r in enumerate(requests):
+            key, state = self._state(r)
+            if key == "page":
+                line, line_values = self._line(r, i)
+                lines.append(line)
+                values |= line_values
+                continue
+            lines.append("- " + _indexed(self._team.text(key), i, "id", *state))
+            values |= {f"id{i}": r.id, **{f"{k}{i}": v for k, v in state.items()}}
+        await self._team.edit_text(page_event, "\n".join(lines), **values)
+
+    def accept_target(self, page_event: str) -> Request | None:
+        """What ✅ on a page takes: its request, or on a combined page the oldest still open
+        (or, if none is, the first, so the supporter is told it is taken)."""
+        requests = self._store.requests_paged_as(page_event)
+        open_ones = [r for r in requests if r.state == "open"]
+        chosen = open_ones or requests
+        return chosen[0] if chosen else None
