@@ -72,12 +72,15 @@ async def burst(
     await asyncio.sleep(0)
     t0 = time.perf_counter()
     go.set()
+    wall0 = time.time() * 1000
     paged: set[str] = set()
+    stamped: list[int] = []  # the homeserver's timestamps of the pages
 
     def all_pages(r: str, e: object) -> bool:
         # a page may list several requests (pages sent while one is in flight are combined)
         if r == team and isinstance(e, RoomMessage) and "New request" in e.body:
             paged.update(PAGE_ID.findall(e.body))
+            stamped.append(e.server_timestamp)
         return len(paged) >= len(crowd)
 
     try:
@@ -91,6 +94,10 @@ async def burst(
         ) from None
     pages_ms = (time.perf_counter() - t0) * 1000
     acks = list(await asyncio.gather(*tasks))
+    print(
+        f"{'':48} the last page was stored by the homeserver {max(stamped) - wall0:7.1f} ms "
+        f"after the burst ({len(stamped)} page message(s))"
+    )
     return acks, pages_ms, (max(sent) - t0) * 1000
 
 

@@ -163,8 +163,13 @@ class SupportLine:
         else:
             ack = self._tell(room, language, "talk_ack")
         self._wake.set()
-        # The member's answer and the page go out together: neither waits for the other.
-        await asyncio.gather(ack, self._pages.page(request))
+        if self._pages.busy:
+            # Under load the homeserver persists events one after another: the page goes
+            # first, so it does not queue behind a crowd of acknowledgements.
+            await self._pages.page(request)
+            await ack
+        else:  # the member's answer and the page go out together
+            await asyncio.gather(ack, self._pages.page(request))
 
     def _next_shift(self, language: str) -> str:
         found = self._roster().next_shift(self._now())

@@ -10,6 +10,7 @@ page is always re-rendered from the store: edits show every listed request's cur
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Awaitable, Callable
 from typing import Generic, TypeVar
@@ -19,6 +20,7 @@ from bot.team import TeamRoom
 from store import Store
 from store.records import Request
 
+log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
@@ -30,6 +32,11 @@ class Coalescer(Generic[T]):
         self._send = send
         self._waiting: list[tuple[T, asyncio.Future[None]]] = []
         self._sending = False
+
+    @property
+    def busy(self) -> bool:
+        """A send is in flight: a new item will wait for the next one."""
+        return self._sending
 
     async def submit(self, item: T) -> None:
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
@@ -75,6 +82,10 @@ class Pages:
         self._new: Coalescer[Request] = Coalescer(self._send_new)
         self._reminders: Coalescer[Request] = Coalescer(self._send_reminders)
 
+    @property
+    def busy(self) -> bool:
+        return self._new.busy
+
     async def page(self, request: Request) -> None:
         """Pages tier 1 (or tier 2 if nobody in tier 1 can take it) about a new request."""
         await self._new.submit(request)
@@ -99,6 +110,7 @@ class Pages:
         return lines, values
 
     async def _send_new(self, requests: list[Request]) -> None:
+        began = time.monotonic()
         mentioned = self._pageable(1) or self._pageable(2)
         if len(requests) == 1:
             r = requests[0]
@@ -110,6 +122,7 @@ class Pages:
             lines, values = self._lines(requests)
             template = "\n".join([self._team.text("page_many"), *lines])
             event = await self._team.send_text(template, mentioned, **values)
+        log.info("paged %d request(s) in %.0f ms", len(requests), (time.monotonic() - began) * 1000)
         if event is None:
             return
         self._store.set_page_event([r.id for r in requests], event)

@@ -43,11 +43,7 @@ async def bot_says(line: Line, who: Member, start: int, text: str) -> RoomMessag
 
 
 async def command(line: Line, who: Member, text: str, expect: str) -> RoomMessage:
-    """`who` sends `text` in the team room; the bot's reply containing `expect` (other team
-    traffic, e.g. replies to someone else, is passed over)."""
-    start = who.mark()
-    await who.send(line.team, text)
-    return await bot_says(line, who, start, expect)
+    return await line.command(who, text, expect)
 
 
 def mentioned(event: RoomMessage) -> list[str]:
