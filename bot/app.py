@@ -202,6 +202,7 @@ async def _build(
             MatrixRooms: rooms,
             Staffing: staffing,
             Reloader: reloader,
+            TeamRoom: team,
         },
         natural=lambda body: ("talk", lang) if (lang := talk_language(body)) else None,
         on_reaction=line.reaction_command,

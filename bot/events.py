@@ -33,16 +33,25 @@ def timeline(resp: SyncResponse, client: BotClient, first_sync: bool) -> list[tu
     for room_id, info in resp.rooms.join.items():
         events = list(info.timeline.events)
         for i, ev in enumerate(events):
-            if (
-                isinstance(ev, RoomMemberEvent)
-                and ev.state_key == client.user_id
-                and ev.membership == "join"
-                and ev.prev_membership != "join"
-            ):
+            if _is_own_join(ev, client.user_id):
                 events = events[i + 1 :]  # events before the bot joined are not for it
                 break
         out += [(room_id, ev) for ev in events if ev.sender != client.user_id]
     return out
+
+
+def joined_in(events: list[Any], user_id: str) -> bool:
+    """Whether the bot joined the room within these timeline events."""
+    return any(_is_own_join(ev, user_id) for ev in events)
+
+
+def _is_own_join(ev: Any, user_id: str) -> bool:
+    return (
+        isinstance(ev, RoomMemberEvent)
+        and ev.state_key == user_id
+        and ev.membership == "join"
+        and ev.prev_membership != "join"
+    )
 
 
 def incoming(client: BotClient, room_id: str, ev: Any) -> Incoming | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import copy
 import logging
 import os
 import signal
@@ -21,6 +22,8 @@ from typing import Any
 from nio import (
     InviteMemberEvent,
     MegolmEvent,
+    MessageDirection,
+    RoomMessagesResponse,
     SyncError,
     SyncResponse,
     UnknownToDeviceEvent,
@@ -28,18 +31,20 @@ from nio import (
 
 from bot.client import BotClient
 from bot.config import MatrixConfig
-from bot.events import incoming, kept, timeline
+from bot.events import incoming, joined_in, kept, timeline
 from bot.logs import Redactor, StateLog
 from bot.undecryptable import Undecryptable
 from store import Incoming, Store, StoreWriteError
 
 log = logging.getLogger(__name__)
+BACKFILL_PAGES = 20  # of 100 events each, per room and sync
 
 SYNC_FILTER: dict[str, Any] = {
     "presence": {"types": []},
     "account_data": {"types": []},
     "room": {
-        # Events beyond this many per room between two syncs arrive as a gap (logged below).
+        # Events beyond this many per room between two syncs arrive as a gap, which is then
+        # fetched with /messages (see SyncLoop._backfill).
         "timeline": {"limit": 500},
         "ephemeral": {"types": []},
         "account_data": {"types": []},
@@ -72,6 +77,9 @@ class SyncLoop:
         self._after_batch = after_batch
         self.first_sync_done = asyncio.Event()
         self._store_health = StateLog("store")
+        self._filter = copy.deepcopy(SYNC_FILTER)
+        if limit := os.environ.get("WARMLINE_TEST_TIMELINE_LIMIT"):  # tests: make a gap cheaply
+            self._filter["room"]["timeline"]["limit"] = int(limit)
 
     async def run(self) -> None:
         token = self._store.sync_token()
@@ -81,7 +89,7 @@ class SyncLoop:
         while not self._stop.is_set():
             resp = await self._until_stopped(
                 self._client.sync(
-                    timeout=30_000, since=token, sync_filter=SYNC_FILTER, full_state=full_state
+                    timeout=30_000, since=token, sync_filter=self._filter, full_state=full_state
                 )
             )
             if resp is None:
@@ -95,16 +103,10 @@ class SyncLoop:
                 continue
             self._client.connectivity.up()
             self._devices_changed(list(resp.device_list.changed))
-            if token is not None:
-                for room_id, info in resp.rooms.join.items():
-                    if info.timeline.limited:
-                        log.warning(
-                            "more events arrived in %s than one sync carries; older ones in "
-                            "the gap were not seen",
-                            self._redact.tag(room_id),
-                        )
             await self._after_sync(resp)
             events = timeline(resp, self._client, first_sync=token is None)
+            if token is not None:
+                events = await self._backfill(resp, token) + events
             try:
                 await self._keep_undecryptable(events)
                 fresh = self._store.commit_batch(
@@ -138,6 +140,42 @@ class SyncLoop:
                 log.info(
                     "warmline is ready (first sync done in %.2f s)", time.monotonic() - started
                 )
+
+    async def _backfill(self, resp: SyncResponse, since: str) -> list[tuple[str, Any]]:
+        """Events a limited timeline left out (more arrived in a room between two syncs, e.g.
+        after downtime, than one sync carries), fetched back to the previous sync position,
+        oldest first. A room the bot joined in this batch has nothing older for it."""
+        found: list[tuple[str, Any]] = []
+        for room_id, info in resp.rooms.join.items():
+            if not info.timeline.limited or not info.timeline.prev_batch:
+                continue
+            if joined_in(info.timeline.events, self._client.user_id):
+                continue
+            gap: list[Any] = []
+            start = info.timeline.prev_batch
+            for _ in range(BACKFILL_PAGES):
+                page = await self._client.room_messages(
+                    room_id, start=start, end=since, direction=MessageDirection.back, limit=100
+                )
+                if not isinstance(page, RoomMessagesResponse):
+                    log.warning("could not fetch a gap in %s: %s", self._redact.tag(room_id), page)
+                    break
+                gap += page.chunk
+                if not page.chunk or not page.end or page.end == start:
+                    break
+                start = page.end
+            else:
+                log.warning(
+                    "a gap in %s is longer than %d events; older ones were not fetched",
+                    self._redact.tag(room_id),
+                    BACKFILL_PAGES * 100,
+                )
+            gap = [ev for ev in reversed(gap) if ev.sender != self._client.user_id]
+            log.info(
+                "fetched %d event(s) a sync left out in %s", len(gap), self._redact.tag(room_id)
+            )
+            found += [(room_id, ev) for ev in gap]
+        return found
 
     async def _until_stopped(self, aw: Any) -> Any:
         """Awaits `aw` unless stop is set first (then cancels it and returns None)."""

@@ -1,16 +1,21 @@
 """!reload: read and apply the config file now (organizers). The outcome, good or bad, is
-posted to the supporters room by the reloader itself; here only "nothing changed" is said."""
+posted to the supporters room by the reloader itself; an organizer who asked from anywhere
+else (a DM) is answered there too."""
 
 from __future__ import annotations
 
-from bot.reload import Reloader
+from bot.reload import Reloader, describe
 from bot.router import CommandSpec, Context
+from bot.team import TeamRoom
 
 
 async def handle(ctx: Context) -> None:
-    outcome = await ctx.service(Reloader).reload()
-    if outcome.kind == "unchanged":
-        await ctx.say("reload_unchanged")
+    reloader = ctx.service(Reloader)
+    outcome = await reloader.reload()
+    team = ctx.service(TeamRoom)
+    if outcome.kind == "unchanged" or ctx.event.room_id != team.room_id:
+        template, values = describe(outcome, team.text, str(reloader.path))
+        await ctx.reply(template, **values)
 
 
 SPEC = CommandSpec(

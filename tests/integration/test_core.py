@@ -202,3 +202,31 @@ async def test_log_has_no_ids_or_text(bot: BotProcess, bot_setup: BotSetup, memb
     for needle in (alex.user_id, room, "log-canary", bot_setup.user_id):
         assert needle not in log
     assert "joined r:" in log
+
+
+async def test_a_gap_in_the_timeline_is_fetched_not_lost(bot_setup: BotSetup, members: Members):
+    """More events arrive in a room while the bot is down than one sync carries: the sync
+    says the timeline is "limited" and the bot fetches the gap with /messages, so a command
+    buried under chatter is still answered (once)."""
+    bot_id = bot_setup.user_id
+    proc, alex, _ = await talked_once(bot_setup, members)
+    bob = await members.new("bob")
+    bob.accept_invites()
+    room = await alex.create_room("lounge", [bob.user_id, bot_id])
+    await bob.wait_for(lambda r, e: r == room, timeout=30)  # bob has joined
+    await alex.ask(room, "!help", bot_id)  # the bot is in, keys are shared
+    await proc.stop()
+
+    start = alex.mark()
+    await alex.send(room, "!resources")
+    for i in range(12):  # chatter the bot ignores, burying the command
+        await bob.send(room, f"chatter {i}")
+    limited = bot_setup.process()
+    limited.env["WARMLINE_TEST_TIMELINE_LIMIT"] = "5"
+    await limited.start()
+    reply = await alex.reply_from(bot_id, room, start)
+    assert "emergency" in reply.body  # the !resources answer (no resources configured)
+    await limited.wait_for_line("fetched")
+    await alex.ask(room, "!zzz", bot_id)  # barrier
+    assert len(bot_messages(alex, room, bot_id, start)) == 2
+    await limited.stop()
