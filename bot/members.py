@@ -19,7 +19,14 @@ class Members:
         self._texts = texts
 
     def language_of(self, user_id: str) -> str | None:
-        return self._store.member_language(user_id)
+        """`!lang`'s choice; else, while they have a request, the language they asked in
+        (an Arabic "I need to talk" makes the `!cancel` that follows answered in Arabic),
+        which needs nothing kept beyond the request itself."""
+        chosen = self._store.member_language(user_id)
+        if chosen is not None:
+            return chosen
+        request = self._store.active_request_of(user_id)
+        return request.language if request is not None else None
 
     def set_language(self, user_id: str, language: str) -> Message:
         if language not in TEXTS:
