@@ -16,9 +16,11 @@ import shutil
 import signal
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import yaml
 from nio import RoomMessage
 
 from bot.devbot import BotProcess, new_store_key, on_call_line, synapse_with_bot
@@ -53,6 +55,36 @@ def _from_bot(bot_id: str, room: str | None = None, text: str = "") -> Predicate
         )
 
     return matches
+
+
+def _edit(config: Path, change: Callable[[dict[str, Any]], object]) -> None:
+    """An organizer's edit of the YAML file."""
+    data = yaml.safe_load(config.read_text())
+    change(data)
+    config.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
+
+
+async def _in_team(sam: Member, bot_id: str, team: str, command: str, expect: str) -> None:
+    start = sam.mark()
+    _show("sam", ">", command)
+    await sam.send(team, command)
+    _show("warmline", "<", (await sam.wait_for(_from_bot(bot_id, team, expect), start=start)).body)
+
+
+async def _organizer(sam: Member, bot_id: str, team: str, config: Path, kim: str) -> None:
+    """The organizer's side: figures without identities, and a live roster edit."""
+    _say("\n  [team room: sam is also an organizer]")
+    await _in_team(sam, bot_id, team, "!sessions", "Open sessions")
+    await _in_team(sam, bot_id, team, "!status", "figures only")
+    start = sam.mark()
+    kim_entry = {"user_id": kim, "name": "Kim", "shifts": ["daily 00:00-24:00"], "tier": 2}
+    _edit(config, lambda data: data["roster"]["supporters"].append(kim_entry))
+    _say(f"\n  [an organizer adds Kim to the roster in {config.name}; no restart]")
+    _show(
+        "warmline", "<", (await sam.wait_for(_from_bot(bot_id, team, "applied"), start=start)).body
+    )
+    await _in_team(sam, bot_id, team, "!shift", "On call now")
+    _say()
 
 
 async def _script(alex: Member, sam: Member, bot_id: str, team: str) -> None:
@@ -104,10 +136,13 @@ async def _demo(workdir: Path, wait: bool) -> int:
             name="Sam",
             pronouns="they/them",
         )
+        _edit(config, lambda data: data["roster"].update(organizers=[sam.user_id]))
+        kim = server.register("kim", secrets.token_urlsafe(12))
         bot = BotProcess(config, bot_password, new_store_key(), workdir / "bot.log")
         _say(f"Homeserver up at {server.url}; starting `warmline run` …")
         await bot.start()
         await _script(alex, sam, bot_id, team)
+        await _organizer(sam, bot_id, team, config, kim)
         _say(
             "Everything above travelled end-to-end encrypted (Megolm, via vodozemac), between "
             "cross-signed devices."
