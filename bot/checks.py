@@ -1,0 +1,120 @@
+"""The value types a config may hold: each is a checked scalar (bot.schema's Annotated
+Check) with the words an organizer reads when a value is wrong."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+from urllib.parse import urlparse
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.schema import Check
+from bot.shifts import Shift, parse_shift
+
+_USER_ID = re.compile(r"@[a-z0-9._=\-/+]+:[A-Za-z0-9.\-]+(:\d{1,5})?")
+_SERVER = re.compile(r"[A-Za-z0-9.\-]+(:\d{1,5})?")
+
+
+def _user_id(value: str) -> str:
+    if not _USER_ID.fullmatch(value):
+        raise ValueError("")
+    return value
+
+
+def _homeserver(value: str) -> str:
+    url = urlparse(value)
+    if url.scheme not in ("http", "https") or not url.netloc:
+        raise ValueError("")
+    return value.rstrip("/")
+
+
+def _server_name(value: str) -> str:
+    if not _SERVER.fullmatch(value):
+        raise ValueError("")
+    return value
+
+
+_DURATION = re.compile(r"(\d+)\s*(s|m|h|d)")
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def _duration(value: str) -> float:
+    match = _DURATION.fullmatch(value.strip())
+    if not match:
+        raise ValueError("")
+    return float(int(match.group(1)) * _UNIT_SECONDS[match.group(2)])
+
+
+def _zone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError("") from exc
+    return value
+
+
+def _language(value: str) -> str:
+    if not re.fullmatch(r"[a-z]{2,3}", value):
+        raise ValueError("")
+    return value
+
+
+def _room(value: str) -> str:
+    if not re.fullmatch(r"[#!][^\s:]+(:[A-Za-z0-9.\-]+(:\d{1,5})?)?", value) or (
+        value.startswith("#") and ":" not in value
+    ):
+        raise ValueError("")
+    return value
+
+
+def _positive(value: int) -> int:
+    if value < 1:
+        raise ValueError("")
+    return value
+
+
+def _listen(value: str) -> str:
+    host, sep, port = value.rpartition(":")
+    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ValueError("")
+    return value
+
+
+def _shift(value: str) -> Shift:
+    return parse_shift(value)
+
+
+def _cron(value: str) -> str:
+    from apscheduler.triggers.cron import CronTrigger
+
+    if len(value.split()) != 5:
+        raise ValueError("five fields: minute hour day month weekday")
+    try:
+        CronTrigger.from_crontab(value)
+    except ValueError as exc:
+        raise ValueError(str(exc)) from exc
+    return value
+
+
+def _nonempty(value: str) -> str:
+    if not value.strip():
+        raise ValueError("")
+    return value
+
+
+MatrixUserId = Annotated[str, Check("a Matrix ID like @name:server", _user_id)]
+HomeserverUrl = Annotated[str, Check("a URL like https://matrix.example.org", _homeserver)]
+HttpUrl = Annotated[str, Check("a URL like https://example.org/help", _homeserver)]
+ServerName = Annotated[str, Check("a server name like example.org", _server_name)]
+NonEmpty = Annotated[str, Check("non-empty text", _nonempty)]
+TimeZone = Annotated[str, Check("an IANA time zone like Europe/Berlin", _zone)]
+Language = Annotated[str, Check("a language code like en or ar", _language)]
+RoomRef = Annotated[
+    str, Check("a room alias like #supporters:example.org or a room ID like !abc", _room)
+]
+PositiveInt = Annotated[int, Check("a whole number of 1 or more", _positive, source=int)]
+ShiftSpec = Annotated[Shift, Check("a shift like 'mon-fri 18:00-23:00'", _shift)]
+Cron = Annotated[str, Check("a 5-field cron like '0 18 * * fri'", _cron)]
+Listen = Annotated[str, Check("host:port like 127.0.0.1:9464", _listen)]
+# A duration like 30s, 5m, 2h or 1d; the loaded value is in seconds.
+Duration = Annotated[float, Check("a duration like 30s, 5m, 2h or 1d", _duration)]
