@@ -66,6 +66,7 @@ class Live:
 class Parts:
     live: Live
     reloader: Reloader
+    metrics: Metrics | None
     scheduler: AsyncIOScheduler
     schedules: Schedules
     checkins: Checkins
@@ -241,6 +242,7 @@ async def _build(
     return Parts(
         live,
         reloader,
+        metrics,
         scheduler,
         schedules,
         checkins,
@@ -275,12 +277,19 @@ async def _serve(store: Store, parts: Parts, stop: asyncio.Event) -> None:
     parts.schedules.add_jobs()
     parts.checkins.add_jobs()
 
-    def retention_purge() -> None:
+    async def retention_purge() -> None:  # a coroutine: runs on the loop, not in a thread
         purge(store, parts.live.config)
 
     parts.scheduler.add_job(
         retention_purge, "interval", minutes=PURGE_EVERY_MINUTES, id="retention_purge"
     )
+    if parts.metrics is not None:
+        metrics = parts.metrics
+
+        async def refresh_gauges() -> None:  # shifts begin and end without any event
+            metrics.refresh()
+
+        parts.scheduler.add_job(refresh_gauges, "interval", seconds=15, id="metrics_gauges")
     parts.scheduler.start()
     reloads = asyncio.create_task(parts.reloader.watch(stop))
     try:
@@ -303,7 +312,6 @@ async def _serve(store: Store, parts: Parts, stop: asyncio.Event) -> None:
 def _metrics(live: Live, store: Store) -> Metrics | None:
     if live.config.metrics.address is None:
         return None
-    now = time.time
     return Metrics(
         {
             "open_requests": (
@@ -313,7 +321,7 @@ def _metrics(live: Live, store: Store) -> Metrics | None:
             "open_sessions": ("handoffs in progress", lambda: len(store.accepted_requests())),
             "on_call_supporters": (
                 "supporters on call now",
-                lambda: len(live.roster.on_call(datetime.now(UTC), store.overrides(now()))),
+                lambda: len(live.roster.on_call(datetime.now(UTC), store.overrides(time.time()))),
             ),
         }
     )

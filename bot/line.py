@@ -80,9 +80,9 @@ class SupportLine:
     def _pageable(self, tier: int) -> list[Supporter]:
         if self._team.room_id is None:
             return []
-        now = self._clock()
+        now = self._now()
         return self._roster().pageable(
-            tier, self._now(), self._store.open_sessions(), self._store.overrides(now)
+            tier, now, self._store.open_sessions(), self._store.overrides(now.timestamp())
         )
 
     def _resources(
@@ -158,7 +158,6 @@ class SupportLine:
         self._record("request")
         if nobody:
             self._record("give_up")
-        if nobody:
             ack = self._tell(room, language, "talk_nobody", next_shift=self._next_shift(language))
         else:
             ack = self._tell(room, language, "talk_ack")
@@ -166,8 +165,10 @@ class SupportLine:
         if self._pages.busy:
             # Under load the homeserver persists events one after another: the page goes
             # first, so it does not queue behind a crowd of acknowledgements.
-            await self._pages.page(request)
-            await ack
+            try:
+                await self._pages.page(request)
+            finally:
+                await ack  # the member hears back even if the team room cannot be reached
         else:  # the member's answer and the page go out together
             await asyncio.gather(ack, self._pages.page(request))
 
@@ -278,6 +279,7 @@ class SupportLine:
     async def _close(self, request: Request, state: str) -> None:
         closed = handoff.finish(request, self._clock(), state)
         if self._store.replace_request(closed, "accepted"):
+            self._record(state)
             await self._edit_page(request)
             await self._leave(request.handoff_room)
 

@@ -24,7 +24,9 @@ class MetricsUnavailable(Exception):
 
 
 class Metrics:
-    """`record` counts what happened; gauges are read when Prometheus scrapes."""
+    """`record` counts what happened; `refresh` reads the gauges. Both run on the event loop:
+    the HTTP server answers scrapes from its own thread with the last values, so the store is
+    never touched from that thread."""
 
     def __init__(self, gauges: dict[str, tuple[str, Callable[[], float]]]) -> None:
         try:
@@ -44,8 +46,15 @@ class Metrics:
             buckets=(15, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200),
             registry=self.registry,
         )
-        for name, (what, read) in gauges.items():
-            Gauge(f"warmline_{name}", what, registry=self.registry).set_function(read)
+        self._gauges = [
+            (Gauge(f"warmline_{name}", what, registry=self.registry), read)
+            for name, (what, read) in gauges.items()
+        ]
+        self.refresh()
+
+    def refresh(self) -> None:
+        for gauge, read in self._gauges:
+            gauge.set(read())
 
     def record(self, event: str, seconds: float | None = None) -> None:
         counter = self._counters.get(event)
@@ -53,6 +62,7 @@ class Metrics:
             counter.inc()
         if event == "accept" and seconds is not None:
             self._accept.observe(seconds)
+        self.refresh()  # what just happened changed the gauges
 
     def serve(self, host: str, port: int) -> None:
         from prometheus_client import start_http_server

@@ -90,9 +90,10 @@ class Staffing:
             until = self._until(supporter, now, args.seconds)
             self._store.set_override(OnCallOverride(supporter.user_id, args.state, until))
         template, values = self._oncall_state(supporter, now)
-        if args.state and self._store.open_requests():
+        waiting = len(self._store.open_requests()) if args.state else 0
+        if waiting:
             template += "\n" + self._team.text("oncall_open")
-            values["n"] = str(len(self._store.open_requests()))
+            values["n"] = str(waiting)
         return template, values
 
     def _target(self, roster: Roster, sender: str, organizer: bool, name: str | None) -> Supporter:
