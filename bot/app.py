@@ -145,14 +145,14 @@ async def _build(
     checkins = Checkins(store, texts, messenger, config.roster.timezone, scheduler)
     members = Members(store, line, texts, checkins)
 
-    async def post(schedule: ScheduleConfig) -> None:
+    async def post(schedule: ScheduleConfig) -> str | None:
         language = schedule.language or texts.default
         if schedule.message is not None:
             message = render("{text}", texts.direction(language), text=schedule.message)
         else:
             topic = schedule.resources[0] if len(schedule.resources) == 1 else None
             message = line.resources_message(language, topic)
-        await messenger.send(await rooms.join(schedule.room), message)
+        return await messenger.send(await rooms.join(schedule.room), message)
 
     schedules = Schedules(config.schedules, config.schedule_grace, store, post, scheduler=scheduler)
     watch = DeviceWatch(trust, store, lambda: live.roster, line, redactor)

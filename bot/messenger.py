@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from typing import Any, Protocol
 
@@ -13,6 +15,7 @@ from bot.logs import Redactor
 from bot.text import Message
 
 log = logging.getLogger(__name__)
+ROOM_KNOWN_WITHIN = 30.0  # seconds a new room may take to arrive by sync
 
 
 class Messenger(Protocol):
@@ -59,7 +62,23 @@ class MatrixMessenger:
     async def edit(self, room_id: str, event_id: str, message: Message) -> str | None:
         return await self._send(room_id, edit_of(event_id, message))
 
+    async def _known(self, room_id: str) -> bool:
+        """Waits (a few syncs at most) until the client knows the room: one the bot has just
+        created or joined is only in `client.rooms` after the sync that carries it."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + ROOM_KNOWN_WITHIN
+        while room_id not in self._client.rooms:
+            left = deadline - loop.time()
+            if left <= 0:
+                return False
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._client.synced.wait(), left)
+        return True
+
     async def _send(self, room_id: str, content: dict[str, Any]) -> str | None:
+        if not await self._known(room_id):
+            log.error("could not send to %s: the room never appeared", self._redact.tag(room_id))
+            return None
         for attempt in (1, 2):
             await self._trust.prepare_room(room_id)
             try:

@@ -27,7 +27,8 @@ from bot.config import ScheduleConfig
 from store import Store
 
 log = logging.getLogger(__name__)
-Post = Callable[[ScheduleConfig], Awaitable[None]]
+Post = Callable[[ScheduleConfig], Awaitable[str | None]]  # the event id; None: not sent
+RETRY_AFTER = 60.0  # seconds before a failed post is tried again (while within the grace)
 
 
 def schedule_id(schedule: ScheduleConfig) -> str:
@@ -131,7 +132,7 @@ class Schedules:
             late = (now - fire).total_seconds()
             if late <= self._grace:
                 log.info("posting schedule %s %d s late", schedule_id(schedule), late)
-                await self._post(schedule)
+                await self._post_claimed(schedule, run_key(schedule, fire))
             else:
                 log.warning("skipped schedule %s: missed by %d s", schedule_id(schedule), late)
 
@@ -139,8 +140,29 @@ class Schedules:
         fire = latest_fire(schedule, self._now(), timedelta(seconds=self._grace + 60))
         if fire is None:
             return
-        if self._store.claim_schedule_run(run_key(schedule, fire)):
-            await self._post(schedule)
+        key = run_key(schedule, fire)
+        if self._store.claim_schedule_run(key):
+            await self._post_claimed(schedule, key)
+
+    async def _post_claimed(self, schedule: ScheduleConfig, key: str) -> None:
+        """Posts a run this process claimed; if that fails, the claim is released and the
+        post tried again a minute later (the run is not lost, and still posted once)."""
+        try:
+            sent = await self._post(schedule)
+        except Exception:
+            log.exception("posting schedule %s failed", schedule_id(schedule))
+            sent = None
+        if sent is not None:
+            return
+        self._store.release_schedule_run(key)
+        log.warning("schedule %s not posted; trying again in a minute", schedule_id(schedule))
+        self._scheduler.add_job(
+            self.fire,
+            "date",
+            run_date=self._now() + timedelta(seconds=RETRY_AFTER),
+            args=[schedule],
+            misfire_grace_time=max(1, int(self._grace)),
+        )
 
     def replace(self, schedules: tuple[ScheduleConfig, ...], grace: float) -> None:
         """A config reload: jobs of removed or edited schedules go, new ones come. An

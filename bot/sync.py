@@ -127,6 +127,8 @@ class SyncLoop:
                 # Fault injection for the crash test: die where nio's own bookkeeping loses
                 # events (after the position moved, before any handler ran).
                 os.kill(os.getpid(), signal.SIGKILL)
+            self._client.synced.set()  # wakes sends waiting for a room this sync brought
+            self._client.synced.clear()
             for item in fresh:
                 self._submit(item)
             await self._answer_invites(resp)

@@ -99,3 +99,8 @@ class MemberTables:
                 (run, int(now if now is not None else time.time())),
             )
         return bool(cur.rowcount)
+
+    def release_schedule_run(self, run: str) -> None:
+        """The post of a claimed run failed: let a retry claim it again."""
+        with transaction(self._db):
+            self._db.execute("DELETE FROM schedule_runs WHERE run = ?", (run,))

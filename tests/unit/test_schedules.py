@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import ScheduleConfig
-from bot.schedules import Schedules, latest_fire, run_key, trigger
+from bot.schedules import Schedules, latest_fire, make_scheduler, run_key, trigger
 from store import Store
 from store.secret import parse
 
@@ -53,12 +53,22 @@ class World:
         self.store = Store(tmp, parse("56" * 32, "test"))
         self.now = now
         self.posts: list[tuple[ScheduleConfig, datetime]] = []
+        self.failing = False  # the homeserver refuses the post (returns no event id)
+        self.scheduler = make_scheduler()
         self.schedules = Schedules(
-            (FRIDAY_18,), grace, self.store, self.post, lambda: self.now.timestamp()
+            (FRIDAY_18,),
+            grace,
+            self.store,
+            self.post,
+            lambda: self.now.timestamp(),
+            scheduler=self.scheduler,
         )
 
-    async def post(self, schedule: ScheduleConfig) -> None:
+    async def post(self, schedule: ScheduleConfig) -> str | None:
+        if self.failing:
+            return None
         self.posts.append((schedule, self.now))
+        return f"$post{len(self.posts)}"
 
 
 @pytest.fixture
@@ -98,3 +108,16 @@ def test_the_trigger_never_repeats_itself_in_the_repeated_hour():
     for now in (second, second + timedelta(seconds=1), second + timedelta(minutes=30)):
         nxt = cron.get_next_fire_time(second, now)
         assert nxt is not None and nxt.astimezone(UTC) == utc(2026, 10, 26, 1, 30), now
+
+
+async def test_a_failed_post_is_retried_not_lost_and_still_posted_once(world: World):
+    world.failing = True
+    await world.schedules.fire(FRIDAY_18)
+    assert world.posts == []
+    retries = [j for j in world.scheduler.get_jobs() if j.func == world.schedules.fire]
+    assert len(retries) == 1  # a one-off retry a minute later
+    world.failing = False
+    world.now += timedelta(seconds=60)
+    await world.schedules.fire(FRIDAY_18)  # what the retry job runs
+    await world.schedules.fire(FRIDAY_18)
+    assert len(world.posts) == 1
