@@ -10,7 +10,7 @@ import hashlib
 import re
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -25,6 +25,7 @@ from store import Store
 from store.records import Checkin
 
 _TIME = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
+CHECKIN_RETRIES = 5  # a minute apart, when a check-in could not be sent
 
 
 def valid_zone(name: str) -> bool:
@@ -97,15 +98,27 @@ class Checkins:
             if self._scheduler.running:
                 self.add_jobs()
 
-    async def _fire(self, user_id: str) -> None:
+    async def _fire(self, user_id: str, retry: int = 0) -> None:
         checkin = self._store.checkin_of(user_id)
         if checkin is None:
             return
         now = datetime.fromtimestamp(self._clock(), UTC)
         key = f"{self._job_id(user_id)}@{local_minute(now, self.zone_of(user_id))}"
-        if self._store.claim_schedule_run(key):
-            language = self._store.member_language(user_id) or self._texts.default
-            await self._messenger.send(checkin.room, self._texts.render(language, "checkin_prompt"))
+        if not self._store.claim_schedule_run(key):
+            return
+        language = self._store.member_language(user_id) or self._texts.default
+        prompt = self._texts.render(language, "checkin_prompt")
+        if await self._messenger.send(checkin.room, prompt) is None:
+            # not sent (homeserver trouble): a few tries, a minute apart, then the next day
+            self._store.release_schedule_run(key)
+            if retry < CHECKIN_RETRIES:
+                self._scheduler.add_job(
+                    self._fire,
+                    "date",
+                    run_date=now + timedelta(minutes=1),
+                    args=[user_id, retry + 1],
+                    misfire_grace_time=600,
+                )
 
     # -- what members ask --------------------------------------------------------------------
     def set(self, user_id: str, args: str, room: str, language: str) -> Message:
