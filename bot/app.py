@@ -6,10 +6,8 @@ import asyncio
 import logging
 import os
 import signal
-import time
 from collections.abc import Coroutine
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -17,23 +15,24 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from bot.catalogue import Catalogue
 from bot.checkins import Checkins
 from bot.client import PASSWORD_ENV, BotClient, build_client, open_session
-from bot.config import Config, Loaded, ScheduleConfig
+from bot.config import Loaded, ScheduleConfig
 from bot.crosssign import bootstrap, public
 from bot.devicetrust import DeviceTrust
 from bot.dispatch import Dispatcher
 from bot.events import decrypter
 from bot.flood import FloodGuard
 from bot.line import SupportLine
+from bot.live import Live, LiveParts
 from bot.logs import Redactor, StateLog, setup
 from bot.members import Members
 from bot.messenger import MatrixMessenger
-from bot.metrics import Metrics
+from bot.metrics import Metrics, line_metrics
 from bot.phrases import talk_language
-from bot.reload import ApplyRefused, Outcome, Reloader, describe
+from bot.reload import Reloader
 from bot.retention import PURGE_EVERY_MINUTES, purge
 from bot.rooms import MatrixRooms, RoomError
 from bot.roster import Roster
-from bot.router import Role, Router
+from bot.router import Router
 from bot.schedules import Schedules, make_scheduler
 from bot.staffing import Staffing
 from bot.sync import SyncLoop
@@ -45,21 +44,6 @@ from commands import ALL
 from store import Store, secret
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class Live:
-    """The running config: one good version of the file, swapped whole by a reload."""
-
-    loaded: Loaded
-    roster: Roster
-
-    @property
-    def config(self) -> Config:
-        return self.loaded.config
-
-    def of(self, user_id: str) -> frozenset[Role]:  # the router's Roles, always current
-        return self.roster.of(user_id)
 
 
 @dataclass
@@ -128,7 +112,7 @@ async def _build(
     team = TeamRoom(
         await join_team_room(rooms, config.rooms.supporters), messenger, texts, lambda: live.roster
     )
-    metrics = _metrics(live, store)
+    metrics = line_metrics(store, lambda: live.roster) if config.metrics.listen else None
     line = SupportLine(
         store,
         lambda: live.config,
@@ -164,31 +148,11 @@ async def _build(
         background.add(task)
         task.add_done_callback(background.discard)
 
-    async def apply(new: Loaded, changed: list[str]) -> None:
-        c = new.config
-        room = team.room_id
-        if "rooms.supporters" in changed:
-            room = await join_team_room(rooms, c.rooms.supporters)
-            if room is None and c.rooms.supporters is not None:
-                raise ApplyRefused(f"rooms.supporters: I cannot join {c.rooms.supporters}")
-        live.loaded, live.roster, team.room_id = new, Roster(c.roster), room
-        texts.update(c.messages, c.language)
-        flood.configure(c.flood.limit, c.flood.window)
-        schedules.replace(c.schedules, c.schedule_grace)
-        checkins.set_default_zone(c.roster.timezone)
-        logging.getLogger().setLevel(c.logging.level)
-        in_background(watch.check())  # new supporters' sessions
-
-    async def tell(outcome: Outcome) -> None:
-        if outcome.kind in ("invalid", "restart"):
-            log.warning("config edit not applied: %s", "; ".join(outcome.problems))
-        template, values = describe(outcome, team.text, str(live.loaded.source))
-        if outcome.kind == "applied":
-            await team.post(template, **values)
-        else:
-            await team.to_organizers(template, **values)
-
-    reloader = Reloader(lambda: live.loaded, apply, tell)
+    reloader = live.reloader(
+        LiveParts(team, rooms, texts, flood, schedules, checkins),
+        join_team_room,
+        lambda: in_background(watch.check()),  # new supporters' sessions
+    )
     router = Router(
         ALL,
         messenger,
@@ -307,24 +271,6 @@ async def _serve(store: Store, parts: Parts, stop: asyncio.Event) -> None:
     await parts.undecryptable.close()
     for task in list(parts.background):
         task.cancel()
-
-
-def _metrics(live: Live, store: Store) -> Metrics | None:
-    if live.config.metrics.address is None:
-        return None
-    return Metrics(
-        {
-            "open_requests": (
-                "requests waiting for a supporter",
-                lambda: len(store.open_requests()),
-            ),
-            "open_sessions": ("handoffs in progress", lambda: len(store.accepted_requests())),
-            "on_call_supporters": (
-                "supporters on call now",
-                lambda: len(live.roster.on_call(datetime.now(UTC), store.overrides(time.time()))),
-            ),
-        }
-    )
 
 
 async def join_team_room(rooms: MatrixRooms, ref: str | None) -> str | None:

@@ -4,7 +4,13 @@ few gauges. No label ever names a person, a room or a request."""
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
+from datetime import UTC, datetime
+
+from bot.client import StartupError
+from bot.roster import Roster
+from store import Store
 
 log = logging.getLogger(__name__)
 
@@ -19,7 +25,7 @@ EVENTS = {
 }
 
 
-class MetricsUnavailable(Exception):
+class MetricsUnavailable(StartupError):
     """metrics.listen is set but prometheus-client is not installed."""
 
 
@@ -69,3 +75,20 @@ class Metrics:
 
         start_http_server(port, addr=host, registry=self.registry)
         log.info("metrics on http://%s:%d/metrics", host, port)
+
+
+def line_metrics(store: Store, roster: Callable[[], Roster]) -> Metrics:
+    """The support line's metrics: its counters, and gauges read from the store."""
+    return Metrics(
+        {
+            "open_requests": (
+                "requests waiting for a supporter",
+                lambda: len(store.open_requests()),
+            ),
+            "open_sessions": ("handoffs in progress", lambda: len(store.accepted_requests())),
+            "on_call_supporters": (
+                "supporters on call now",
+                lambda: len(roster().on_call(datetime.now(UTC), store.overrides(time.time()))),
+            ),
+        }
+    )
