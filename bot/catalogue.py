@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Final
 
 from bot.staff_texts import STAFF_TEXTS
@@ -408,6 +409,14 @@ class Catalogue:
 
     def render(self, language: str, key: str, **values: object) -> Message:
         return render(self.text(language, key), self.direction(language), **values)
+
+    def weekday_time(self, language: str, moment: datetime) -> str:
+        """`Tue 18:00` with the day's name in `language` (e.g. `الثلاثاء 18:00`)."""
+        names = self.text(language, "weekdays").split()
+        if len(names) != 7:  # an override that does not list seven days
+            names = TEXTS[DEFAULT]["weekdays"].split()
+        day = names[moment.weekday()]
+        return f"{day} {moment:%H:%M}"
 
     def has(self, key: str) -> bool:
         return key in TEXTS[DEFAULT]

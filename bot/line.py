@@ -176,7 +176,7 @@ class SupportLine:
         found = self._roster().next_shift(self._now())
         if found is None:
             return ""
-        when = found[1].astimezone(UTC).strftime("%a %H:%M UTC")
+        when = self._texts.weekday_time(language, found[1].astimezone(UTC)) + " UTC"
         return self._texts.text(language, "next_shift").replace("{time}", when)
 
     def resources_message(self, language: str, topic: str | None) -> Message:

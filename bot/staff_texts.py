@@ -7,6 +7,7 @@ from typing import Final
 
 STAFF_TEXTS: Final[dict[str, dict[str, str]]] = {
     "en": {
+        "weekdays": "Mon Tue Wed Thu Fri Sat Sun",
         "help_oncall": "go on or off call until your next shift change (or `!oncall off 2h`)",
         "help_shift": "who is on call now, and when the next shift starts",
         "help_sessions": "your open sessions (organizers: `!sessions all`)",
@@ -60,6 +61,7 @@ STAFF_TEXTS: Final[dict[str, dict[str, str]]] = {
         "reload_unchanged": "The config file has not changed since I last read it.",
     },
     "ar": {
+        "weekdays": "الاثنين الثلاثاء الأربعاء الخميس الجمعة السبت الأحد",
         "help_oncall": "بدء المناوبة أو إنهاؤها حتى تغيّر مناوبتك التالي (أو `!oncall off 2h`)",
         "help_shift": "من في المناوبة الآن، ومتى تبدأ المناوبة التالية",
         "help_sessions": "جلساتك المفتوحة (للمنظّمين: `!sessions all`)",

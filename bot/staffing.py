@@ -75,7 +75,7 @@ class Staffing:
         """A time for the team, in the team's zone, e.g. `Tue 18:00 Europe/Berlin`."""
         zone = ZoneInfo(self._zone())
         at = moment if isinstance(moment, datetime) else datetime.fromtimestamp(moment, UTC)
-        return f"{at.astimezone(zone):%a %H:%M} {zone.key}"
+        return f"{self._team.weekday_time(at.astimezone(zone))} {zone.key}"
 
     # -- !oncall --------------------------------------------------------------------------
     def oncall(self, sender: str, organizer: bool, args: OnCallArgs) -> tuple[str, dict[str, str]]:

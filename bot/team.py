@@ -4,6 +4,7 @@ language. It never names a member; organizers are mentioned when something needs
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 
 from bot.catalogue import Catalogue
 from bot.messenger import Messenger
@@ -33,6 +34,9 @@ class TeamRoom:
     @property
     def direction(self) -> str:
         return self._texts.direction(self._texts.default)
+
+    def weekday_time(self, moment: datetime) -> str:
+        return self._texts.weekday_time(self._texts.default, moment)
 
     def waited(self, seconds: float) -> str:
         minutes = int(seconds // 60)

@@ -54,3 +54,13 @@ def test_arabic_isolates_ids_commands_numbers_and_urls():
 def test_english_is_left_alone():
     m = render("Request {id}", id="K7F2")
     assert FSI not in m.body and "dir=" not in m.html
+
+
+def test_day_names_follow_the_language():
+    from datetime import datetime
+
+    tuesday = datetime(2026, 11, 24, 18, 5)
+    assert Catalogue().weekday_time("en", tuesday) == "Tue 18:05"
+    assert Catalogue().weekday_time("ar", tuesday) == "الثلاثاء 18:05"
+    broken = Catalogue({"en": {"weekdays": "Mo Tu"}})
+    assert broken.weekday_time("en", tuesday) == "Tue 18:05"
