@@ -22,7 +22,7 @@ from bot.config import Config
 from bot.logs import Redactor
 from bot.messenger import Messenger
 from bot.pages import Pages
-from bot.resources import as_list, select
+from bot.replies import MemberReplies
 from bot.rooms import Rooms
 from bot.roster import Roster, Supporter
 from bot.router import CommandError
@@ -66,6 +66,9 @@ class SupportLine:
         self._wake = asyncio.Event()
         self._record: Record = record or (lambda event, seconds=None: None)
         self._pages = Pages(store, team, self._pageable, self._supporter_name, clock)
+        self._replies = MemberReplies(
+            messenger, self._texts, lambda: config().resources, roster, self._now
+        )
 
     # -- helpers ---------------------------------------------------------------------------
     def _timing(self) -> handoff.Timing:
@@ -84,23 +87,6 @@ class SupportLine:
         return self._roster().pageable(
             tier, now, self._store.open_sessions(), self._store.overrides(now.timestamp())
         )
-
-    def _resources(
-        self, language: str, topic: str | None = None
-    ) -> tuple[str, dict[str, object]] | None:
-        """The resources as a markup list for `language`; None if a topic matched nothing."""
-        chosen = select(self._config().resources, language, self._texts.default, topic)
-        if topic and not chosen:
-            return None
-        return as_list(chosen, self._texts.text(language, "resource_none"))
-
-    async def _tell(self, room: str, language: str, key: str, **values: object) -> None:
-        listed = self._resources(language)
-        assert listed is not None  # without a topic there is always a list (or the fallback)
-        resources, resource_values = listed
-        template = self._texts.text(language, key).replace("{resources}", resources)
-        direction = self._texts.direction(language)
-        await self._messenger.send(room, render(template, direction, **values, **resource_values))
 
     def team_text(self, key: str) -> str:
         """A team-room text, in the bot's default language."""
@@ -137,7 +123,7 @@ class SupportLine:
         existing = self._store.active_request_of(member)
         if existing is not None:
             key = "talk_in_session" if existing.state == "accepted" else "talk_still_open"
-            await self._tell(room, language, key)
+            await self._replies.tell(room, language, key)
             return
         tier1, tier2 = self._pageable(1), self._pageable(2)
         nobody = not tier1 and not tier2
@@ -152,15 +138,17 @@ class SupportLine:
             nobody_on_call=nobody,
         )
         if not self._store.add_request(request):  # a twin request won the race
-            await self._tell(room, language, "talk_still_open")
+            await self._replies.tell(room, language, "talk_still_open")
             return
         log.info("request %s opened by %s", request.id, self._redact.tag(member))
         self._record("request")
         if nobody:
             self._record("give_up")
-            ack = self._tell(room, language, "talk_nobody", next_shift=self._next_shift(language))
+            ack = self._replies.tell(
+                room, language, "talk_nobody", next_shift=self._replies.next_shift(language)
+            )
         else:
-            ack = self._tell(room, language, "talk_ack")
+            ack = self._replies.tell(room, language, "talk_ack")
         self._wake.set()
         if self._pages.busy:
             # Under load the homeserver persists events one after another: the page goes
@@ -172,20 +160,8 @@ class SupportLine:
         else:  # the member's answer and the page go out together
             await asyncio.gather(ack, self._pages.page(request))
 
-    def _next_shift(self, language: str) -> str:
-        found = self._roster().next_shift(self._now())
-        if found is None:
-            return ""
-        when = self._texts.weekday_time(language, found[1].astimezone(UTC)) + " UTC"
-        return self._texts.text(language, "next_shift").replace("{time}", when)
-
     def resources_message(self, language: str, topic: str | None) -> Message:
-        found = self._resources(language, topic)
-        if found is None:
-            return self._texts.render(language, "resources_none_topic")
-        listed, values = found
-        template = self._texts.text(language, "resources_title") + "\n" + listed
-        return render(template, self._texts.direction(language), **values)
+        return self._replies.resources_message(language, topic)
 
     async def withdraw_all(self, member: str) -> bool:
         """For `!forget`: ends the member's request, whatever its state; True if there was one."""
@@ -203,19 +179,19 @@ class SupportLine:
     async def cancel(self, member: str, room: str, language: str) -> None:
         request = self._store.active_request_of(member)
         if request is None:
-            await self._tell(room, language, "nothing_to_cancel")
+            await self._replies.tell(room, language, "nothing_to_cancel")
             return
         if request.state == "accepted":
-            await self._tell(room, language, "cancel_in_session")
+            await self._replies.tell(room, language, "cancel_in_session")
             return
         closed = handoff.cancel(request, self._clock())
         if self._store.replace_request(closed, "open"):
             self._record("cancel")
             await self._edit_page(request)
-            await self._tell(room, language, "cancelled")
+            await self._replies.tell(room, language, "cancelled")
             log.info("request %s cancelled", request.id)
         else:  # accepted a moment ago
-            await self._tell(room, language, "cancel_in_session")
+            await self._replies.tell(room, language, "cancel_in_session")
 
     # -- supporters ------------------------------------------------------------------------
     async def accept(self, request_id: str, supporter_id: str) -> None:
@@ -261,7 +237,9 @@ class SupportLine:
         name = supporter.display if supporter else "A peer supporter"
         room = await self._rooms.create_handoff(request.member, request.supporter)
         self._store.replace_request(dataclasses.replace(request, handoff_room=room), "accepted")
-        await self._tell(request.member_room, request.language, "accepted_member", supporter=name)
+        await self._replies.tell(
+            request.member_room, request.language, "accepted_member", supporter=name
+        )
         if supporter is not None:
             await self._to_team(
                 "accepted_team", id=request.id, supporter=Mention(supporter.user_id, supporter.name)
@@ -369,7 +347,7 @@ class SupportLine:
         if kind is handoff.Step.ESCALATE:
             await self._pages.escalate(updated)
         elif kind is handoff.Step.GIVE_UP:
-            await self._tell(request.member_room, request.language, "talk_gave_up")
+            await self._replies.tell(request.member_room, request.language, "talk_gave_up")
             await self._to_team("gave_up_team", id=request.id, waited=age)
         elif kind is handoff.Step.EXPIRE:
             await self._edit_page(request)
