@@ -26,37 +26,42 @@ T = TypeVar("T")
 
 class Coalescer(Generic[T]):
     """`submit` returns once its item has been sent; items submitted while a send is in
-    flight are sent together by the next call of `send`."""
+    flight are sent together by the next call of `send`. Sending runs in a task of its own,
+    so one submitter being cancelled never strands the others' items."""
 
     def __init__(self, send: Callable[[list[T]], Awaitable[None]]) -> None:
         self._send = send
         self._waiting: list[tuple[T, asyncio.Future[None]]] = []
-        self._sending = False
+        self._sender: asyncio.Task[None] | None = None
 
     @property
     def busy(self) -> bool:
         """A send is in flight: a new item will wait for the next one."""
-        return self._sending
+        return self._sender is not None and not self._sender.done()
 
     async def submit(self, item: T) -> None:
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._waiting.append((item, done))
-        if not self._sending:
-            self._sending = True
+        if not self.busy:
+            self._sender = asyncio.create_task(self._drain())
+        await asyncio.shield(done)
+
+    async def _drain(self) -> None:
+        while self._waiting:
+            batch, self._waiting = self._waiting, []
             try:
-                while self._waiting:
-                    batch, self._waiting = self._waiting, []
-                    try:
-                        await self._send([item for item, _ in batch])
-                    except Exception as exc:  # every submitter of the batch hears of it
-                        for _, fut in batch:
-                            fut.set_exception(exc)
-                    else:
-                        for _, fut in batch:
-                            fut.set_result(None)
-            finally:
-                self._sending = False
-        await done
+                await self._send([item for item, _ in batch])
+            except Exception as exc:  # every submitter of the batch hears of it
+                for _, fut in batch:
+                    fut.set_exception(exc)
+            except BaseException:  # cancelled (shutting down): nobody waits forever
+                for _, fut in batch + self._waiting:
+                    fut.cancel()
+                self._waiting = []
+                raise
+            else:
+                for _, fut in batch:
+                    fut.set_result(None)
 
 
 def _indexed(template: str, i: int, *names: str) -> str:
