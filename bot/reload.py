@@ -128,8 +128,9 @@ class Reloader:
         return st.st_mtime_ns, st.st_size
 
     async def watch(self, stop: asyncio.Event) -> None:
-        """Reloads whenever the file's content changes, until `stop`."""
-        last = self._stat()
+        """Reloads whenever the file's content changes, until `stop` (including a change made
+        between the bot reading the file at start and this watch beginning)."""
+        last: tuple[int, int] | None = None
         while not stop.is_set():
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), self._interval)

@@ -175,3 +175,16 @@ def test_describe_lists_each_problem_on_its_own_line():
     outcome = Outcome("invalid", problems=("config.yaml:3: a: bad", "config.yaml:9: b: worse"))
     template, values = describe(outcome, lambda key: texts.text("en", key), "config.yaml")
     assert "- {p0}\n- {p1}" in template and values["p1"] == "config.yaml:9: b: worse"
+
+
+async def test_an_edit_made_before_the_watch_began_is_still_applied(harness: Harness):
+    reloader = harness.reloader()  # built when the bot read the file at start
+    data = yaml.safe_load(harness.path.read_text())
+    data["escalation"] = {"ack_timeout": "2m"}
+    harness.path.write_text(yaml.safe_dump(data))  # saved while the bot was still starting
+    stop = asyncio.Event()
+    watching = asyncio.create_task(reloader.watch(stop))
+    await asyncio.wait_for(harness.was_told.wait(), 10)
+    stop.set()
+    await watching
+    assert [o.kind for o in harness.told] == ["applied"]
