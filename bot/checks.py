@@ -38,7 +38,8 @@ _DURATION = re.compile(r"(\d+)\s*(s|m|h|d)")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
-def _duration(value: str) -> float:
+def duration_seconds(value: str) -> float:
+    """`30s`, `5m`, `2h`, `1d` → seconds; ValueError otherwise."""
     match = _DURATION.fullmatch(value.strip())
     if not match:
         raise ValueError("")
@@ -117,4 +118,4 @@ ShiftSpec = Annotated[Shift, Check("a shift like 'mon-fri 18:00-23:00'", _shift)
 Cron = Annotated[str, Check("a 5-field cron like '0 18 * * fri'", _cron)]
 Listen = Annotated[str, Check("host:port like 127.0.0.1:9464", _listen)]
 # A duration like 30s, 5m, 2h or 1d; the loaded value is in seconds.
-Duration = Annotated[float, Check("a duration like 30s, 5m, 2h or 1d", _duration)]
+Duration = Annotated[float, Check("a duration like 30s, 5m, 2h or 1d", duration_seconds)]

@@ -95,11 +95,6 @@ class SupportLine:
     def waited(self, seconds: float) -> str:
         return self._team.waited(seconds)
 
-    async def _to_team(
-        self, key: str, mentioned: list[Supporter] | None = None, **values: object
-    ) -> str | None:
-        return await self._team.send(key, mentioned, **values)
-
     async def _edit_page(self, request: Request) -> None:
         """The page, edited to show this request's (and its page-mates') state now."""
         await self._pages.refresh(request.page_event)
@@ -241,7 +236,7 @@ class SupportLine:
             request.member_room, request.language, "accepted_member", supporter=name
         )
         if supporter is not None:
-            await self._to_team(
+            await self._team.send(
                 "accepted_team", id=request.id, supporter=Mention(supporter.user_id, supporter.name)
             )
 
@@ -270,7 +265,7 @@ class SupportLine:
         await self._team.alert(key, user_id, device)
 
     async def flood_notice(self) -> None:
-        await self._to_team("flood")
+        await self._team.send("flood")
 
     def queue(self) -> list[Request]:
         return self._store.open_requests()
@@ -342,13 +337,13 @@ class SupportLine:
         updated, kind = step
         if not self._store.replace_request(updated, request.state):
             return
-        age = self.waited(now - request.created_at)
         self._record(kind.name.lower())
         if kind is handoff.Step.ESCALATE:
             await self._pages.escalate(updated)
         elif kind is handoff.Step.GIVE_UP:
             await self._replies.tell(request.member_room, request.language, "talk_gave_up")
-            await self._to_team("gave_up_team", id=request.id, waited=age)
+            age = self.waited(now - request.created_at)
+            await self._team.send("gave_up_team", id=request.id, waited=age)
         elif kind is handoff.Step.EXPIRE:
             await self._edit_page(request)
             await self._leave(request.handoff_room)

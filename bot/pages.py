@@ -17,6 +17,7 @@ from typing import Generic, TypeVar
 
 from bot.roster import Supporter
 from bot.team import TeamRoom
+from bot.text import indexed
 from store import Store
 from store.records import Request
 
@@ -64,12 +65,6 @@ class Coalescer(Generic[T]):
                     fut.set_result(None)
 
 
-def _indexed(template: str, i: int, *names: str) -> str:
-    for name in names:
-        template = template.replace(f"{{{name}}}", f"{{{name}{i}}}")
-    return template
-
-
 class Pages:
     def __init__(
         self,
@@ -101,7 +96,7 @@ class Pages:
 
     def _line(self, r: Request, i: int) -> tuple[str, dict[str, object]]:
         """One open request as a list line of a combined page."""
-        template = _indexed(self._team.text("page_line"), i, "id", "language", "waited")
+        template = indexed(self._team.text("page_line"), i, "id", "language", "waited")
         waited = self._team.waited(self._clock() - r.created_at)
         return template, {f"id{i}": r.id, f"language{i}": r.language, f"waited{i}": waited}
 
@@ -178,7 +173,7 @@ class Pages:
                 lines.append(line)
                 values |= line_values
                 continue
-            lines.append("- " + _indexed(self._team.text(key), i, "id", *state))
+            lines.append("- " + indexed(self._team.text(key), i, "id", *state))
             values |= {f"id{i}": r.id, **{f"{k}{i}": v for k, v in state.items()}}
         await self._team.edit_text(page_event, "\n".join(lines), **values)
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.config import Config
+from bot.stats import local_day
 from store import Store
 from store.records import Purged
 
@@ -23,11 +23,6 @@ log = logging.getLogger(__name__)
 PROCESSED_KEPT_FOR = 7 * 24 * 3600  # event ids, to dedupe replays; nothing else about them
 PURGE_EVERY_MINUTES = 15
 COUNTS_KEPT_DAYS = 35
-
-
-def retention_day_of(zone: str) -> Callable[[float], str]:
-    tz = ZoneInfo(zone)
-    return lambda t: datetime.fromtimestamp(t, tz).date().isoformat()
 
 
 def counts_kept_from(now: float, zone: str, days: int = COUNTS_KEPT_DAYS) -> str:
@@ -42,7 +37,7 @@ def purge(store: Store, config: Config, now: float | None = None) -> Purged:
     zone = config.roster.timezone
     done = store.purge(
         closed_before=now - config.privacy.retention,
-        day_of=retention_day_of(zone),
+        day_of=local_day(zone),
         now=now,
         counts_kept_from=counts_kept_from(now, zone),
         event_ids_before=now - PROCESSED_KEPT_FOR,

@@ -3,7 +3,6 @@ organizers' figures. Supporters change only themselves; organizers change anyone
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -11,16 +10,16 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from bot import stats
+from bot.checks import duration_seconds
 from bot.roster import Roster, Supporter
 from bot.router import CommandError
 from bot.team import TeamRoom
+from bot.text import indexed
 from store import Store
 from store.records import OnCallOverride
 
 MAX_OVERRIDE = 7 * 86400.0
 NO_SHIFTS_OVERRIDE = 86400.0
-_DURATION = re.compile(r"(\d+)(s|m|h|d)")
-_UNIT = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
 @dataclass(frozen=True)
@@ -29,6 +28,13 @@ class OnCallArgs:
     state: bool | None  # None: just show; True/False: on/off
     seconds: float | None  # an explicit duration
     automatic: bool = False  # `!oncall auto`: back to the shifts
+
+
+def _seconds(word: str) -> float | None:
+    try:
+        return duration_seconds(word)
+    except ValueError:
+        return None
 
 
 def parse_oncall(args: str) -> OnCallArgs | None:
@@ -44,8 +50,8 @@ def parse_oncall(args: str) -> OnCallArgs | None:
                 return None
             automatic = low == "auto"
             state = None if automatic else low == "on"
-        elif (m := _DURATION.fullmatch(low)) and seconds is None:
-            seconds = float(int(m.group(1)) * _UNIT[m.group(2)])
+        elif seconds is None and (duration := _seconds(low)) is not None:
+            seconds = duration
         else:
             rest.append(word)
     if seconds is not None and (state is None or seconds <= 0):
@@ -144,9 +150,7 @@ class Staffing:
                     manual = self._team.text("shift_manual").replace(
                         "{time}", self.when(override.until)
                     )
-                lines.append(
-                    _indexed(self._team.text("shift_on_line"), i, "name", "tier", "manual")
-                )
+                lines.append(indexed(self._team.text("shift_on_line"), i, "name", "tier", "manual"))
                 values |= {f"name{i}": s.name, f"tier{i}": s.tier, f"manual{i}": manual}
         else:
             lines.append(self._team.text("shift_nobody"))
@@ -169,7 +173,7 @@ class Staffing:
         for i, r in enumerate(mine):
             who = roster.supporters.get(r.supporter or "")
             line = self._team.text("sessions_line")
-            lines.append(_indexed(line, i, "id", "language", "supporter", "age", "left"))
+            lines.append(indexed(line, i, "id", "language", "supporter", "age", "left"))
             values |= {
                 f"id{i}": r.id,
                 f"language{i}": r.language,
@@ -186,9 +190,7 @@ class Staffing:
         today = now.astimezone(zone).date()
         week = stats.week_start(today)
 
-        def day_of(t: float) -> str:
-            return datetime.fromtimestamp(t, zone).date().isoformat()
-
+        day_of = stats.local_day(self._zone())  # as the retention purge counts days
         rows = self._store.all_requests()
         counts = self._store.counts_since(week.isoformat())
         waits = self._store.accept_waits_since(week.isoformat())
@@ -213,7 +215,7 @@ class Staffing:
             figures = stats.period(since.isoformat(), rows, counts, waits, day_of)
             line = text("status_period").replace("{label}", text(f"status_{label}"))
             names = ("requests", "accepts", "escalations", "give_ups", "median")
-            lines.append(_indexed(line, f"_{label}", *names))
+            lines.append(indexed(line, f"_{label}", *names))
             median = figures.median_accept
             values |= {
                 f"requests_{label}": figures.requests,
@@ -225,10 +227,3 @@ class Staffing:
                 else self._team.duration(median),
             }
         return "\n".join(lines), values
-
-
-def _indexed(template: str, suffix: object, *names: str) -> str:
-    """`{name}` → `{name<suffix>}`, so one template can be used for several lines."""
-    for name in names:
-        template = template.replace(f"{{{name}}}", f"{{{name}{suffix}}}")
-    return template

@@ -6,7 +6,8 @@ from __future__ import annotations
 import statistics
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from store.records import Request
 
@@ -18,6 +19,13 @@ class Period:
     escalations: int = 0
     give_ups: int = 0
     median_accept: float | None = None  # seconds
+
+
+def local_day(zone: str) -> Callable[[float], str]:
+    """epoch seconds → the ISO day in `zone`: how `!status` and the retention purge both
+    assign a request to a day."""
+    tz = ZoneInfo(zone)
+    return lambda t: datetime.fromtimestamp(t, tz).date().isoformat()
 
 
 def week_start(today: date) -> date:

@@ -50,6 +50,13 @@ def _plain(line: str) -> str:
 FSI, PDI, RLM = "\u2068", "\u2069", "\u200f"  # first-strong isolate, pop, right-to-left mark
 
 
+def indexed(template: str, suffix: object, *names: str) -> str:
+    """`{name}` → `{name<suffix>}`, so one template can serve several lines of a message."""
+    for name in names:
+        template = template.replace(f"{{{name}}}", f"{{{name}{suffix}}}")
+    return template
+
+
 def render(template: str, direction: str = "ltr", /, **values: object) -> Message:
     """`direction` "rtl" (Arabic): every value and code span is a Unicode isolate, so Matrix
     IDs, commands, numbers and URLs keep their own direction without scrambling the sentence;
