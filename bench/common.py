@@ -6,9 +6,9 @@ import asyncio
 import statistics
 import time
 
-from bot.devbot import BotProcess
-from bot.devclient import Member
-from bot.devserver import LocalSynapse
+from bot.dev.botprocess import BotProcess
+from bot.dev.member import Member
+from bot.dev.synapse import LocalSynapse
 
 
 def pct(values: list[float], p: float) -> float:

@@ -19,8 +19,8 @@ from pathlib import Path
 from nio import RoomMessageText
 
 from bench.common import burst_of, echo_back, report, shut_down
-from bot.devbot import BotProcess, new_store_key, synapse_with_bot, write_config
-from bot.devclient import Member
+from bot.dev.botprocess import BotProcess, new_store_key, synapse_with_bot, write_config
+from bot.dev.member import Member
 
 
 def rss_mib(pid: int) -> float:

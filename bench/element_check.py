@@ -16,7 +16,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from bot.devbot import BotProcess, new_store_key, synapse_with_bot, write_config
+from bot.dev.botprocess import BotProcess, new_store_key, synapse_with_bot, write_config
 
 HERE = Path(__file__).resolve().parent / "element"
 

@@ -21,9 +21,9 @@ from pathlib import Path
 from nio import RoomMessage, RoomMessageText
 
 from bench.common import burst_of, echo_back, report, shut_down
-from bot.devbot import BotProcess, new_store_key, on_call_line, synapse_with_bot
-from bot.devclient import Member
-from bot.devserver import LocalSynapse
+from bot.dev.botprocess import BotProcess, new_store_key, on_call_line, synapse_with_bot
+from bot.dev.member import Member
+from bot.dev.synapse import LocalSynapse
 
 
 async def new_member(server: LocalSynapse, work: Path, name: str) -> Member:

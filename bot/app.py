@@ -14,32 +14,34 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.catalogue import Catalogue
 from bot.checkins import Checkins
-from bot.client import PASSWORD_ENV, BotClient, build_client, open_session
 from bot.config import Loaded, ScheduleConfig
-from bot.crosssign import bootstrap, public
-from bot.devicetrust import DeviceTrust
 from bot.dispatch import Dispatcher
-from bot.events import decrypter
 from bot.flood import FloodGuard
 from bot.line import SupportLine
 from bot.live import Live, LiveParts
 from bot.logs import Redactor, StateLog, setup
+from bot.matrix.client import PASSWORD_ENV, BotClient, build_client, open_session
+from bot.matrix.crosssign import bootstrap, public
+from bot.matrix.events import decrypter
+from bot.matrix.keysharing import DeviceTrust
+from bot.matrix.messenger import MatrixMessenger
+from bot.matrix.rooms import MatrixRooms
+from bot.matrix.sync import SyncLoop, SyncTuning
+from bot.matrix.undecryptable import Undecryptable
 from bot.members import Members
-from bot.messenger import MatrixMessenger
 from bot.metrics import Metrics, line_metrics
 from bot.phrases import talk_language
+from bot.ports import RoomError, Rooms
 from bot.reload import Reloader
 from bot.retention import PURGE_EVERY_MINUTES, purge
-from bot.rooms import MatrixRooms, RoomError
 from bot.roster import Roster
 from bot.router import Router
 from bot.schedules import Schedules, make_scheduler
+from bot.services import Services
+from bot.session_alerts import SessionAlerts
 from bot.staffing import Staffing
-from bot.sync import SyncLoop
 from bot.team import TeamRoom
 from bot.text import render
-from bot.undecryptable import Undecryptable
-from bot.watch import DeviceWatch
 from commands import ALL
 from store import Store, secret
 
@@ -58,11 +60,13 @@ class Parts:
     sync: SyncLoop
     line: SupportLine
     undecryptable: Undecryptable
-    watch: DeviceWatch
+    watch: SessionAlerts
     background: set[asyncio.Task[None]]
 
 
-async def run(loaded: Loaded, stop: asyncio.Event | None = None) -> None:
+async def run(
+    loaded: Loaded, stop: asyncio.Event | None = None, tuning: SyncTuning | None = None
+) -> None:
     """Runs the bot until `stop` is set (SIGTERM/SIGINT set it when run from the CLI)."""
     stop = stop or asyncio.Event()
     key = await secret.load(loaded.key_file())
@@ -75,7 +79,7 @@ async def run(loaded: Loaded, stop: asyncio.Event | None = None) -> None:
         try:
             await open_session(loaded, store, client)
             await _cross_sign(client, store)
-            parts = await _build(loaded, store, client, redactor, stop)
+            parts = await _build(loaded, store, client, redactor, stop, tuning)
             await _serve(store, parts, stop)
         finally:
             await client.close()  # never logout(): that would delete the device and its keys
@@ -101,7 +105,12 @@ async def _cross_sign(client: BotClient, store: Store) -> None:
 
 
 async def _build(
-    loaded: Loaded, store: Store, client: BotClient, redactor: Redactor, stop: asyncio.Event
+    loaded: Loaded,
+    store: Store,
+    client: BotClient,
+    redactor: Redactor,
+    stop: asyncio.Event,
+    tuning: SyncTuning | None,
 ) -> Parts:
     config = loaded.config
     live = Live(loaded, Roster(config.roster))
@@ -139,7 +148,7 @@ async def _build(
         return await messenger.send(await rooms.join(schedule.room), message)
 
     schedules = Schedules(config.schedules, config.schedule_grace, store, post, scheduler=scheduler)
-    watch = DeviceWatch(trust, store, lambda: live.roster, line, redactor)
+    watch = SessionAlerts(trust, store, lambda: live.roster, team, redactor)
     flood = FloodGuard(config.flood.limit, config.flood.window)
     background: set[asyncio.Task[None]] = set()
 
@@ -157,18 +166,18 @@ async def _build(
         ALL,
         messenger,
         redactor,
-        roles=live,
         trust=trust,
-        services={
-            SupportLine: line,
-            DeviceTrust: trust,
-            Members: members,
-            Checkins: checkins,
-            MatrixRooms: rooms,
-            Staffing: staffing,
-            Reloader: reloader,
-            TeamRoom: team,
-        },
+        roles=live,
+        services=Services(
+            line=line,
+            members=members,
+            checkins=checkins,
+            staffing=staffing,
+            reloader=reloader,
+            team=team,
+            rooms=rooms,
+            identities=trust,
+        ),
         natural=lambda body: ("talk", lang) if (lang := talk_language(body)) else None,
         on_reaction=line.reaction_command,
         flood=flood,
@@ -200,6 +209,7 @@ async def _build(
         undecryptable,
         devices_changed=devices_changed,
         after_batch=line.on_sync,
+        tuning=tuning,
     )
     if metrics is not None and (address := config.metrics.address) is not None:
         metrics.serve(*address)
@@ -273,7 +283,7 @@ async def _serve(store: Store, parts: Parts, stop: asyncio.Event) -> None:
         task.cancel()
 
 
-async def join_team_room(rooms: MatrixRooms, ref: str | None) -> str | None:
+async def join_team_room(rooms: Rooms, ref: str | None) -> str | None:
     if ref is None:
         log.warning("no rooms.supporters: talk requests get the honest 'nobody available' answer")
         return None

@@ -17,7 +17,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from bot.catalogue import Catalogue
-from bot.messenger import Messenger
+from bot.ports import Messenger
 from bot.schedules import forward, local_minute
 from bot.shifts import DAYS, _days
 from bot.text import Message

@@ -9,13 +9,15 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from nio.exceptions import EncryptionError
-
-from bot.client import StartupError
 from bot.config import ConfigError, Loaded, example_values, load_config
-from bot.crosssign import CrossSigningError
+from bot.errors import StartupError
+from bot.matrix.crosssign import CrossSigningError
 from store import SecretError, StoreError, secret
+
+if TYPE_CHECKING:
+    from bot.matrix.sync import SyncTuning
 
 EXIT_OK, EXIT_FAILED, EXIT_CONFIG = 0, 1, 2
 
@@ -87,7 +89,8 @@ def _check_config(path: str) -> int:
     return EXIT_OK
 
 
-async def _run(path: str) -> int:
+async def run_bot(path: str, tuning: SyncTuning | None = None) -> int:
+    """`warmline run` (bot.dev.run adds test-only tuning)."""
     from bot.app import install_signal_handlers, run  # imports nio: keep `--help` fast
 
     loaded = await _load(path)
@@ -100,7 +103,7 @@ async def _run(path: str) -> int:
     stop = asyncio.Event()
     install_signal_handlers(stop)
     try:
-        await run(loaded, stop)
+        await run(loaded, stop, tuning)
     except (SecretError, StoreError, StartupError, CrossSigningError) as exc:
         _err(str(exc))
         return EXIT_FAILED
@@ -154,14 +157,16 @@ def _passphrase(confirm: bool) -> str | None:
 
 
 async def _operator(args: argparse.Namespace) -> int:
-    from bot import operator  # imports nio: keep `--help` fast
+    from nio.exceptions import EncryptionError
+
+    from bot import admin  # imports nio: keep `--help` fast
 
     loaded = await _load(args.config)
     if loaded is None:
         return EXIT_CONFIG
     try:
         if args.command == "doctor":
-            results = await operator.doctor(loaded)
+            results = await admin.doctor(loaded)
             for ok, text in results:
                 print(f"{'ok  ' if ok else 'FAIL'}  {text}")
             return EXIT_OK if all(ok for ok, _ in results) else EXIT_FAILED
@@ -170,16 +175,16 @@ async def _operator(args: argparse.Namespace) -> int:
             answer = "RESET" if args.yes else await asyncio.to_thread(input, "Type RESET: ")
             if answer.strip() != "RESET":
                 return EXIT_FAILED
-            print(await operator.reset_cross_signing(loaded))
+            print(await admin.reset_cross_signing(loaded))
             return EXIT_OK
         passphrase = _passphrase(confirm=args.command == "export-keys")
         if passphrase is None:
             return EXIT_FAILED
         path = Path(args.file)
         if args.command == "export-keys":
-            print(await operator.export_keys(loaded, path, passphrase))
+            print(await admin.export_keys(loaded, path, passphrase))
         else:
-            print(await operator.import_keys(loaded, path, passphrase))
+            print(await admin.import_keys(loaded, path, passphrase))
     except (SecretError, StoreError, StartupError, CrossSigningError, EncryptionError) as exc:
         _err(str(exc))
         return EXIT_FAILED
@@ -203,13 +208,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "check-config":
         return _check_config(args.file)
     if args.command == "run":
-        return asyncio.run(_run(args.config))
+        return asyncio.run(run_bot(args.config))
     if args.command == "purge":
         return asyncio.run(_purge(args.config))
     if args.command in ("doctor", "export-keys", "import-keys", "reset-cross-signing"):
         return asyncio.run(_operator(args))
     if args.command == "demo":
-        from bot.demo import main as demo_main
+        from bot.dev.demo import main as demo_main
 
         return demo_main(wait=not args.no_wait)
     return EXIT_FAILED

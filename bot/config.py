@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 
 import aiofiles
 
-from bot.checks import (
+from bot.config_values import (
     Cron,
     Duration,
     HomeserverUrl,

@@ -19,13 +19,12 @@ from datetime import UTC, datetime
 from bot import handoff
 from bot.catalogue import Catalogue
 from bot.config import Config
+from bot.errors import CommandError
 from bot.logs import Redactor
-from bot.messenger import Messenger
 from bot.pages import Pages
+from bot.ports import Messenger, Rooms
 from bot.replies import MemberReplies
-from bot.rooms import Rooms
 from bot.roster import Roster, Supporter
-from bot.router import CommandError
 from bot.team import TeamRoom
 from bot.text import Mention, Message, render
 from store import Incoming, Store

@@ -15,16 +15,16 @@ from dataclasses import dataclass
 from bot.catalogue import Catalogue
 from bot.checkins import Checkins
 from bot.config import Config, Loaded
+from bot.errors import Role
 from bot.flood import FloodGuard
+from bot.ports import Rooms
 from bot.reload import ApplyRefused, Outcome, Reloader, describe
-from bot.rooms import MatrixRooms
 from bot.roster import Roster
-from bot.router import Role
 from bot.schedules import Schedules
 from bot.team import TeamRoom
 
 log = logging.getLogger(__name__)
-JoinTeam = Callable[[MatrixRooms, str | None], Awaitable[str | None]]
+JoinTeam = Callable[[Rooms, str | None], Awaitable[str | None]]
 
 
 @dataclass
@@ -32,7 +32,7 @@ class LiveParts:
     """The parts a reload reconfigures."""
 
     team: TeamRoom
-    rooms: MatrixRooms
+    rooms: Rooms
     texts: Catalogue
     flood: FloodGuard
     schedules: Schedules

@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from bot.client import StartupError
+from bot.errors import StartupError
 from bot.roster import Roster
 from store import Store
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from bot.catalogue import Catalogue
 from bot.config import ResourceConfig
-from bot.messenger import Messenger
+from bot.ports import Messenger
 from bot.resources import as_list, select
 from bot.roster import Roster
 from bot.text import Message, render

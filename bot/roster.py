@@ -12,7 +12,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.config import RosterConfig
-from bot.router import Role
+from bot.errors import Role
 from bot.shifts import Shift, next_change, next_start, on_call
 from store.records import OnCallOverride
 

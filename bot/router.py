@@ -9,51 +9,29 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Literal, Protocol, TypeVar
+from typing import TYPE_CHECKING
 
 from bot.catalogue import Catalogue
+from bot.errors import CommandError, CommandSyntaxError, Role
 from bot.flood import FloodGuard
 from bot.logs import Redactor
-from bot.messenger import Messenger
+from bot.ports import Messenger, Roles, SenderTrust, Verdict
 from bot.text import Message, render
-from bot.trust import Verdict
 from store import Incoming
+
+if TYPE_CHECKING:
+    from bot.services import Services
 
 log = logging.getLogger(__name__)
 
-Role = Literal["member", "supporter", "organizer"]
 PREFIX = "!"
-
-
-class CommandError(Exception):
-    """A failure whose text is shown to the user as it is."""
-
-
-class CommandSyntaxError(Exception):
-    """The arguments did not parse; the user is shown the command's usage."""
-
-
-class Roles(Protocol):
-    def of(self, user_id: str) -> frozenset[Role]: ...
-
-
-class SenderTrust(Protocol):
-    async def verdict(self, user_id: str, device_id: str | None) -> Verdict: ...
-
-
-class TrustEveryone:
-    async def verdict(self, user_id: str, device_id: str | None) -> Verdict:
-        return Verdict.TRUSTED
 
 
 class EveryoneIsAMember:
     def of(self, user_id: str) -> frozenset[Role]:
         return frozenset({"member"})
-
-
-T = TypeVar("T")
 
 
 @dataclass
@@ -64,12 +42,12 @@ class Context:
     router: Router
     language: str = "en"
 
-    def service(self, kind: type[T]) -> T:
-        """A part built by the composition root (e.g. the support line)."""
-        found = self.router.services.get(kind)
-        if not isinstance(found, kind):
-            raise RuntimeError(f"{kind.__name__} is not available")
-        return found
+    @property
+    def services(self) -> Services:
+        """The parts built by the composition root (the support line, members, …)."""
+        if self.router.services is None:
+            raise RuntimeError("this router was built without services")
+        return self.router.services
 
     async def reply(self, template: str, **values: object) -> str | None:
         direction = self.router.texts.direction(self.language)
@@ -118,9 +96,9 @@ class Router:
         specs: tuple[CommandSpec, ...],
         messenger: Messenger,
         redactor: Redactor,
+        trust: SenderTrust,
         roles: Roles | None = None,
-        trust: SenderTrust | None = None,
-        services: Mapping[type, object] | None = None,
+        services: Services | None = None,
         natural: Callable[[str], tuple[str, str] | None] | None = None,
         on_reaction: Callable[[Incoming], tuple[str, str] | None] | None = None,
         language: str = "en",
@@ -132,8 +110,8 @@ class Router:
         self.specs = specs
         self.messenger = messenger
         self.roles: Roles = roles or EveryoneIsAMember()
-        self.trust: SenderTrust = trust or TrustEveryone()
-        self.services: Mapping[type, object] = services or {}
+        self.trust = trust
+        self.services = services
         self._natural = natural  # text → (command, language), e.g. "I need to talk"
         self._on_reaction = on_reaction  # reaction → (command, args), e.g. ✅ on a page
         self.texts = texts or Catalogue(default=language)

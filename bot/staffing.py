@@ -10,9 +10,9 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from bot import stats
-from bot.checks import duration_seconds
+from bot.config_values import duration_seconds
+from bot.errors import CommandError
 from bot.roster import Roster, Supporter
-from bot.router import CommandError
 from bot.team import TeamRoom
 from bot.text import indexed
 from store import Store

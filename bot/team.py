@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from bot.catalogue import Catalogue
-from bot.messenger import Messenger
+from bot.ports import Messenger
 from bot.roster import Roster, Supporter
 from bot.text import Mention, render
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from bot.line import SupportLine
-from bot.router import CommandSpec, CommandSyntaxError, Context
+from bot.errors import CommandSyntaxError
+from bot.router import CommandSpec, Context
 
 
 async def handle(ctx: Context) -> None:
     if not ctx.args or " " in ctx.args:
         raise CommandSyntaxError()
-    await ctx.service(SupportLine).accept(ctx.args, ctx.event.sender)
+    await ctx.services.line.accept(ctx.args, ctx.event.sender)
 
 
 SPEC = CommandSpec(

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from bot.line import SupportLine
 from bot.router import CommandSpec, Context
 
 
 async def handle(ctx: Context) -> None:
-    await ctx.service(SupportLine).cancel(ctx.event.sender, ctx.event.room_id, ctx.language)
+    await ctx.services.line.cancel(ctx.event.sender, ctx.event.room_id, ctx.language)
 
 
 SPEC = CommandSpec(

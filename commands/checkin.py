@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from bot.checkins import Checkins
-from bot.rooms import MatrixRooms
 from bot.router import CommandSpec, Context
 
 
 async def handle(ctx: Context) -> None:
-    checkins, member = ctx.service(Checkins), ctx.event.sender
+    checkins, member = ctx.services.checkins, ctx.event.sender
     args = ctx.args.strip()
     if not args:
         message = checkins.show(member, ctx.language)
@@ -17,7 +15,7 @@ async def handle(ctx: Context) -> None:
     else:
         room = ctx.event.room_id
         if not ctx.event.is_dm:  # check-ins are private: they go to the member's DM
-            room = await ctx.service(MatrixRooms).direct_room(member)
+            room = await ctx.services.rooms.direct_room(member)
         message = checkins.set(member, args, room, ctx.language)
     await ctx.send(message)
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.line import SupportLine
-from bot.router import CommandSpec, CommandSyntaxError, Context
+from bot.errors import CommandSyntaxError
+from bot.router import CommandSpec, Context
 
 
 async def handle(ctx: Context) -> None:
@@ -11,7 +11,7 @@ async def handle(ctx: Context) -> None:
         raise CommandSyntaxError()
     organizer = "organizer" in ctx.roles()
     await ctx.reply(
-        "{text}", text=await ctx.service(SupportLine).done(ctx.args, ctx.event.sender, organizer)
+        "{text}", text=await ctx.services.line.done(ctx.args, ctx.event.sender, organizer)
     )
 
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from bot.members import Members
 from bot.router import CommandSpec, Context
 
 
 async def handle(ctx: Context) -> None:
-    members = ctx.service(Members)
+    members = ctx.services.members
     message = await members.forget(ctx.event.sender, ctx.language, ctx.event.event_id)
     await ctx.send(message)
 

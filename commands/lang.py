@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from bot.members import Members
-from bot.router import CommandSpec, CommandSyntaxError, Context
+from bot.errors import CommandSyntaxError
+from bot.router import CommandSpec, Context
 
 
 async def handle(ctx: Context) -> None:
     if not ctx.args:
         raise CommandSyntaxError()
-    message = ctx.service(Members).set_language(ctx.event.sender, ctx.args.strip().lower())
+    message = ctx.services.members.set_language(ctx.event.sender, ctx.args.strip().lower())
     await ctx.send(message)
 
 

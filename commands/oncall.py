@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from bot.router import CommandSpec, CommandSyntaxError, Context
-from bot.staffing import Staffing, parse_oncall
+from bot.errors import CommandSyntaxError
+from bot.router import CommandSpec, Context
+from bot.staffing import parse_oncall
 
 
 async def handle(ctx: Context) -> None:
@@ -11,7 +12,7 @@ async def handle(ctx: Context) -> None:
     if args is None:
         raise CommandSyntaxError()
     organizer = "organizer" in ctx.roles()
-    template, values = ctx.service(Staffing).oncall(ctx.event.sender, organizer, args)
+    template, values = ctx.services.staffing.oncall(ctx.event.sender, organizer, args)
     await ctx.reply(template, **values)
 
 

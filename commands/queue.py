@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import time
 
-from bot.line import SupportLine
 from bot.router import CommandSpec, Context
 
 
 async def handle(ctx: Context) -> None:
-    line = ctx.service(SupportLine)
+    line = ctx.services.line
     requests = line.queue()
     if not requests:
         await ctx.reply(line.team_text("queue_empty"))

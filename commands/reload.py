@@ -4,15 +4,14 @@ else (a DM) is answered there too."""
 
 from __future__ import annotations
 
-from bot.reload import Reloader, describe
+from bot.reload import describe
 from bot.router import CommandSpec, Context
-from bot.team import TeamRoom
 
 
 async def handle(ctx: Context) -> None:
-    reloader = ctx.service(Reloader)
+    reloader = ctx.services.reloader
     outcome = await reloader.reload()
-    team = ctx.service(TeamRoom)
+    team = ctx.services.team
     if outcome.kind == "unchanged" or ctx.event.room_id != team.room_id:
         template, values = describe(outcome, team.text, str(reloader.path))
         await ctx.reply(template, **values)

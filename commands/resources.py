@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from bot.line import SupportLine
 from bot.router import CommandSpec, Context
 
 
 async def handle(ctx: Context) -> None:
     topic = ctx.args.strip().lower() or None
-    message = ctx.service(SupportLine).resources_message(ctx.language, topic)
+    message = ctx.services.line.resources_message(ctx.language, topic)
     await ctx.send(message)
 
 

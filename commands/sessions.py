@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.router import CommandSpec, CommandSyntaxError, Context
-from bot.staffing import Staffing
+from bot.errors import CommandSyntaxError
+from bot.router import CommandSpec, Context
 
 
 async def handle(ctx: Context) -> None:
@@ -14,7 +14,7 @@ async def handle(ctx: Context) -> None:
         who = ctx.router.texts.text(ctx.language, "who_organizer")
         await ctx.say("not_allowed", command="!sessions all", who=who)
         return
-    template, values = ctx.service(Staffing).sessions(ctx.event.sender, everyone)
+    template, values = ctx.services.staffing.sessions(ctx.event.sender, everyone)
     await ctx.reply(template, **values)
 
 

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from bot.router import CommandSpec, Context
-from bot.staffing import Staffing
 
 
 async def handle(ctx: Context) -> None:
-    template, values = ctx.service(Staffing).shift()
+    template, values = ctx.services.staffing.shift()
     await ctx.reply(template, **values)
 
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from bot.line import SupportLine
 from bot.router import CommandSpec, Context
 
 
 async def handle(ctx: Context) -> None:
-    await ctx.service(SupportLine).talk_from(ctx.event, ctx.language)
+    await ctx.services.line.talk_from(ctx.event, ctx.language)
 
 
 SPEC = CommandSpec(

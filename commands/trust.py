@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from bot.devicetrust import DeviceTrust
-from bot.router import CommandError, CommandSpec, CommandSyntaxError, Context
+from bot.errors import CommandError, CommandSyntaxError
+from bot.router import CommandSpec, Context
 
 _ARGS = re.compile(r"approve\s+(@\S+:\S+)")
 
@@ -15,7 +15,7 @@ async def handle(ctx: Context) -> None:
     if not match:
         raise CommandSyntaxError()
     user_id = match.group(1)
-    master = await ctx.service(DeviceTrust).approve(user_id)
+    master = await ctx.services.identities.approve(user_id)
     if master is None:
         raise CommandError(ctx.router.texts.text(ctx.language, "trust_none"))
     await ctx.say("trust_done", fingerprint=master[:12] + "…")

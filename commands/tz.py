@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from bot.checkins import Checkins
-from bot.router import CommandSpec, CommandSyntaxError, Context
+from bot.errors import CommandSyntaxError
+from bot.router import CommandSpec, Context
 
 
 async def handle(ctx: Context) -> None:
     if not ctx.args.strip():
         raise CommandSyntaxError()
-    message = ctx.service(Checkins).set_zone(ctx.event.sender, ctx.args.strip(), ctx.language)
+    message = ctx.services.checkins.set_zone(ctx.event.sender, ctx.args.strip(), ctx.language)
     await ctx.send(message)
 
 

@@ -1,4 +1,5 @@
-"""`python -m tests`: the whole suite — lint, types, unit and integration tests.
+"""`python -m tests`: the whole suite — lint, types, import contracts, unit and integration
+tests.
 
 The integration tests start their own Synapse on 127.0.0.1; nothing else is needed.
 """
@@ -7,11 +8,13 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 STEPS = (
     ("ruff", [sys.executable, "-m", "ruff", "check", "."]),
     ("ruff format", [sys.executable, "-m", "ruff", "format", "--check", "."]),
     ("mypy", [sys.executable, "-m", "mypy"]),
+    ("import contracts", [str(Path(sys.executable).with_name("lint-imports"))]),
     ("pytest", [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *sys.argv[1:]]),
 )
 

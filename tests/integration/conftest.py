@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from bot.devbot import BotProcess, new_store_key, write_config
-from bot.devclient import Member
-from bot.devserver import LocalSynapse
+from bot.dev.botprocess import BotProcess, new_store_key, write_config
+from bot.dev.synapse import LocalSynapse
+from tests.support.harness import BotSetup, Members, unique
+from tests.support.line import Line, start_line
 
 pytestmark = pytest.mark.integration
 
@@ -25,38 +25,6 @@ def synapse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalSynapse]:
         yield server
     finally:
         server.stop()
-
-
-@dataclass
-class BotSetup:
-    user_id: str
-    password: str
-    store_key: str
-    config: Path
-    workdir: Path
-
-    @property
-    def store_dir(self) -> Path:
-        return self.workdir / "data"
-
-    def process(self, store_key: str | None = None) -> BotProcess:
-        return BotProcess(
-            self.config, self.password, store_key or self.store_key, self.workdir / "bot.log"
-        )
-
-
-async def talked_once(setup: BotSetup, members: Members) -> tuple[BotProcess, Member, str]:
-    """A running bot, a member with an encrypted DM with it, and one `!help` answered there."""
-    proc = setup.process()
-    await proc.start()
-    alex = await members.new("alex")
-    room = await alex.create_dm(setup.user_id)
-    await alex.ask(room, "!help", setup.user_id)
-    return proc, alex, room
-
-
-def unique(prefix: str) -> str:
-    return f"{prefix}{secrets.token_hex(4)}"
 
 
 @pytest.fixture
@@ -78,21 +46,6 @@ async def bot(bot_setup: BotSetup) -> AsyncIterator[BotProcess]:
         await proc.stop()
 
 
-class Members:
-    def __init__(self, synapse: LocalSynapse, tmp_path: Path) -> None:
-        self._synapse = synapse
-        self._tmp = tmp_path
-        self.all: list[Member] = []
-
-    async def new(self, name: str = "member") -> Member:
-        password = secrets.token_urlsafe(12)
-        user_id = self._synapse.register(unique(name), password)
-        member = Member(self._synapse.url, user_id, password, self._tmp / user_id)
-        await member.start()
-        self.all.append(member)
-        return member
-
-
 @pytest.fixture
 async def members(synapse: LocalSynapse, tmp_path: Path) -> AsyncIterator[Members]:
     pool = Members(synapse, tmp_path)
@@ -101,3 +54,10 @@ async def members(synapse: LocalSynapse, tmp_path: Path) -> AsyncIterator[Member
     finally:
         for member in pool.all:
             await member.close()
+
+
+@pytest.fixture
+async def line(bot_setup: BotSetup, members: Members) -> AsyncIterator[Line]:
+    world = await start_line(bot_setup, members)
+    yield world
+    await world.bot.stop()

@@ -8,23 +8,14 @@ import signal
 from pathlib import Path
 
 import pytest
-from nio import RoomMemberEvent, RoomMessage
+from nio import RoomMemberEvent
 
-from bot.devbot import BotProcess, new_store_key
-from bot.devclient import Member
+from bot.dev.botprocess import BotProcess, new_store_key
 from store import Store
 from store.secret import parse
-from tests.integration.conftest import BotSetup, Members, talked_once
+from tests.support.harness import BotSetup, Members, bot_messages, talked_once
 
 pytestmark = pytest.mark.integration
-
-
-def bot_messages(member: Member, room_id: str, bot_id: str, start: int) -> list[str]:
-    return [
-        ev.body
-        for r, ev in member.events[start:]
-        if r == room_id and isinstance(ev, RoomMessage) and ev.sender == bot_id
-    ]
 
 
 def snapshot(directory: Path) -> dict[str, str]:
@@ -88,7 +79,7 @@ async def test_kill_9_after_commit_loses_nothing_and_keeps_the_device(
     device = bot_setup_device(bot_setup)
 
     crashing = bot_setup.process()
-    crashing.env["WARMLINE_FAULT"] = "kill-after-commit"
+    crashing.dev_args = ["--fault", "kill-after-commit"]
     await crashing.start()
     start = alex.mark()
     await alex.send(room, "!help")
@@ -222,7 +213,7 @@ async def test_a_gap_in_the_timeline_is_fetched_not_lost(bot_setup: BotSetup, me
     for i in range(12):  # chatter the bot ignores, burying the command
         await bob.send(room, f"chatter {i}")
     limited = bot_setup.process()
-    limited.env["WARMLINE_TEST_TIMELINE_LIMIT"] = "5"
+    limited.dev_args = ["--timeline-limit", "5"]
     await limited.start()
     reply = await alex.reply_from(bot_id, room, start)
     assert "emergency" in reply.body  # the !resources answer (no resources configured)

@@ -6,13 +6,13 @@ import pytest
 from nio import RoomMessage
 
 from bot.text import FSI, RLM
-from tests.integration.conftest import BotSetup, Members
-from tests.integration.test_handoff import Line, line  # noqa: F401 (the fixture)
+from tests.support.harness import BotSetup, Members
+from tests.support.line import Line
 
 pytestmark = pytest.mark.integration
 
 
-async def test_resources_in_the_members_language_and_by_topic(line: Line):  # noqa: F811
+async def test_resources_in_the_members_language_and_by_topic(line: Line):
     dm = await line.alex.create_dm(line.bot_id)
     english = await line.alex.ask(dm, "!resources", line.bot_id)
     assert "Rainbow Line" in english.body and "خط قوس قزح" not in english.body
@@ -23,7 +23,7 @@ async def test_resources_in_the_members_language_and_by_topic(line: Line):  # no
     assert "Rainbow Line" in arabic.body  # the alias does not change the language by itself
 
 
-async def test_lang_ar_makes_everything_arabic_and_right_to_left(line: Line):  # noqa: F811
+async def test_lang_ar_makes_everything_arabic_and_right_to_left(line: Line):
     dm = await line.alex.create_dm(line.bot_id)
     done = await line.alex.ask(dm, "!lang ar", line.bot_id)
     assert "بالعربية" in done.body
@@ -36,7 +36,7 @@ async def test_lang_ar_makes_everything_arabic_and_right_to_left(line: Line):  #
     assert "Rainbow Line" not in ack.body
 
 
-async def test_forget_withdraws_and_deletes(line: Line):  # noqa: F811
+async def test_forget_withdraws_and_deletes(line: Line):
     dm = await line.alex.create_dm(line.bot_id)
     await line.alex.ask(dm, "!lang ar", line.bot_id)
     start = line.sam.mark()

@@ -12,9 +12,9 @@ import sys
 import pytest
 import yaml
 
-from bot.crosssign import query_keys
-from bot.trust import UserKeys, is_cross_signed
-from tests.integration.conftest import BotSetup, Members
+from bot.matrix.crosssign import query_keys
+from bot.matrix.trust import UserKeys, is_cross_signed
+from tests.support.harness import BotSetup, Members
 
 pytestmark = pytest.mark.integration
 PASSPHRASE = "correct horse battery staple"

@@ -12,9 +12,9 @@ import pytest
 import yaml
 from nio import RoomMessage
 
-from bot.devclient import Member
-from tests.integration.conftest import BotSetup, Members
-from tests.integration.test_handoff import ALWAYS, Line, start_line
+from bot.dev.member import Member
+from tests.support.harness import BotSetup, Members
+from tests.support.line import ALWAYS, Line, start_line
 
 pytestmark = pytest.mark.integration
 

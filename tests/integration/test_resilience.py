@@ -9,15 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from bot.crosssign import query_keys
-from bot.devbot import BotProcess, new_store_key, write_config
-from bot.devclient import Member
-from bot.devserver import LocalSynapse
-from bot.trust import UserKeys, is_cross_signed
+from bot.dev.botprocess import BotProcess, new_store_key, write_config
+from bot.dev.member import Member
+from bot.dev.synapse import LocalSynapse
+from bot.matrix.crosssign import query_keys
+from bot.matrix.trust import UserKeys, is_cross_signed
 from store import Store
 from store.migrations import OWN_TABLES
 from store.secret import parse
-from tests.integration.conftest import BotSetup, Members, talked_once
+from tests.support.harness import BotSetup, Members, talked_once
 
 pytestmark = pytest.mark.integration
 

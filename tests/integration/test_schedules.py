@@ -9,8 +9,8 @@ import pytest
 import yaml
 from nio import RoomMessage
 
-from bot.devbot import BotProcess
-from tests.integration.conftest import BotSetup, Members
+from bot.dev.botprocess import BotProcess
+from tests.support.harness import BotSetup, Members
 
 pytestmark = pytest.mark.integration
 

@@ -7,12 +7,11 @@ import pytest
 import yaml
 from nio import MegolmEvent, RoomMessage, UnknownToDeviceEvent
 
-from bot.crosssign import query_keys
-from bot.devbot import BotProcess
-from bot.devclient import Member
-from bot.trust import UserKeys, is_cross_signed, self_signing_key_of, signed_by
-from tests.integration.conftest import BotSetup, Members
-from tests.integration.test_core import bot_messages
+from bot.dev.botprocess import BotProcess
+from bot.dev.member import Member
+from bot.matrix.crosssign import query_keys
+from bot.matrix.trust import UserKeys, is_cross_signed, self_signing_key_of, signed_by
+from tests.support.harness import BotSetup, Members, bot_messages
 
 pytestmark = pytest.mark.integration
 

@@ -7,7 +7,7 @@ from bot.dispatch import Dispatcher
 from bot.logs import Redactor
 from store import Incoming, Store
 from store.secret import parse
-from tests.unit.fakes import text_event
+from tests.support.fakes import text_event
 
 KEY = parse("ef" * 32, "test")
 

@@ -16,39 +16,21 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 
 from bot.catalogue import Catalogue
 from bot.config import Config, MatrixConfig, RosterConfig, StoreConfig, SupporterConfig
+from bot.errors import CommandError
 from bot.line import SupportLine
 from bot.logs import Redactor
 from bot.roster import Roster
-from bot.router import CommandError
 from bot.shifts import parse_shift
 from bot.team import TeamRoom
 from bot.text import Message
 from store import Store
 from store.secret import parse
+from tests.support.fakes import FakeRooms
 
 MEMBERS = [f"@member{i}:hs" for i in range(5)]
 SUPPORTERS = [("@sam:hs", 1, 1), ("@ari:hs", 1, 2), ("@kim:hs", 2, 1)]  # id, tier, max
 TEAM = "!team:hs"
 ALWAYS = (parse_shift("daily 00:00-24:00"),)
-
-
-class FakeRooms:
-    def __init__(self) -> None:
-        self.created = 0
-        self.joined_all = False
-
-    async def direct_room(self, user_id: str) -> str:
-        return f"!dm-{user_id}"
-
-    async def create_handoff(self, member: str, supporter: str) -> str:
-        self.created += 1
-        return f"!handoff{self.created}:hs"
-
-    def joined(self, room_id: str, user_ids: tuple[str, ...]) -> bool:
-        return self.joined_all
-
-    async def leave(self, room_id: str) -> None:
-        return None
 
 
 class CheckingMessenger:

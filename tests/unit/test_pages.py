@@ -27,7 +27,7 @@ from bot.team import TeamRoom
 from bot.text import Message
 from store import Incoming, Store
 from store.secret import parse
-from tests.unit.test_line_stateful import FakeRooms
+from tests.support.fakes import FakeRooms
 
 TEAM = "!team:hs"
 SAM = "@sam:hs"

@@ -6,6 +6,7 @@ import logging
 import pytest
 
 from bot.logs import Redactor
+from bot.ports import Verdict
 from bot.router import (
     CommandError,
     CommandSpec,
@@ -15,9 +16,8 @@ from bot.router import (
     Router,
     parse_command,
 )
-from bot.trust import Verdict
 from commands import ALL
-from tests.unit.fakes import RecordingMessenger, text_event
+from tests.support.fakes import FixedTrust, RecordingMessenger, text_event
 
 REDACTOR = Redactor(b"k" * 32)
 
@@ -63,7 +63,7 @@ def messenger() -> RecordingMessenger:
 @pytest.fixture
 def router(messenger: RecordingMessenger) -> Router:
     roles = StaticRoles({"@org:hs": frozenset({"member", "organizer"})})
-    return Router(TEST_SPECS, messenger, REDACTOR, roles)
+    return Router(TEST_SPECS, messenger, REDACTOR, FixedTrust(), roles)
 
 
 @pytest.mark.parametrize(
@@ -149,17 +149,7 @@ async def test_plain_text_gets_a_hint_in_an_encrypted_dm_only(router: Router, me
 
 def test_duplicate_command_names_are_rejected(messenger):
     with pytest.raises(ValueError, match="two commands"):
-        Router((*ALL, *ALL), messenger, REDACTOR)
-
-
-class FixedTrust:
-    def __init__(self, verdict: Verdict) -> None:
-        self.verdict_value = verdict
-        self.asked: list[tuple[str, str | None]] = []
-
-    async def verdict(self, user_id: str, device_id: str | None) -> Verdict:
-        self.asked.append((user_id, device_id))
-        return self.verdict_value
+        Router((*ALL, *ALL), messenger, REDACTOR, FixedTrust())
 
 
 @pytest.mark.parametrize(
@@ -172,7 +162,7 @@ class FixedTrust:
 )
 async def test_sensitive_commands_need_a_trusted_device(verdict, expected, messenger):
     trust = FixedTrust(verdict)
-    router = Router(TEST_SPECS, messenger, REDACTOR, trust=trust)
+    router = Router(TEST_SPECS, messenger, REDACTOR, trust)
     event = dataclasses.replace(text_event("!echo hi"), sender_device="PHONE")
     await router.handle(event)
     assert expected in messenger.bodies[0]
@@ -181,12 +171,12 @@ async def test_sensitive_commands_need_a_trusted_device(verdict, expected, messe
 
 async def test_ordinary_commands_do_not_ask_about_the_device(messenger):
     trust = FixedTrust(Verdict.NOT_CROSS_SIGNED)
-    router = Router(TEST_SPECS, messenger, REDACTOR, trust=trust)
+    router = Router(TEST_SPECS, messenger, REDACTOR, trust)
     await router.handle(text_event("!help"))
     assert trust.asked == [] and "Commands you can use" in messenger.bodies[0]
 
 
 async def test_a_command_from_an_unknown_session_is_explained(messenger):
-    router = Router(TEST_SPECS, messenger, REDACTOR, trust=FixedTrust(Verdict.NOT_CROSS_SIGNED))
+    router = Router(TEST_SPECS, messenger, REDACTOR, FixedTrust(Verdict.NOT_CROSS_SIGNED))
     await router.handle(text_event("!echo hi"))  # no sender device: unencrypted or unknown
     assert "couldn't tell which of your sessions" in messenger.bodies[0]

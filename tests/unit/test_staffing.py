@@ -11,8 +11,8 @@ import pytest
 from bot import handoff
 from bot.catalogue import Catalogue
 from bot.config import RosterConfig, SupporterConfig
+from bot.errors import CommandError
 from bot.roster import Roster
-from bot.router import CommandError
 from bot.shifts import parse_shift
 from bot.staffing import OnCallArgs, Staffing, parse_oncall
 from bot.team import TeamRoom
@@ -20,7 +20,7 @@ from bot.text import render
 from commands import ALL
 from store import Store
 from store.secret import parse
-from tests.unit.fakes import RecordingMessenger
+from tests.support.fakes import RecordingMessenger
 
 NOW = datetime(2026, 11, 24, 19, 0, tzinfo=UTC).timestamp()  # Tuesday 20:00 in Berlin
 SAM, KIM, ORG = "@sam:hs", "@kim:hs", "@org:hs"

@@ -8,8 +8,8 @@ import pytest
 from signedjson.key import decode_signing_key_base64, encode_verify_key_base64, get_verify_key
 from signedjson.sign import sign_json
 
-from bot.crosssign import generate_seeds, public, sign_device, upload_body
-from bot.trust import (
+from bot.matrix.crosssign import generate_seeds, public, sign_device, upload_body
+from bot.matrix.trust import (
     UserKeys,
     Verdict,
     decide,

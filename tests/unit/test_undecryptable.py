@@ -5,12 +5,12 @@ from pathlib import Path
 import pytest
 
 from bot.logs import Redactor
+from bot.matrix.undecryptable import STILL_LOCKED, Undecryptable
 from bot.text import Message
-from bot.undecryptable import STILL_LOCKED, Undecryptable
 from store import Store
 from store.records import KeptEvent
 from store.secret import parse
-from tests.unit.fakes import text_event
+from tests.support.fakes import text_event
 
 KEY = parse("12" * 32, "test")
 

@@ -5,23 +5,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from typing import Any, Protocol
+from typing import Any
 
 from nio import OlmUnverifiedDeviceError, RoomSendError, RoomSendResponse
 
-from bot.client import BotClient
-from bot.devicetrust import DeviceTrust
 from bot.logs import Redactor
+from bot.matrix.client import BotClient
+from bot.matrix.keysharing import DeviceTrust
 from bot.text import Message
 
 log = logging.getLogger(__name__)
 ROOM_KNOWN_WITHIN = 30.0  # seconds a new room may take to arrive by sync
-
-
-class Messenger(Protocol):
-    async def send(self, room_id: str, message: Message) -> str | None: ...
-
-    async def edit(self, room_id: str, event_id: str, message: Message) -> str | None: ...
 
 
 def content_of(message: Message) -> dict[str, Any]:
@@ -56,7 +50,7 @@ class MatrixMessenger:
     async def send(self, room_id: str, message: Message) -> str | None:
         """Sends; returns the event id, or None after logging why it could not be sent.
 
-        Room keys go only to the devices the trust policy trusts (see bot.devicetrust)."""
+        Room keys go only to the devices the trust policy trusts (see bot.matrix.keysharing)."""
         return await self._send(room_id, content_of(message))
 
     async def edit(self, room_id: str, event_id: str, message: Message) -> str | None:

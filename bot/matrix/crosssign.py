@@ -22,7 +22,7 @@ from signedjson.key import (
 )
 from signedjson.sign import sign_json
 
-from bot.trust import JsonDict, UserKeys, signed_by
+from bot.matrix.trust import JsonDict, UserKeys, signed_by
 from store.records import CrossSigningSeeds
 
 log = logging.getLogger(__name__)

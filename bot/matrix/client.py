@@ -14,16 +14,13 @@ from typing import Any
 from nio import AsyncClient, AsyncClientConfig, LoginError, WhoamiError
 
 from bot.config import Loaded
+from bot.errors import StartupError
 from bot.logs import StateLog
 from store import Session, Store
 from store.nio_store import store_class
 
 log = logging.getLogger(__name__)
 PASSWORD_ENV = "WARMLINE_PASSWORD"  # noqa: S105 (the variable's name, not a password)
-
-
-class StartupError(Exception):
-    """The bot cannot start; the text is for the operator."""
 
 
 class BotClient(AsyncClient):  # type: ignore[misc]
@@ -43,7 +40,7 @@ def build_client(loaded: Loaded, store: Store, connectivity: StateLog) -> BotCli
         store=store_class(store.secret),
         pickle_key=store.secret.pickle_key,
         encryption_enabled=True,
-        store_sync_tokens=False,  # warmline keeps the sync position itself (see bot.sync)
+        store_sync_tokens=False,  # warmline keeps the sync position itself (see bot.matrix.sync)
         max_timeout_retry_wait_time=30,
         request_timeout=60,
     )

@@ -15,9 +15,10 @@ from pathlib import Path
 import aiofiles
 from nio.crypto.key_export import decrypt, encrypt
 
-from bot.client import PASSWORD_ENV, BotClient, build_client, open_session
 from bot.config import Loaded
-from bot.crosssign import (
+from bot.logs import Redactor, StateLog, setup
+from bot.matrix.client import PASSWORD_ENV, BotClient, build_client, open_session
+from bot.matrix.crosssign import (
     CrossSigningError,
     bootstrap,
     generate_seeds,
@@ -25,8 +26,7 @@ from bot.crosssign import (
     publish,
     query_keys,
 )
-from bot.logs import Redactor, StateLog, setup
-from bot.trust import UserKeys, is_cross_signed
+from bot.matrix.trust import UserKeys, is_cross_signed
 from store import Store, secret
 from store.records import CrossSigningSeeds
 

@@ -7,28 +7,28 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from bot.devicetrust import DeviceTrust
-from bot.line import SupportLine
 from bot.logs import Redactor
+from bot.ports import Identities
 from bot.roster import Roster
+from bot.team import TeamRoom
 from store import Store
 
 log = logging.getLogger(__name__)
 
 
-class DeviceWatch:
+class SessionAlerts:
     def __init__(
         self,
-        trust: DeviceTrust,
+        trust: Identities,
         store: Store,
         roster: Callable[[], Roster],
-        line: SupportLine,
+        team: TeamRoom,
         redactor: Redactor,
     ) -> None:
         self._trust = trust
         self._store = store
         self._roster = roster
-        self._line = line
+        self._team = team
         self._redact = redactor
 
     def watched(self) -> list[str]:
@@ -47,4 +47,4 @@ class DeviceWatch:
                     log.warning(
                         "%s has a session that is not cross-signed", self._redact.tag(user_id)
                     )
-                    await self._line.alert("device_alert", user_id, device)
+                    await self._team.alert("device_alert", user_id, device)

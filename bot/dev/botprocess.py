@@ -11,8 +11,8 @@ from pathlib import Path
 
 import yaml
 
-from bot.devclient import Member
-from bot.devserver import LocalSynapse
+from bot.dev.member import Member
+from bot.dev.synapse import LocalSynapse
 
 READY = "warmline is ready"
 
@@ -39,6 +39,9 @@ class BotProcess:
         self.config = config
         self.env = {**os.environ, "WARMLINE_PASSWORD": password, "WARMLINE_STORE_KEY": store_key}
         self.log_path = log_path
+        # Test-only settings for bot.dev.run (e.g. ["--fault", "kill-after-commit"]); without
+        # any, the child is the real `warmline run`.
+        self.dev_args: list[str] = []
         self.proc: asyncio.subprocess.Process | None = None
         self.lines: list[str] = []
         self._reader: asyncio.Task[None] | None = None
@@ -50,10 +53,10 @@ class BotProcess:
         self.proc = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
-            "bot",
-            "run",
+            *(("bot.dev.run",) if self.dev_args else ("bot", "run")),
             "--config",
             str(self.config),
+            *self.dev_args,
             env=self.env,
             stdout=asyncio.subprocess.DEVNULL,
             stderr=asyncio.subprocess.PIPE,

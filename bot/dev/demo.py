@@ -23,9 +23,9 @@ from typing import Any
 import yaml
 from nio import RoomMessage
 
-from bot.devbot import BotProcess, new_store_key, on_call_line, synapse_with_bot
-from bot.devclient import Member, Predicate
-from bot.devserver import DevServerError, LocalSynapse
+from bot.dev.botprocess import BotProcess, new_store_key, on_call_line, synapse_with_bot
+from bot.dev.member import Member, Predicate
+from bot.dev.synapse import DevServerError, LocalSynapse
 
 
 def _say(text: str = "") -> None:

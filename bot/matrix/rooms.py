@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import logging
-from typing import Any, Protocol
+from typing import Any
 
 from nio import JoinError, RoomCreateError, RoomPreset, RoomResolveAliasError, RoomVisibility
 
 from bot.logs import Redactor
+from bot.ports import RoomError
 
 log = logging.getLogger(__name__)
 ENCRYPTION = {
@@ -15,20 +16,6 @@ ENCRYPTION = {
     "state_key": "",
     "content": {"algorithm": "m.megolm.v1.aes-sha2"},
 }
-
-
-class RoomError(Exception):
-    pass
-
-
-class Rooms(Protocol):
-    async def direct_room(self, user_id: str) -> str: ...
-
-    async def create_handoff(self, member: str, supporter: str) -> str: ...
-
-    def joined(self, room_id: str, user_ids: tuple[str, ...]) -> bool: ...
-
-    async def leave(self, room_id: str) -> None: ...
 
 
 class MatrixRooms:

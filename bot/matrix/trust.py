@@ -13,21 +13,16 @@ requires). The policy (`encryption.trust`) turns that into a verdict:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
 from typing import Any, Literal
 
 from signedjson.key import decode_verify_key_bytes
 from signedjson.sign import SignatureVerifyException, verify_signed_json
 from unpaddedbase64 import decode_base64
 
+from bot.ports import Verdict
+
 Policy = Literal["cross-signed", "tofu", "all"]
 JsonDict = dict[str, Any]
-
-
-class Verdict(Enum):
-    TRUSTED = "trusted"
-    NOT_CROSS_SIGNED = "not cross-signed"
-    MASTER_KEY_CHANGED = "master key changed"
 
 
 def _single_ed25519(key_obj: JsonDict) -> tuple[str, str] | None:

@@ -2,7 +2,7 @@
 
 Before every send into a room the members' devices are looked up (raw /keys/query, since nio
 drops the cross-signing keys) and each is marked in nio's device store: verified when
-`bot.trust` trusts it, blacklisted otherwise, so nio shares the Megolm key with exactly the
+`bot.matrix.trust` trusts it, blacklisted otherwise, so nio shares the Megolm key with exactly the
 trusted devices. Every excluded device gets an `m.room_key.withheld` (`m.unverified`) once per
 Megolm session, so its owner's client can explain instead of showing a silent failure.
 """
@@ -14,9 +14,10 @@ from typing import Any
 
 from nio import ToDeviceMessage
 
-from bot.crosssign import query_keys
 from bot.logs import Redactor
-from bot.trust import Policy, UserKeys, Verdict
+from bot.matrix.crosssign import query_keys
+from bot.matrix.trust import Policy, UserKeys
+from bot.ports import Verdict
 from store import Store
 
 log = logging.getLogger(__name__)

@@ -13,10 +13,9 @@ import asyncio
 import contextlib
 import copy
 import logging
-import os
-import signal
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from nio import (
@@ -29,11 +28,11 @@ from nio import (
     UnknownToDeviceEvent,
 )
 
-from bot.client import BotClient
 from bot.config import MatrixConfig
-from bot.events import incoming, joined_in, kept, timeline
 from bot.logs import Redactor, StateLog
-from bot.undecryptable import Undecryptable
+from bot.matrix.client import BotClient
+from bot.matrix.events import incoming, joined_in, kept, timeline
+from bot.matrix.undecryptable import Undecryptable
 from store import Incoming, Store, StoreWriteError
 
 log = logging.getLogger(__name__)
@@ -43,14 +42,22 @@ SYNC_FILTER: dict[str, Any] = {
     "presence": {"types": []},
     "account_data": {"types": []},
     "room": {
-        # Events beyond this many per room between two syncs arrive as a gap, which is then
-        # fetched with /messages (see SyncLoop._backfill).
-        "timeline": {"limit": 500},
+        "timeline": {"limit": 500},  # SyncTuning.timeline_limit
         "ephemeral": {"types": []},
         "account_data": {"types": []},
         "state": {"lazy_load_members": False},
     },
 }
+
+
+@dataclass(frozen=True)
+class SyncTuning:
+    """Settings only tests change (passed in by bot.dev.run, never read from the environment)."""
+
+    # Events beyond this many per room between two syncs arrive as a gap (see _backfill).
+    timeline_limit: int = 500
+    # Called right after a batch with new events is committed, before any handler runs.
+    after_commit: Callable[[], None] | None = None
 
 
 class SyncLoop:
@@ -65,6 +72,7 @@ class SyncLoop:
         undecryptable: Undecryptable,
         devices_changed: Callable[[list[str]], None] = lambda users: None,
         after_batch: Callable[[], Awaitable[None]] | None = None,
+        tuning: SyncTuning | None = None,
     ) -> None:
         self._client = client
         self._store = store
@@ -77,9 +85,9 @@ class SyncLoop:
         self._after_batch = after_batch
         self.first_sync_done = asyncio.Event()
         self._store_health = StateLog("store")
+        self._tuning = tuning or SyncTuning()
         self._filter = copy.deepcopy(SYNC_FILTER)
-        if limit := os.environ.get("WARMLINE_TEST_TIMELINE_LIMIT"):  # tests: make a gap cheaply
-            self._filter["room"]["timeline"]["limit"] = int(limit)
+        self._filter["room"]["timeline"]["limit"] = self._tuning.timeline_limit
 
     async def run(self) -> None:
         token = self._store.sync_token()
@@ -123,10 +131,8 @@ class SyncLoop:
             self._store_health.up()
             backoff = 1.0
             token, full_state = resp.next_batch, False
-            if fresh and os.environ.get("WARMLINE_FAULT") == "kill-after-commit":
-                # Fault injection for the crash test: die where nio's own bookkeeping loses
-                # events (after the position moved, before any handler ran).
-                os.kill(os.getpid(), signal.SIGKILL)
+            if fresh and self._tuning.after_commit is not None:
+                self._tuning.after_commit()  # tests: a crash where nio's bookkeeping loses events
             self._client.synced.set()  # wakes sends waiting for a room this sync brought
             self._client.synced.clear()
             for item in fresh:

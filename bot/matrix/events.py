@@ -16,8 +16,8 @@ from nio import (
     SyncResponse,
 )
 
-from bot.client import BotClient
-from bot.undecryptable import STILL_LOCKED, _StillLocked
+from bot.matrix.client import BotClient
+from bot.matrix.undecryptable import STILL_LOCKED, _StillLocked
 from store import Incoming
 from store.records import KeptEvent
 

@@ -31,10 +31,10 @@ from nio import (
 )
 from nio.store import SqliteStore
 
-from bot.crosssign import bootstrap
-from bot.devicetrust import DeviceTrust
 from bot.logs import Redactor
-from bot.rooms import ENCRYPTION
+from bot.matrix.crosssign import bootstrap
+from bot.matrix.keysharing import DeviceTrust
+from bot.matrix.rooms import ENCRYPTION
 from store.records import CrossSigningSeeds
 
 Predicate = Callable[[str, Any], bool]

@@ -1,0 +1,23 @@
+"""What commands, the domain and the process share about failing, and who may do what.
+
+No nio and no router here: the support line raises `CommandError` without knowing which
+command called it, and the roster answers with `Role`s without knowing the router.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+Role = Literal["member", "supporter", "organizer"]
+
+
+class CommandError(Exception):
+    """A failure whose text is shown to the user as it is."""
+
+
+class CommandSyntaxError(Exception):
+    """The arguments did not parse; the user is shown the command's usage."""
+
+
+class StartupError(Exception):
+    """The bot cannot start; the text is for the operator."""

@@ -1,0 +1,28 @@
+"""The parts command handlers use, typed: built once by the composition root (bot.app).
+
+A handler reads `ctx.services.line`, never looks a part up by type at run time, so a wiring
+slip is a type error, not a failure in front of a member."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.checkins import Checkins
+from bot.line import SupportLine
+from bot.members import Members
+from bot.ports import Identities, Rooms
+from bot.reload import Reloader
+from bot.staffing import Staffing
+from bot.team import TeamRoom
+
+
+@dataclass(frozen=True)
+class Services:
+    line: SupportLine
+    members: Members
+    checkins: Checkins
+    staffing: Staffing
+    reloader: Reloader
+    team: TeamRoom
+    rooms: Rooms
+    identities: Identities

@@ -1,0 +1,74 @@
+"""Test doubles at the boundary (the ports): a messenger that records instead of sending,
+rooms that exist only in memory, a device-trust answer fixed in advance."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bot.ports import Verdict
+from bot.text import Message
+from store import Incoming
+
+
+@dataclass
+class RecordingMessenger:
+    sent: list[tuple[str, Message]] = field(default_factory=list)
+
+    edits: list[tuple[str, str, Message]] = field(default_factory=list)
+
+    async def send(self, room_id: str, message: Message) -> str | None:
+        self.sent.append((room_id, message))
+        return f"$sent{len(self.sent)}"
+
+    async def edit(self, room_id: str, event_id: str, message: Message) -> str | None:
+        self.edits.append((room_id, event_id, message))
+        return f"$edit{len(self.edits)}"
+
+    @property
+    def bodies(self) -> list[str]:
+        return [m.body for _, m in self.sent]
+
+
+def text_event(
+    body: str,
+    sender: str = "@alex:hs",
+    room: str = "!dm:hs",
+    encrypted: bool = True,
+    members: int = 2,
+    event_id: str = "$e1",
+) -> Incoming:
+    return Incoming(event_id, room, sender, None, "text", body, None, 0, encrypted, members)
+
+
+class FakeRooms:
+    def __init__(self) -> None:
+        self.created = 0
+        self.joined_all = False
+
+    async def join(self, ref: str) -> str:
+        return ref
+
+    async def direct_room(self, user_id: str) -> str:
+        return f"!dm-{user_id}"
+
+    async def create_handoff(self, member: str, supporter: str) -> str:
+        self.created += 1
+        return f"!handoff{self.created}:hs"
+
+    def joined(self, room_id: str, user_ids: tuple[str, ...]) -> bool:
+        return self.joined_all
+
+    async def leave(self, room_id: str) -> None:
+        return None
+
+
+class FixedTrust:
+    """The router's SenderTrust with one answer for every device; records who was asked."""
+
+    def __init__(self, verdict: Verdict = Verdict.TRUSTED) -> None:
+        self.verdict_value = verdict
+        self.asked: list[tuple[str, str | None]] = []
+
+    async def verdict(self, user_id: str, device_id: str | None) -> Verdict:
+        self.asked.append((user_id, device_id))
+        return self.verdict_value
