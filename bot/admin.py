@@ -17,7 +17,7 @@ from nio.crypto.key_export import decrypt, encrypt
 
 from bot.config import Loaded
 from bot.logs import Redactor, StateLog, setup
-from bot.matrix.client import PASSWORD_ENV, BotClient, build_client, open_session
+from bot.matrix.client import PASSWORD_ENV, BotClient, build_client
 from bot.matrix.crosssign import (
     CrossSigningError,
     bootstrap,
@@ -26,6 +26,8 @@ from bot.matrix.crosssign import (
     publish,
     query_keys,
 )
+from bot.matrix.discovery import discover
+from bot.matrix.login import open_session
 from bot.matrix.trust import UserKeys, is_cross_signed
 from store import Store, secret
 from store.records import CrossSigningSeeds
@@ -43,8 +45,9 @@ class Session:
 
 
 @contextlib.asynccontextmanager
-async def opened(loaded: Loaded) -> AsyncIterator[Session]:
-    """The store (locked: the bot must be stopped) and a restored client, closed after."""
+async def opened(loaded: Loaded, homeserver: str | None = None) -> AsyncIterator[Session]:
+    """The store (locked: the bot must be stopped) and a restored client, closed after.
+    `homeserver`: the client API's URL if already discovered."""
     key = await secret.load(loaded.key_file())
     redactor = Redactor(key.log_key)
     setup("WARNING", redactor)
@@ -52,6 +55,7 @@ async def opened(loaded: Loaded) -> AsyncIterator[Session]:
     try:
         client = build_client(loaded, store, StateLog("homeserver"))
         try:
+            client.homeserver = homeserver or (await discover(loaded.config.matrix.homeserver)).url
             await open_session(loaded, store, client)
             yield Session(store, client, redactor)
         finally:
@@ -148,48 +152,67 @@ async def _roster_report(s: Session, loaded: Loaded) -> list[tuple[bool, str]]:
     return results
 
 
+DOCTOR_SECONDS = 25  # a verdict within 30 s, whatever state the homeserver is in
+DOCTOR_REQUEST_SECONDS = 8
+
+
 async def doctor(loaded: Loaded) -> list[tuple[bool, str]]:
-    """Plain-words checks: (ok, what was found)."""
+    """Plain-words checks: (ok, what was found), within DOCTOR_SECONDS."""
     results: list[tuple[bool, str]] = [(True, "the config file is valid")]
     try:
-        async with opened(loaded) as s:
-            results.append((True, "the store key opens the store, and the store is intact"))
-            who = await s.client.whoami()
-            ok = getattr(who, "user_id", None) == s.client.user_id
-            results.append(
-                (
-                    ok,
-                    "the homeserver answers and the bot's session is valid"
-                    if ok
-                    else f"the homeserver refused the bot's session: {who}",
-                )
+        async with asyncio.timeout(DOCTOR_SECONDS):
+            await _checks(loaded, results)
+    except TimeoutError:
+        results.append(
+            (
+                False,
+                f"no verdict within {DOCTOR_SECONDS} s: the homeserver answers too slowly, or "
+                "stopped answering",
             )
-            me = s.client.user_id
-            own = UserKeys.from_query(await query_keys(s.client, [me]), me)
-            device = own.devices.get(s.client.device_id)
-            signed = device is not None and is_cross_signed(
-                me, device, own.master, own.self_signing
-            )
-            stored = s.store.cross_signing_seeds()
-            results.append(
-                (
-                    signed,
-                    "the bot's device is cross-signed: Element users can reach it"
-                    if signed
-                    else "the bot's device is NOT cross-signed: Element users "
-                    "cannot reach it (start `warmline run` once to fix it)",
-                )
-            )
-            results += await _roster_report(s, loaded)
-            same = stored is not None and own.master_pub == public(stored, "master")
-            results.append(
-                (
-                    same,
-                    "the bot's master key on the server matches its store"
-                    if same
-                    else "the master key on the server is not the one in the store",
-                )
-            )
+        )
     except Exception as exc:  # every failure is a finding here, in the operator's words
         results.append((False, str(exc) or type(exc).__name__))
     return results
+
+
+async def _checks(loaded: Loaded, results: list[tuple[bool, str]]) -> None:
+    key = await secret.load(loaded.key_file())
+    Store(loaded.store_path(), key).close()
+    results.append((True, "the store key opens the store, and the store is intact"))
+    found = await discover(loaded.config.matrix.homeserver, timeout=DOCTOR_REQUEST_SECONDS)
+    results.append((True, f"the homeserver answers at {found.url} ({found.via})"))
+    async with opened(loaded, found.url) as s:
+        who = await s.client.whoami()
+        ok = getattr(who, "user_id", None) == s.client.user_id
+        results.append(
+            (
+                ok,
+                "the bot's session is valid"
+                if ok
+                else f"the homeserver refused the bot's session: {who}",
+            )
+        )
+        me = s.client.user_id
+        own = UserKeys.from_query(await query_keys(s.client, [me]), me)
+        device = own.devices.get(s.client.device_id)
+        signed = device is not None and is_cross_signed(me, device, own.master, own.self_signing)
+        stored = s.store.cross_signing_seeds()
+        results.append(
+            (
+                signed,
+                "the bot's device is cross-signed: Element users can reach it"
+                if signed
+                else "the bot's device is NOT cross-signed: Element users "
+                "cannot reach it (start `warmline run` once to fix it)",
+            )
+        )
+        results += await _roster_report(s, loaded)
+        same = stored is not None and own.master_pub == public(stored, "master")
+        results.append(
+            (
+                same,
+                "the bot's master key on the server matches its store"
+                if same
+                else "the master key on the server is not the one in the store",
+            )
+        )

@@ -20,10 +20,12 @@ from bot.flood import FloodGuard
 from bot.line import SupportLine
 from bot.live import Live, LiveParts
 from bot.logs import Redactor, StateLog, setup
-from bot.matrix.client import PASSWORD_ENV, BotClient, build_client, open_session
+from bot.matrix.client import PASSWORD_ENV, BotClient, build_client
 from bot.matrix.crosssign import bootstrap, public
+from bot.matrix.discovery import wait_for_homeserver
 from bot.matrix.events import decrypter
 from bot.matrix.keysharing import DeviceTrust
+from bot.matrix.login import open_session
 from bot.matrix.messenger import MatrixMessenger
 from bot.matrix.rooms import MatrixRooms
 from bot.matrix.sync import SyncLoop, SyncTuning
@@ -46,6 +48,9 @@ from commands import ALL
 from store import Store, secret
 
 log = logging.getLogger(__name__)
+SERVING = "serving"
+STOP_GRACE = 3.5  # seconds serving may take to stop before it is cancelled (limit: 5 s)
+DRAIN_SECONDS = 2.0  # of STOP_GRACE, for handlers already running
 
 
 @dataclass
@@ -67,25 +72,83 @@ class Parts:
 async def run(
     loaded: Loaded, stop: asyncio.Event | None = None, tuning: SyncTuning | None = None
 ) -> None:
-    """Runs the bot until `stop` is set (SIGTERM/SIGINT set it when run from the CLI)."""
+    """Runs the bot until `stop` is set (SIGTERM/SIGINT set it when run from the CLI).
+
+    Setting `stop` ends every phase within a few seconds: a start phase (waiting for the
+    homeserver, logging in, cross-signing, starting) is cancelled at once, since it has
+    nothing to finish; serving gets STOP_GRACE seconds to finish the events in hand, then it
+    is cancelled too. Either way the client and then the store are closed, and the last log
+    line says so."""
     stop = stop or asyncio.Event()
     key = await secret.load(loaded.key_file())
     redactor = Redactor(key.log_key)
     setup(loaded.config.logging.level, redactor)
     store = Store(loaded.store_path(), key)
+    phase = Phase()
     try:
         purge(store, loaded.config)
         client = build_client(loaded, store, StateLog("homeserver"))
         try:
-            await open_session(loaded, store, client)
-            await _cross_sign(client, store)
-            parts = await _build(loaded, store, client, redactor, stop, tuning)
-            await _serve(store, parts, stop)
+            await _until_stopped(
+                _lifecycle(loaded, store, client, redactor, stop, tuning, phase), stop, phase
+            )
         finally:
             await client.close()  # never logout(): that would delete the device and its keys
     finally:
         store.close()
-        log.info("stopped")
+        log.info("stopped%s; the store is closed", phase.interrupted)
+
+
+@dataclass
+class Phase:
+    """Where the process is, for the log line a stop writes."""
+
+    name: str = "starting"
+    interrupted: str = ""
+
+
+async def _until_stopped(
+    work: Coroutine[Any, Any, None], stop: asyncio.Event, phase: Phase
+) -> None:
+    task = asyncio.create_task(work)
+    stopped = asyncio.create_task(stop.wait())
+    await asyncio.wait({task, stopped}, return_when=asyncio.FIRST_COMPLETED)
+    stopped.cancel()
+    if not task.done():
+        phase.interrupted = f" while {phase.name}"
+        log.info("stopping (%s)", phase.name)
+        grace = STOP_GRACE if phase.name == SERVING else 0
+        if grace:
+            await asyncio.wait({task}, timeout=grace)
+        if not task.done():
+            task.cancel()
+            await asyncio.wait({task}, timeout=1)  # cancelling takes one pass of the loop
+    if task.done() and not task.cancelled():
+        task.result()  # a failure is the caller's to report
+
+
+async def _lifecycle(
+    loaded: Loaded,
+    store: Store,
+    client: BotClient,
+    redactor: Redactor,
+    stop: asyncio.Event,
+    tuning: SyncTuning | None,
+    phase: Phase,
+) -> None:
+    phase.name = "waiting for the homeserver"
+    first_start = store.load_session() is None
+    found = await wait_for_homeserver(loaded.config.matrix.homeserver, first_start)
+    client.homeserver = found.url
+    log.info("homeserver: %s (%s)", found.url, found.via)
+    phase.name = "logging in"
+    await open_session(loaded, store, client)
+    phase.name = "setting up cross-signing"
+    await _cross_sign(client, store)
+    phase.name = "starting"
+    parts = await _build(loaded, store, client, redactor, stop, tuning)
+    phase.name = SERVING
+    await _serve(store, parts, stop)
 
 
 async def _cross_sign(client: BotClient, store: Store) -> None:
@@ -234,20 +297,36 @@ async def _serve(store: Store, parts: Parts, stop: asyncio.Event) -> None:
     if waiting:
         log.info("%d event(s) from before the restart are handled now", len(waiting))
     sync_task = asyncio.create_task(parts.sync.run())
-    # Rooms must be known (first sync) before replies to older events can be sent.
-    await asyncio.wait(
-        {sync_task, asyncio.create_task(parts.sync.first_sync_done.wait())},
-        return_when=asyncio.FIRST_COMPLETED,
-    )
-    for event in waiting:
-        parts.dispatcher.submit(event)
-    parts.undecryptable.resume()
-    await parts.line.resume()
-    deadlines = asyncio.create_task(parts.line.run_deadlines(stop))
+    first_sync = asyncio.create_task(parts.sync.first_sync_done.wait())
+    helpers = [sync_task, first_sync]
     try:
-        await parts.schedules.catch_up()
-    except Exception:  # a failed catch-up must not keep the line from running
-        log.exception("catching up on missed schedules failed")
+        # Rooms must be known (first sync) before replies to older events can be sent.
+        await asyncio.wait({sync_task, first_sync}, return_when=asyncio.FIRST_COMPLETED)
+        for event in waiting:
+            parts.dispatcher.submit(event)
+        parts.undecryptable.resume()
+        await parts.line.resume()
+        helpers.append(asyncio.create_task(parts.line.run_deadlines(stop)))
+        try:
+            await parts.schedules.catch_up()
+        except Exception:  # a failed catch-up must not keep the line from running
+            log.exception("catching up on missed schedules failed")
+        _add_jobs(store, parts)
+        parts.scheduler.start()
+        helpers.append(asyncio.create_task(parts.reloader.watch(stop)))
+        try:
+            await parts.watch.check()
+        except Exception:  # a failed check must not keep the line from running
+            log.exception("checking the roster's sessions failed")
+        await sync_task
+    finally:
+        stop.set()
+        if parts.scheduler.running:
+            parts.scheduler.shutdown(wait=False)
+        await _wind_down(parts, helpers)
+
+
+def _add_jobs(store: Store, parts: Parts) -> None:
     parts.schedules.add_jobs()
     parts.checkins.add_jobs()
 
@@ -264,23 +343,18 @@ async def _serve(store: Store, parts: Parts, stop: asyncio.Event) -> None:
             metrics.refresh()
 
         parts.scheduler.add_job(refresh_gauges, "interval", seconds=15, id="metrics_gauges")
-    parts.scheduler.start()
-    reloads = asyncio.create_task(parts.reloader.watch(stop))
-    try:
-        await parts.watch.check()
-    except Exception:  # a failed check must not keep the line from running
-        log.exception("checking the roster's sessions failed")
-    try:
-        await sync_task
-    finally:
-        stop.set()
-        await deadlines
-        await reloads
-    parts.scheduler.shutdown(wait=False)
-    await parts.dispatcher.drain(timeout=10)
-    await parts.undecryptable.close()
+
+
+async def _wind_down(parts: Parts, helpers: list[asyncio.Task[Any]]) -> None:
+    """The loops end by themselves once `stop` is set, unless a homeserver request holds one;
+    handlers get DRAIN_SECONDS to finish (an unfinished one runs again at the next start)."""
     for task in list(parts.background):
         task.cancel()
+    _, held = await asyncio.wait(helpers, timeout=1)
+    for task in held:
+        task.cancel()
+    await parts.dispatcher.drain(timeout=DRAIN_SECONDS)
+    await parts.undecryptable.close()
 
 
 async def join_team_room(rooms: Rooms, ref: str | None) -> str | None:
@@ -297,4 +371,9 @@ async def join_team_room(rooms: Rooms, ref: str | None) -> str | None:
 def install_signal_handlers(stop: asyncio.Event) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
+        loop.add_signal_handler(sig, _signalled, sig, stop)
+
+
+def _signalled(sig: signal.Signals, stop: asyncio.Event) -> None:
+    log.info("%s received", sig.name)
+    stop.set()

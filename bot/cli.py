@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.config import ConfigError, Loaded, example_values, load_config
-from bot.errors import StartupError
+from bot.errors import ActionNeeded, StartupError
 from bot.matrix.crosssign import CrossSigningError
 from store import SecretError, StoreError, secret
 
@@ -104,6 +104,9 @@ async def run_bot(path: str, tuning: SyncTuning | None = None) -> int:
     install_signal_handlers(stop)
     try:
         await run(loaded, stop, tuning)
+    except ActionNeeded as exc:
+        _err(str(exc))
+        return EXIT_CONFIG
     except (SecretError, StoreError, StartupError, CrossSigningError) as exc:
         _err(str(exc))
         return EXIT_FAILED
@@ -185,6 +188,9 @@ async def _operator(args: argparse.Namespace) -> int:
             print(await admin.export_keys(loaded, path, passphrase))
         else:
             print(await admin.import_keys(loaded, path, passphrase))
+    except ActionNeeded as exc:
+        _err(str(exc))
+        return EXIT_CONFIG
     except (SecretError, StoreError, StartupError, CrossSigningError, EncryptionError) as exc:
         _err(str(exc))
         return EXIT_FAILED

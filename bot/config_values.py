@@ -28,6 +28,11 @@ def _homeserver(value: str) -> str:
     return value.rstrip("/")
 
 
+def _homeserver_address(value: str) -> str:
+    """A server name (its `.well-known` is followed at start) or a URL."""
+    return value if _SERVER.fullmatch(value) else _homeserver(value)
+
+
 def _server_name(value: str) -> str:
     if not _SERVER.fullmatch(value):
         raise ValueError("")
@@ -104,7 +109,13 @@ def _nonempty(value: str) -> str:
 
 
 MatrixUserId = Annotated[str, Check("a Matrix ID like @name:server", _user_id)]
-HomeserverUrl = Annotated[str, Check("a URL like https://matrix.example.org", _homeserver)]
+HomeserverUrl = Annotated[
+    str,
+    Check(
+        "a server name like example.org or a URL like https://matrix.example.org",
+        _homeserver_address,
+    ),
+]
 HttpUrl = Annotated[str, Check("a URL like https://example.org/help", _homeserver)]
 ServerName = Annotated[str, Check("a server name like example.org", _server_name)]
 NonEmpty = Annotated[str, Check("non-empty text", _nonempty)]

@@ -21,3 +21,8 @@ class CommandSyntaxError(Exception):
 
 class StartupError(Exception):
     """The bot cannot start; the text is for the operator."""
+
+
+class ActionNeeded(StartupError):
+    """The bot cannot go on until its operator does something outside it (the text says
+    what: a credential, a setting, an approval). Restarting alone will not help: exit 2."""

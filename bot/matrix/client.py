@@ -1,22 +1,18 @@
-"""The bot's Matrix session: first login, restore, key upload. Never logs out on shutdown.
-
-A saved session whose crypto state is gone is never reused: a new Olm account under an old
-device id is rejected by the server and breaks E2EE for peers for good, so that case logs in
-fresh as a new device and says so.
-"""
+"""The bot's nio client. Logging in is bot.matrix.login's; finding the homeserver's URL is
+bot.matrix.discovery's (the client is built with the configured value and pointed at the
+discovered URL before its first request)."""
 
 from __future__ import annotations
 
 import logging
-import os
 from typing import Any
 
-from nio import AsyncClient, AsyncClientConfig, LoginError, WhoamiError
+from nio import AsyncClient, AsyncClientConfig
 
 from bot.config import Loaded
-from bot.errors import StartupError
 from bot.logs import StateLog
-from store import Session, Store
+from bot.matrix.discovery import base_url
+from store import Store
 from store.nio_store import store_class
 
 log = logging.getLogger(__name__)
@@ -45,58 +41,9 @@ def build_client(loaded: Loaded, store: Store, connectivity: StateLog) -> BotCli
         request_timeout=60,
     )
     return BotClient(
-        cfg.homeserver,
+        base_url(cfg.homeserver),  # a server name until discovery names the client API's URL
         cfg.user_id,
         store_path=str(store.directory),
         config=config,
         connectivity=connectivity,
     )
-
-
-async def open_session(
-    loaded: Loaded, store: Store, client: BotClient, environ: dict[str, str] | None = None
-) -> None:
-    cfg = loaded.config.matrix
-    env = os.environ if environ is None else environ
-    session = store.load_session()
-    if session is not None and session.user_id != cfg.user_id:
-        raise StartupError(
-            f"the store at {store.directory} belongs to another Matrix account than "
-            "matrix.user_id; use that account or a new store.path"
-        )
-    if session is not None and not store.has_crypto_account(session.user_id, session.device_id):
-        log.warning(
-            "the saved session has no encryption state in the store; logging in again as a "
-            "new device (reusing the old device would break encryption for everyone)"
-        )
-        session = None
-    if session is not None:
-        client.restore_login(session.user_id, session.device_id, session.access_token)
-        who = await client.whoami()
-        if isinstance(who, WhoamiError) and who.status_code == "M_UNKNOWN_TOKEN":
-            log.warning(
-                "the saved access token was rejected (device logged out?); logging in again"
-            )
-            session = None
-            await client.close()
-            client.access_token = ""
-            client.store = None
-            client.olm = None
-        else:
-            log.info("session restored (device %s)", session.device_id)
-    if session is None:
-        password = env.get(PASSWORD_ENV)
-        if not password:
-            raise StartupError(
-                f"first start needs the bot account's password in {PASSWORD_ENV} (only for "
-                "this login; later starts restore the session from the encrypted store)"
-            )
-        resp = await client.login(password, device_name=cfg.device_name)
-        if isinstance(resp, LoginError):
-            raise StartupError(f"login to {cfg.homeserver} failed: {resp.message}")
-        store.save_session(Session(cfg.homeserver, resp.user_id, resp.device_id, resp.access_token))
-        log.info("logged in as a new device (%s)", resp.device_id)
-    if client.olm is None:
-        raise StartupError("encryption did not start (nio loaded no crypto store)")
-    if client.should_upload_keys:
-        await client.keys_upload()

@@ -22,6 +22,7 @@ from signedjson.key import (
 )
 from signedjson.sign import sign_json
 
+from bot.errors import ActionNeeded
 from bot.matrix.trust import JsonDict, UserKeys, signed_by
 from store.records import CrossSigningSeeds
 
@@ -101,26 +102,55 @@ async def query_keys(client: Any, user_ids: list[str]) -> JsonDict:
 async def _upload_keys(client: Any, body: JsonDict, password: str | None) -> None:
     status, data = await api(client, "POST", "/keys/device_signing/upload", body)
     if status == 401 and "flows" in data:
-        if not password:
-            raise CrossSigningError(
-                "the homeserver wants the bot account's password to publish cross-signing "
-                "keys: set WARMLINE_PASSWORD for this start"
+        auth = _password_approval(client.user_id, data, password)
+        status, data = await api(
+            client, "POST", "/keys/device_signing/upload", {**body, "auth": auth}
+        )
+        if status == 401:
+            raise ActionNeeded(
+                "the homeserver did not accept WARMLINE_PASSWORD as the approval to publish the "
+                f"bot's cross-signing keys ({data.get('errcode')} {data.get('error', '')}): set "
+                "the bot account's password there and run the same command again"
             )
-        body = {
-            **body,
-            "auth": {
-                "type": "m.login.password",
-                "identifier": {"type": "m.id.user", "user": client.user_id},
-                "password": password,
-                "session": data.get("session"),
-            },
-        }
-        status, data = await api(client, "POST", "/keys/device_signing/upload", body)
     if status != 200:
         raise CrossSigningError(
             f"publishing cross-signing keys failed with HTTP {status}: "
             f"{data.get('errcode')} {data.get('error', '')}"
         )
+
+
+def _password_approval(user_id: str, challenge: JsonDict, password: str | None) -> JsonDict:
+    """The user-interactive auth answer for the password flow; ActionNeeded, saying exactly
+    what to do, when the homeserver wants an approval warmline cannot give itself."""
+    flows = [f.get("stages") for f in challenge.get("flows", []) if isinstance(f, dict)]
+    if ["m.login.password"] in flows:
+        if not password:
+            raise ActionNeeded(
+                "the homeserver wants the bot account's password as approval to publish its "
+                "cross-signing keys: set WARMLINE_PASSWORD for this one run of the same command"
+            )
+        return {
+            "type": "m.login.password",
+            "identifier": {"type": "m.id.user", "user": user_id},
+            "password": password,
+            "session": challenge.get("session"),
+        }
+    params = challenge.get("params") or {}
+    for stage in ("m.oauth", "org.matrix.cross_signing_reset"):  # MSC4312, stable and unstable
+        url = (params.get(stage) or {}).get("url") if isinstance(params, dict) else None
+        if isinstance(url, str):
+            raise ActionNeeded(
+                "the homeserver (Matrix Authentication Service) wants the account's owner to "
+                "approve, in a browser, replacing the bot's cross-signing keys: open "
+                f"{url} , log in as the bot's account, allow the cross-signing reset, then run "
+                "the same command again within 10 minutes"
+            )
+    offered = "; ".join(" → ".join(map(str, f or [])) for f in flows) or "nothing warmline knows"
+    raise ActionNeeded(
+        "the homeserver wants an approval warmline cannot give to publish the bot's "
+        f"cross-signing keys (it offers: {offered}). Give the bot's account a password and "
+        "set WARMLINE_PASSWORD for one run of the same command"
+    )
 
 
 async def sign_own_device(client: Any, seeds: CrossSigningSeeds, own: UserKeys) -> bool:

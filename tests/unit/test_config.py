@@ -42,10 +42,10 @@ def test_minimal_config_is_valid_with_defaults():
             ["c.yaml:3: matrix.user_id: expected a Matrix ID like @name:server, got 'warmline'"],
         ),
         (
-            GOOD.replace("https://matrix.queer.example", "matrix.queer.example"),
+            GOOD.replace("https://matrix.queer.example", "ftp://matrix.queer.example"),
             [
-                "c.yaml:2: matrix.homeserver: expected a URL like https://matrix.example.org, "
-                "got 'matrix.queer.example'"
+                "c.yaml:2: matrix.homeserver: expected a server name like example.org or a URL "
+                "like https://matrix.example.org, got 'ftp://matrix.queer.example'"
             ],
         ),
         (
