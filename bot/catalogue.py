@@ -16,6 +16,12 @@ from bot.text import Message, render
 
 DEFAULT: Final = "en"
 RTL: Final = frozenset({"ar"})
+# The plural forms each language distinguishes (CLDR's cardinal categories). A counted text
+# is one key per form, "requests.one", "requests.other"…; Catalogue.count picks the form.
+PLURAL_FORMS: Final = {
+    "en": ("one", "other"),
+    "ar": ("zero", "one", "two", "few", "many", "other"),
+}
 
 _TEXTS: Final[dict[str, dict[str, str]]] = {
     "en": {
@@ -134,22 +140,22 @@ _TEXTS: Final[dict[str, dict[str, str]]] = {
         "help_tz": "set your time zone, e.g. Asia/Beirut",
         "page": (
             "🔔 New request **{id}** · language: {language} · waiting {waited}\n"
-            "Accept with `!accept {id}` or react ✅ to this message.{mentions}"
+            "Accept with `!accept {id}` or react ✅ to this message."
         ),
         "page_many": (
             "🔔 New requests · `!accept ID` takes one; ✅ on this message takes the oldest "
-            "still open.{mentions}"
+            "still open."
         ),
         "page_many_edit": "🔔 Requests paged together:",
         "page_line": "- **{id}** · language: {language} · waiting {waited}",
-        "escalation_many": "⏫ Still waiting, nobody has accepted these yet:{mentions}",
+        "escalation_many": "⏫ Still waiting, nobody has accepted these yet:",
         "page_taken": "✅ Request **{id}** · taken by {supporter}",
         "page_cancelled": "Request **{id}** · withdrawn by the member",
         "page_closed": "Request **{id}** · {outcome}",
         "outcome_done": "session done",
         "outcome_expired": "session expired",
         "escalation": (
-            "⏫ Still waiting: **{id}** · language: {language} · waiting {waited}.{mentions}"
+            "⏫ Still waiting: **{id}** · language: {language} · waiting {waited}."
         ),
         "gave_up_team": (
             "Request **{id}** has waited {waited} without a supporter; the member was told "
@@ -173,7 +179,6 @@ _TEXTS: Final[dict[str, dict[str, str]]] = {
         "session_closed": "Session {id} is closed. Thank you for being there.",
         "someone_else": "someone else",
         "waited_short": "under a minute",
-        "waited_min": "{n} min",
         "queue_empty": "No open requests.",
         "queue_title": "Open requests:",
         "queue_told": " · member told nobody is free",
@@ -304,22 +309,22 @@ _TEXTS: Final[dict[str, dict[str, str]]] = {
         "help_tz": "ضبط منطقتك الزمنية، مثل Asia/Beirut",
         "page": (
             "🔔 طلب جديد **{id}** · اللغة: {language} · ينتظر منذ {waited}\n"
-            "اقبله بإرسال `!accept {id}` أو تفاعل بـ ✅ على هذه الرسالة.{mentions}"
+            "اقبله بإرسال `!accept {id}` أو تفاعل بـ ✅ على هذه الرسالة."
         ),
         "page_many": (
             "🔔 طلبات جديدة · `!accept ID` يقبل أحدها؛ والتفاعل بـ ✅ على هذه الرسالة يقبل "
-            "أقدمها المفتوح.{mentions}"
+            "أقدمها المفتوح."
         ),
         "page_many_edit": "🔔 طلبات أُرسلت معًا:",
         "page_line": "- **{id}** · اللغة: {language} · ينتظر منذ {waited}",
-        "escalation_many": "⏫ ما زالت تنتظر، لم يقبلها أحد بعد:{mentions}",
+        "escalation_many": "⏫ ما زالت تنتظر، لم يقبلها أحد بعد:",
         "page_taken": "✅ الطلب **{id}** · تولّاه {supporter}",
         "page_cancelled": "الطلب **{id}** · سحبه العضو",
         "page_closed": "الطلب **{id}** · {outcome}",
         "outcome_done": "انتهت الجلسة",
         "outcome_expired": "انتهت مهلة الجلسة",
         "escalation": (
-            "⏫ ما زال ينتظر: **{id}** · اللغة: {language} · ينتظر منذ {waited}.{mentions}"
+            "⏫ ما زال ينتظر: **{id}** · اللغة: {language} · ينتظر منذ {waited}."
         ),
         "gave_up_team": (
             "الطلب **{id}** انتظر {waited} دون داعم؛ أُبلغ العضو بصراحة وأُعطي موارد الأزمات. "
@@ -343,7 +348,6 @@ _TEXTS: Final[dict[str, dict[str, str]]] = {
         "session_closed": "أُغلقت الجلسة {id}. شكرًا لوجودك.",
         "someone_else": "شخص آخر",
         "waited_short": "أقل من دقيقة",
-        "waited_min": "{n} دقيقة",
         "queue_empty": "لا توجد طلبات مفتوحة.",
         "queue_title": "الطلبات المفتوحة:",
         "queue_told": " · أُبلغ العضو بعدم توفر أحد",
@@ -376,12 +380,34 @@ def placeholders(template: str) -> set[str]:
     return set(_PLACEHOLDER.findall(template))
 
 
+def plural_form(language: str, n: int) -> str:
+    """CLDR's cardinal plural rule (unicode.org, plurals.xml) for `language` and whole `n`."""
+    if language == "ar":
+        if n in (0, 1, 2):
+            return ("zero", "one", "two")[n]
+        if 3 <= n % 100 <= 10:
+            return "few"
+        return "many" if 11 <= n % 100 <= 99 else "other"
+    return "one" if n == 1 else "other"
+
+
 def check_overrides(overrides: Mapping[str, Mapping[str, str]]) -> None:
     """Raises ValueError naming the first override that cannot work."""
     for language, texts in overrides.items():
         if language not in TEXTS:
             raise ValueError(f"no built-in texts for language {language!r} ({', '.join(TEXTS)})")
         for key, template in texts.items():
+            base, dot, _ = key.partition(".")
+            if dot:
+                if key not in TEXTS[language]:
+                    forms = ", ".join(f"{base}.{f}" for f in PLURAL_FORMS[language])
+                    raise ValueError(
+                        f"{language}.{key} is not a message name (counted texts in {language}: "
+                        f"{forms})"
+                    )
+                if not placeholders(template) <= {"n"}:
+                    raise ValueError(f"{language}.{key} may use only {{n}}, the count")
+                continue
             if key not in TEXTS[DEFAULT]:
                 raise ValueError(f"{language}.{key} is not a message name")
             wanted = placeholders(TEXTS[DEFAULT][key])
@@ -417,6 +443,25 @@ class Catalogue:
             names = TEXTS[DEFAULT]["weekdays"].split()
         day = names[moment.weekday()]
         return f"{day} {moment:%H:%M}"
+
+    def count(self, language: str, key: str, n: int) -> str:
+        """The form of counted text `key` that `n` takes in `language`, with {n} filled in:
+        "1 request", "2 requests"; "طلب واحد", "طلبان", "3 طلبات", "11 طلبًا"."""
+        for lang in (language, self.default, DEFAULT):
+            if lang in TEXTS:
+                found = self._lookup(lang, f"{key}.{plural_form(lang, n)}")
+                if found:
+                    return found.replace("{n}", str(n))
+        raise KeyError(key)
+
+    def names(self, language: str, how_many: int, prefix: str) -> str:
+        """`{m0}, {m1}, {m2}`: placeholders for a list of names, as `language` separates them."""
+        return self.text(language, "list_separator").join(
+            f"{{{prefix}{i}}}" for i in range(how_many)
+        )
+
+    def _lookup(self, language: str, key: str) -> str | None:
+        return self._overrides.get(language, {}).get(key) or TEXTS[language].get(key)
 
     def has(self, key: str) -> bool:
         return key in TEXTS[DEFAULT]

@@ -18,7 +18,8 @@ STAFF_TEXTS: Final[dict[str, dict[str, str]]] = {
         "oncall_until": "until {time} (manual; then the shifts apply again)",
         "oncall_by_shifts": "by the shifts",
         "oncall_no_shifts": "until {time} (manual, for a day at most: there are no shifts)",
-        "oncall_open": "There are {n} open request(s): `!queue` lists them.",
+        "oncall_open.one": "There is 1 open request: `!queue` lists it.",
+        "oncall_open.other": "There are {n} open requests: `!queue` lists them.",
         "oncall_only_self": (
             "Supporters can change only their own on-call status; organizers can change anyone's."
         ),
@@ -39,9 +40,18 @@ STAFF_TEXTS: Final[dict[str, dict[str, str]]] = {
         "status_on_call": "On call now: {tier1} in tier 1, {tier2} in tier 2",
         "status_sessions": "Open sessions: {sessions}",
         "status_period": (
-            "{label}: {requests} requests · {accepts} accepted · {escalations} escalations · "
-            "{give_ups} gave up · median time to accept {median}"
+            "{label}: {requests} · {accepts} accepted · {escalations} · {give_ups} gave up · "
+            "median time to accept {median}"
         ),
+        "requests.one": "{n} request",
+        "requests.other": "{n} requests",
+        "escalations.one": "{n} escalation",
+        "escalations.other": "{n} escalations",
+        "minutes.one": "{n} min",
+        "minutes.other": "{n} min",
+        "list_separator": ", ",
+        "mentions_on_call": "On call: {names}.",
+        "mentions_organizers": "Organizers: {names}.",
         "status_today": "Today",
         "status_week": "This week (since Monday)",
         "status_no_median": "–",
@@ -72,7 +82,12 @@ STAFF_TEXTS: Final[dict[str, dict[str, str]]] = {
         "oncall_until": "حتى {time} (يدويًا؛ ثم تُطبَّق المناوبات من جديد)",
         "oncall_by_shifts": "حسب جدول المناوبات",
         "oncall_no_shifts": "حتى {time} (يدويًا، ليوم واحد على الأكثر: لا توجد مناوبات)",
-        "oncall_open": "توجد {n} طلبات مفتوحة: يعرضها `!queue`.",
+        "oncall_open.zero": "لا توجد طلبات مفتوحة.",
+        "oncall_open.one": "يوجد طلب مفتوح واحد: يعرضه `!queue`.",
+        "oncall_open.two": "يوجد طلبان مفتوحان: يعرضهما `!queue`.",
+        "oncall_open.few": "توجد {n} طلبات مفتوحة: يعرضها `!queue`.",
+        "oncall_open.many": "يوجد {n} طلبًا مفتوحًا: يعرضها `!queue`.",
+        "oncall_open.other": "يوجد {n} طلب مفتوح: يعرضها `!queue`.",
         "oncall_only_self": (
             "يمكن للداعمين تغيير حالة مناوبتهم فقط؛ ويمكن للمنظّمين تغيير حالة أي أحد."
         ),
@@ -89,13 +104,34 @@ STAFF_TEXTS: Final[dict[str, dict[str, str]]] = {
         "sessions_title": "الجلسات المفتوحة:",
         "sessions_line": "- **{id}** · {language} · {supporter} · منذ {age} · تنتهي بعد {left}",
         "status_title": "**الحالة** ({time})؛ أرقام فقط",
-        "status_open": "الطلبات المفتوحة: {open} ({told} أُبلغوا بعدم توفر أحد)",
+        "status_open": "الطلبات المفتوحة: {open} (أُبلغ أصحابها بعدم توفر أحد: {told})",
         "status_on_call": "في المناوبة الآن: {tier1} في المستوى 1، و{tier2} في المستوى 2",
         "status_sessions": "الجلسات المفتوحة: {sessions}",
         "status_period": (
-            "{label}: {requests} طلبات · {accepts} قُبلت · {escalations} تصعيدات · "
-            "{give_ups} بلا داعم · الوقت الوسيط حتى القبول {median}"
+            "{label}: {requests} · المقبولة: {accepts} · {escalations} · بلا داعم: {give_ups} · "
+            "الوقت الوسيط حتى القبول {median}"
         ),
+        "requests.zero": "{n} طلب",
+        "requests.one": "طلب واحد",
+        "requests.two": "طلبان",
+        "requests.few": "{n} طلبات",
+        "requests.many": "{n} طلبًا",
+        "requests.other": "{n} طلب",
+        "escalations.zero": "{n} تصعيد",
+        "escalations.one": "تصعيد واحد",
+        "escalations.two": "تصعيدان",
+        "escalations.few": "{n} تصعيدات",
+        "escalations.many": "{n} تصعيدًا",
+        "escalations.other": "{n} تصعيد",
+        "minutes.zero": "{n} دقيقة",
+        "minutes.one": "دقيقة واحدة",
+        "minutes.two": "دقيقتان",
+        "minutes.few": "{n} دقائق",
+        "minutes.many": "{n} دقيقة",
+        "minutes.other": "{n} دقيقة",
+        "list_separator": "، ",
+        "mentions_on_call": "في المناوبة: {names}.",
+        "mentions_organizers": "المنظّمون: {names}.",
         "status_today": "اليوم",
         "status_week": "هذا الأسبوع (منذ الاثنين)",
         "status_no_median": "– لا يوجد",

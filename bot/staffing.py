@@ -98,8 +98,7 @@ class Staffing:
         template, values = self._oncall_state(supporter, now)
         waiting = len(self._store.open_requests()) if args.state else 0
         if waiting:
-            template += "\n" + self._team.text("oncall_open")
-            values["n"] = str(waiting)
+            template += "\n" + self._team.count("oncall_open", waiting)
         return template, values
 
     def _target(self, roster: Roster, sender: str, organizer: bool, name: str | None) -> Supporter:
@@ -218,9 +217,9 @@ class Staffing:
             lines.append(indexed(line, f"_{label}", *names))
             median = figures.median_accept
             values |= {
-                f"requests_{label}": figures.requests,
+                f"requests_{label}": self._team.count("requests", figures.requests),
                 f"accepts_{label}": figures.accepts,
-                f"escalations_{label}": figures.escalations,
+                f"escalations_{label}": self._team.count("escalations", figures.escalations),
                 f"give_ups_{label}": figures.give_ups,
                 f"median_{label}": text("status_no_median")
                 if median is None

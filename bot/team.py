@@ -38,39 +38,48 @@ class TeamRoom:
     def weekday_time(self, moment: datetime) -> str:
         return self._texts.weekday_time(self._texts.default, moment)
 
+    def count(self, key: str, n: int) -> str:
+        """A counted text in the team's language: "1 request", "طلبان"."""
+        return self._texts.count(self._texts.default, key, n)
+
     def waited(self, seconds: float) -> str:
         minutes = int(seconds // 60)
         if minutes < 1:
             return self.text("waited_short")
-        return self.text("waited_min").replace("{n}", str(minutes))
+        return self.count("minutes", minutes)
 
     def duration(self, seconds: float) -> str:
         """A span for the team: seconds under 90 s, minutes under 2 h, then hours."""
         if seconds < 90:
             return self.text("duration_s").replace("{n}", str(round(seconds)))
         if seconds < 7200:
-            return self.text("waited_min").replace("{n}", str(round(seconds / 60)))
+            return self.count("minutes", round(seconds / 60))
         return self.text("duration_h").replace("{n}", str(round(seconds / 3600)))
 
     async def send(
         self, key: str, mentioned: list[Supporter] | None = None, **values: object
     ) -> str | None:
-        """A catalogue text, with pills for `mentioned` where the text says {mentions}."""
+        """A catalogue text, and a line naming `mentioned` (with pills) after it."""
         return await self.send_text(self.text(key), mentioned, **values)
 
     async def send_text(
         self, template: str, mentioned: list[Supporter] | None = None, **values: object
     ) -> str | None:
-        """`template` (in the team's language), pills for `mentioned` at {mentions}."""
+        """`template` (in the team's language), then "On call: Sam, Noor." for `mentioned`."""
         if self.room_id is None:
             return None
         mentioned = mentioned or []
         names = {f"m{i}": Mention(s.user_id, s.name) for i, s in enumerate(mentioned)}
-        pills = (" " + " ".join(f"{{m{i}}}" for i in range(len(mentioned)))) if mentioned else ""
+        if mentioned:
+            template += "\n" + self._named("mentions_on_call", len(mentioned), "m")
         return await self._messenger.send(
-            self.room_id,
-            render(template.replace("{mentions}", pills), self.direction, **values, **names),
+            self.room_id, render(template, self.direction, **values, **names)
         )
+
+    def _named(self, key: str, how_many: int, prefix: str) -> str:
+        """Text `key` with its {names} as a list of placeholders {<prefix>0}, {<prefix>1}…"""
+        names = self._texts.names(self._texts.default, how_many, prefix)
+        return self.text(key).replace("{names}", names)
 
     async def edit(self, event_id: str | None, key: str, **values: object) -> None:
         await self.edit_text(event_id, self.text(key), **values)
@@ -78,7 +87,7 @@ class TeamRoom:
     async def edit_text(self, event_id: str | None, template: str, **values: object) -> None:
         """Replaces a message of the bot's (never mentioning anyone again)."""
         if self.room_id and event_id:
-            message = render(template.replace("{mentions}", ""), self.direction, **values)
+            message = render(template, self.direction, **values)
             await self._messenger.edit(self.room_id, event_id, message)
 
     async def post(self, template: str, **values: object) -> str | None:
@@ -88,11 +97,12 @@ class TeamRoom:
         return await self._messenger.send(self.room_id, render(template, self.direction, **values))
 
     async def to_organizers(self, template: str, skip: str = "", **values: object) -> None:
-        """`template` (already in the team's language) followed by a pill per organizer."""
+        """`template` (already in the team's language), then "Organizers: …" with pills."""
         organizers = [Mention(o, o) for o in sorted(self._roster().organizers) if o != skip]
-        pills = "".join(f" {{o{i}}}" for i in range(len(organizers)))
+        if organizers:
+            template += "\n" + self._named("mentions_organizers", len(organizers), "o")
         named = {f"o{i}": o for i, o in enumerate(organizers)}
-        await self.post(template + pills, **values, **named)
+        await self.post(template, **values, **named)
 
     async def alert(self, key: str, user_id: str, device: str) -> None:
         """An alert about a supporter's or organizer's session, mentioning the organizers."""

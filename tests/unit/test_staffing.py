@@ -191,3 +191,15 @@ def test_permission_table():
         spec.name: {who for who, roles in ROLES.items() if spec.allowed & roles} for spec in ALL
     }
     assert table == PERMISSIONS
+
+
+def test_counts_in_the_team_room_take_the_right_plural_form(world: World):
+    r = handoff.open_request(
+        "P3Q4", "@blake:hs", "!dm2", "en", world.now, handoff.Timing(1, 2, 3), False
+    )
+    world.store.add_request(r)
+    assert "Today: 1 request · 0 accepted · 0 escalations · 0 gave up" in world.text(
+        world.staff.status()
+    )
+    reply = world.text(world.staff.oncall(SAM, False, OnCallArgs(None, True, 3600.0)))
+    assert reply.endswith("There is 1 open request: `!queue` lists it.")
