@@ -2,7 +2,8 @@
 a member asks for a peer, an on-call supporter accepts, and both meet in a private room.
 
 Needs no config and no network. Afterwards the server and the bot keep running so a person can
-log in with any Matrix client, until Ctrl-C; then everything is removed.
+log in with a Matrix client that cross-signs its session (as Element does once recovery is set
+up) as a fresh member account, until Ctrl-C; then everything is removed.
 """
 
 from __future__ import annotations
@@ -113,6 +114,24 @@ async def _script(alex: Member, sam: Member, bot_id: str, team: str) -> None:
     _say()
 
 
+_TRY_IT = """
+The demo keeps running so you can try it with a Matrix client (e.g. Element: 'Sign in' →
+'Edit' the homeserver):
+  homeserver  {url}
+  member      robin / {robin_pw}   ({robin}: a fresh account, no request yet)
+  member      alex / {alex_pw}   (the scripted member: alex's session with sam is still open)
+  supporter   sam / {sam_pw}   (on call; in the 'supporters' room)
+  bot         {bot}   (DM it: !help, or "I need to talk")
+  bot log     {log}
+
+Your client must cross-sign its session, as the bot does and as Element does when you set up
+recovery (Element offers it after the first sign-in; or Settings → Encryption). The bot
+shares room keys only with cross-signed sessions (encryption.trust: cross-signed, the default):
+in a session that is not cross-signed its replies show as "Unable to decrypt", and it does not
+act on "I need to talk" from there (its log says such a device "gets no room keys").
+Press Ctrl-C to stop and delete everything."""
+
+
 async def _demo(workdir: Path, wait: bool) -> int:
     _say("Starting a throw-away Synapse on 127.0.0.1 …")
     server, bot_id, bot_password = synapse_with_bot(workdir)
@@ -138,6 +157,8 @@ async def _demo(workdir: Path, wait: bool) -> int:
         )
         _edit(config, lambda data: data["roster"].update(organizers=[sam.user_id]))
         kim = server.register("kim", secrets.token_urlsafe(12))
+        robin_pw = secrets.token_urlsafe(9)  # a member the script never uses: yours to try
+        robin = server.register("robin", robin_pw)
         bot = BotProcess(config, bot_password, new_store_key(), workdir / "bot.log")
         _say(f"Homeserver up at {server.url}; starting `warmline run` …")
         await bot.start()
@@ -150,14 +171,15 @@ async def _demo(workdir: Path, wait: bool) -> int:
         if not wait:
             return 0
         _say(
-            "\nThe demo keeps running so you can try it with any Matrix client "
-            "(e.g. Element: 'Sign in' → 'Edit' homeserver):\n"
-            f"  homeserver  {server.url}\n"
-            f"  member      alex / {alex_pw}\n"
-            f"  supporter   sam / {sam_pw} (on call; in the 'supporters' room)\n"
-            f'  bot         {bot_id} (DM it: !help, or "I need to talk")\n'
-            f"  bot log     {workdir / 'bot.log'}\n"
-            "Press Ctrl-C to stop and delete everything."
+            _TRY_IT.format(
+                url=server.url,
+                robin=robin,
+                robin_pw=robin_pw,
+                alex_pw=alex_pw,
+                sam_pw=sam_pw,
+                bot=bot_id,
+                log=workdir / "bot.log",
+            )
         )
         for person in people:  # free the accounts for a person's own client
             await person.close()
