@@ -42,15 +42,14 @@ from bot.schedules import Schedules, make_scheduler
 from bot.services import Services
 from bot.session_alerts import SessionAlerts
 from bot.staffing import Staffing
+from bot.stopping import SERVING, Phase, until_stopped
 from bot.team import TeamRoom
 from bot.text import render
 from commands import ALL
 from store import Store, secret
 
 log = logging.getLogger(__name__)
-SERVING = "serving"
-STOP_GRACE = 3.5  # seconds serving may take to stop before it is cancelled (limit: 5 s)
-DRAIN_SECONDS = 2.0  # of STOP_GRACE, for handlers already running
+DRAIN_SECONDS = 1.5  # of bot.stopping.STOP_GRACE, for handlers already running
 
 
 @dataclass
@@ -72,13 +71,9 @@ class Parts:
 async def run(
     loaded: Loaded, stop: asyncio.Event | None = None, tuning: SyncTuning | None = None
 ) -> None:
-    """Runs the bot until `stop` is set (SIGTERM/SIGINT set it when run from the CLI).
-
-    Setting `stop` ends every phase within a few seconds: a start phase (waiting for the
-    homeserver, logging in, cross-signing, starting) is cancelled at once, since it has
-    nothing to finish; serving gets STOP_GRACE seconds to finish the events in hand, then it
-    is cancelled too. Either way the client and then the store are closed, and the last log
-    line says so."""
+    """Runs the bot until `stop` is set (SIGTERM/SIGINT set it when run from the CLI): at
+    once in a start phase, within a few seconds while serving (bot.stopping). Either way the
+    client and then the store are closed, and the last log line says so."""
     stop = stop or asyncio.Event()
     key = await secret.load(loaded.key_file())
     redactor = Redactor(key.log_key)
@@ -89,7 +84,7 @@ async def run(
         purge(store, loaded.config)
         client = build_client(loaded, store, StateLog("homeserver"))
         try:
-            await _until_stopped(
+            await until_stopped(
                 _lifecycle(loaded, store, client, redactor, stop, tuning, phase), stop, phase
             )
         finally:
@@ -97,34 +92,6 @@ async def run(
     finally:
         store.close()
         log.info("stopped%s; the store is closed", phase.interrupted)
-
-
-@dataclass
-class Phase:
-    """Where the process is, for the log line a stop writes."""
-
-    name: str = "starting"
-    interrupted: str = ""
-
-
-async def _until_stopped(
-    work: Coroutine[Any, Any, None], stop: asyncio.Event, phase: Phase
-) -> None:
-    task = asyncio.create_task(work)
-    stopped = asyncio.create_task(stop.wait())
-    await asyncio.wait({task, stopped}, return_when=asyncio.FIRST_COMPLETED)
-    stopped.cancel()
-    if not task.done():
-        phase.interrupted = f" while {phase.name}"
-        log.info("stopping (%s)", phase.name)
-        grace = STOP_GRACE if phase.name == SERVING else 0
-        if grace:
-            await asyncio.wait({task}, timeout=grace)
-        if not task.done():
-            task.cancel()
-            await asyncio.wait({task}, timeout=1)  # cancelling takes one pass of the loop
-    if task.done() and not task.cancelled():
-        task.result()  # a failure is the caller's to report
 
 
 async def _lifecycle(
@@ -350,7 +317,7 @@ async def _wind_down(parts: Parts, helpers: list[asyncio.Task[Any]]) -> None:
     handlers get DRAIN_SECONDS to finish (an unfinished one runs again at the next start)."""
     for task in list(parts.background):
         task.cancel()
-    _, held = await asyncio.wait(helpers, timeout=1)
+    _, held = await asyncio.wait(helpers, timeout=0.5)
     for task in held:
         task.cancel()
     await parts.dispatcher.drain(timeout=DRAIN_SECONDS)

@@ -154,9 +154,7 @@ _TEXTS: Final[dict[str, dict[str, str]]] = {
         "page_closed": "Request **{id}** · {outcome}",
         "outcome_done": "session done",
         "outcome_expired": "session expired",
-        "escalation": (
-            "⏫ Still waiting: **{id}** · language: {language} · waiting {waited}."
-        ),
+        "escalation": ("⏫ Still waiting: **{id}** · language: {language} · waiting {waited}."),
         "gave_up_team": (
             "Request **{id}** has waited {waited} without a supporter; the member was told "
             "honestly and given the crisis resources. It stays open: `!accept {id}` still works."
@@ -323,9 +321,7 @@ _TEXTS: Final[dict[str, dict[str, str]]] = {
         "page_closed": "الطلب **{id}** · {outcome}",
         "outcome_done": "انتهت الجلسة",
         "outcome_expired": "انتهت مهلة الجلسة",
-        "escalation": (
-            "⏫ ما زال ينتظر: **{id}** · اللغة: {language} · ينتظر منذ {waited}."
-        ),
+        "escalation": ("⏫ ما زال ينتظر: **{id}** · اللغة: {language} · ينتظر منذ {waited}."),
         "gave_up_team": (
             "الطلب **{id}** انتظر {waited} دون داعم؛ أُبلغ العضو بصراحة وأُعطي موارد الأزمات. "
             "يبقى مفتوحًا: `!accept {id}` ما زال يعمل."

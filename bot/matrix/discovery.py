@@ -59,6 +59,7 @@ def base_url(configured: str) -> str:
 
 async def _get(http: aiohttp.ClientSession, url: str) -> tuple[int, Any]:
     """(HTTP status, the body as JSON or None if it is not JSON)."""
+    limit = http.timeout.total
     try:
         async with http.get(url) as resp:
             raw = await resp.content.read(MAX_BODY + 1)
@@ -66,7 +67,7 @@ async def _get(http: aiohttp.ClientSession, url: str) -> tuple[int, Any]:
     except aiohttp.InvalidURL as exc:
         raise NotMatrix(f"{url} is not a usable URL; {HINT}") from exc
     except TimeoutError as exc:
-        raise Unreachable(f"{url}: no answer within {REQUEST_SECONDS:.0f} s") from exc
+        raise Unreachable(f"{url}: no answer within {limit:g} s") from exc
     except aiohttp.ClientError as exc:
         raise Unreachable(f"{url}: {exc or type(exc).__name__}") from exc
     if len(raw) > MAX_BODY:

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from typing import Any
 
 from aiohttp import web
@@ -133,3 +134,30 @@ class FakeHomeserver:
     def _sync(self, _: Any) -> Any:
         self._synced = True
         return {"next_batch": "s1"}
+
+
+@asynccontextmanager
+async def web_server(
+    answers: dict[str, tuple[int, Any]], port: int = 0, hang: bool = False
+) -> AsyncIterator[str]:
+    """A web server answering path → (status, JSON or text); 404 for anything else."""
+
+    async def handle(request: web.Request) -> web.StreamResponse:
+        if hang:
+            await asyncio.Event().wait()
+        status, body = answers.get(request.path, (404, "<html>Not Found</html>"))
+        if isinstance(body, str):
+            return web.Response(status=status, text=body, content_type="text/html")
+        return web.json_response(body, status=status)
+
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", handle)
+    runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=0.1)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", port)
+    await site.start()
+    bound = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    try:
+        yield f"http://127.0.0.1:{bound}"
+    finally:
+        await runner.cleanup()

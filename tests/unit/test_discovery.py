@@ -12,7 +12,6 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
-from aiohttp import web
 
 from bot.config import parse
 from bot.matrix.discovery import (
@@ -22,34 +21,7 @@ from bot.matrix.discovery import (
     discover,
     wait_for_homeserver,
 )
-from tests.support.fake_homeserver import FakeHomeserver
-
-
-@asynccontextmanager
-async def web_server(
-    answers: dict[str, tuple[int, Any]], port: int = 0, hang: bool = False
-) -> AsyncIterator[str]:
-    """A web server answering path → (status, JSON or text); 404 for anything else."""
-
-    async def handle(request: web.Request) -> web.StreamResponse:
-        if hang:
-            await asyncio.Event().wait()
-        status, body = answers.get(request.path, (404, "<html>Not Found</html>"))
-        if isinstance(body, str):
-            return web.Response(status=status, text=body, content_type="text/html")
-        return web.json_response(body, status=status)
-
-    app = web.Application()
-    app.router.add_route("*", "/{tail:.*}", handle)
-    runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=0.1)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", port)
-    await site.start()
-    bound = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    try:
-        yield f"http://127.0.0.1:{bound}"
-    finally:
-        await runner.cleanup()
+from tests.support.fake_homeserver import FakeHomeserver, web_server
 
 
 @asynccontextmanager

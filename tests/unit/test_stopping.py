@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from bot import stopping
 from bot.dev.botprocess import BotProcess, new_store_key, write_config
+from bot.stopping import SERVING, Phase, until_stopped
 from store import Store
 from store.secret import parse
 from tests.support.fake_homeserver import USER_ID, FakeHomeserver
@@ -93,3 +95,50 @@ async def _held(server: FakeHomeserver, bot: BotProcess) -> None:
     done, _ = await asyncio.wait({waiter, exited}, timeout=30, return_when="FIRST_COMPLETED")
     exited.cancel()
     assert waiter in done, bot.lines[-5:]
+
+
+# -- the mechanism, in-process -------------------------------------------------------------
+
+
+async def test_a_start_phase_is_cancelled_at_once():
+    stop, phase, cancelled = asyncio.Event(), Phase("logging in"), asyncio.Event()
+
+    async def logging_in() -> None:
+        try:
+            await asyncio.Event().wait()  # a homeserver that never answers
+        finally:
+            cancelled.set()
+
+    stop.set()
+    await asyncio.wait_for(until_stopped(logging_in(), stop, phase), 1)
+    assert cancelled.is_set() and phase.interrupted == " while logging in"
+
+
+async def test_serving_may_finish_what_it_holds_then_is_cancelled(monkeypatch):
+    monkeypatch.setattr(stopping, "STOP_GRACE", 0.2)
+    stop, finished = asyncio.Event(), []
+
+    async def serving_politely() -> None:
+        await stop.wait()
+        await asyncio.sleep(0.05)  # the events in hand
+        finished.append("drained")
+
+    stop.set()
+    await until_stopped(serving_politely(), stop, Phase(SERVING))
+    assert finished == ["drained"]
+
+    async def serving_stuck() -> None:
+        try:
+            await asyncio.Event().wait()
+        finally:  # a clean-up that is stuck as well: cancelled a second time
+            await asyncio.Event().wait()
+
+    await asyncio.wait_for(until_stopped(serving_stuck(), stop, Phase(SERVING)), 2)
+
+
+async def test_a_failure_is_not_swallowed():
+    async def failing() -> None:
+        raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError, match="boom"):
+        await until_stopped(failing(), asyncio.Event(), Phase())
