@@ -62,6 +62,8 @@ async def _get(http: aiohttp.ClientSession, url: str) -> tuple[int, Any]:
     limit = http.timeout.total
     try:
         async with http.get(url) as resp:
+            if url.startswith("https:") and resp.url.scheme != "https":
+                raise NotMatrix(f"{url} redirects to plain http ({resp.url}): refused")
             raw = await resp.content.read(MAX_BODY + 1)
             status = resp.status
     except aiohttp.InvalidURL as exc:
