@@ -44,12 +44,15 @@ class DeviceTrust:
             self._keys.pop(user_id, None)
 
     async def _user_keys(self, user_ids: list[str]) -> dict[str, UserKeys]:
-        missing = [u for u in user_ids if u not in self._keys]
+        # What was known before the query stays in hand: a sync may invalidate a user while
+        # the query is on its way (the cache then asks again next time).
+        found = {u: self._keys[u] for u in user_ids if u in self._keys}
+        missing = [u for u in user_ids if u not in found]
         if missing:
             response = await query_keys(self._client, missing)
             for user_id in missing:
-                self._keys[user_id] = UserKeys.from_query(response, user_id)
-        return {u: self._keys[u] for u in user_ids}
+                found[user_id] = self._keys[user_id] = UserKeys.from_query(response, user_id)
+        return found
 
     def _verdicts(self, keys: UserKeys) -> dict[str, Verdict]:
         if self._store is None:  # a member's client: no pins (policy cross-signed or all)

@@ -147,7 +147,7 @@ async def test_status_and_metrics_are_figures_without_identities(
         status = await command(world, world.org, "!status", "figures only")
         assert "Open requests: 0" in status.body and "Open sessions: 1" in status.body
         assert "On call now: 1 in tier 1, 0 in tier 2" in status.body
-        assert "Today: 1 requests · 1 accepted" in status.body
+        assert "Today: 1 request · 1 accepted" in status.body
         handoff_rooms = [r for r in world.alex.client.rooms if r not in (dm, world.team)]
         html = status.source["content"].get("formatted_body", "")
         for secret in (world.alex.user_id, dm, request_id, *handoff_rooms):

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import copy
 
 import pytest
 from signedjson.key import decode_signing_key_base64, encode_verify_key_base64, get_verify_key
 from signedjson.sign import sign_json
 
+from bot.logs import Redactor
 from bot.matrix.crosssign import generate_seeds, public, sign_device, upload_body
+from bot.matrix.keysharing import DeviceTrust
 from bot.matrix.trust import (
     UserKeys,
     Verdict,
@@ -133,3 +136,33 @@ def test_user_keys_from_a_raw_query(identity):
     }
     assert keys.verdicts("tofu", "another-master")["PHONE"] is Verdict.MASTER_KEY_CHANGED
     assert UserKeys.from_query({}, USER).verdicts("cross-signed", None) == {}
+
+
+async def test_keys_invalidated_while_a_query_is_on_its_way_are_still_answered():
+    """A sync may report a changed device list (invalidate) while a send waits for
+    /keys/query; the send used to fail with KeyError for a user known before the query."""
+
+    class Response:
+        status = 200
+
+        async def json(self, content_type: object = None) -> dict[str, object]:
+            return {"device_keys": {}}
+
+    class SlowClient:
+        access_token = "t"
+        gate = asyncio.Event()
+
+        async def send(self, *args: object, **kwargs: object) -> Response:
+            await self.gate.wait()
+            return Response()
+
+    client = SlowClient()
+    trust = DeviceTrust(client, None, "cross-signed", Redactor(b"k"))
+    client.gate.set()
+    await trust.unsigned_devices([USER])  # USER is known now
+    client.gate.clear()
+    query = asyncio.create_task(trust._user_keys([USER, "@bo:hs.test"]))
+    await asyncio.sleep(0)
+    trust.invalidate([USER])  # the sync's device-list change, mid-query
+    client.gate.set()
+    assert set(await query) == {USER, "@bo:hs.test"}
