@@ -124,6 +124,7 @@ async def _cross_sign(client: BotClient, store: Store) -> None:
         store.cross_signing_seeds(),
         os.environ.get(PASSWORD_ENV),
         persist=store.save_cross_signing_seeds,
+        pending=store.pending_cross_signing_seeds(),
     )
     if created:
         log.warning(

@@ -143,18 +143,25 @@ async def _purge(path: str) -> int:
 PASSPHRASE_ENV = "WARMLINE_EXPORT_PASSPHRASE"  # noqa: S105 (a variable name)
 
 
+MIN_PASSPHRASE = 12
+
+
 def _passphrase(confirm: bool) -> str | None:
+    """The export passphrase, from the environment or asked twice (`confirm`: a new export,
+    which must be at least 12 characters long whichever way it came; an import takes what the
+    export was made with)."""
     if os.environ.get(PASSPHRASE_ENV):
-        return os.environ[PASSPHRASE_ENV]
-    if not sys.stdin.isatty():
+        first = os.environ[PASSPHRASE_ENV]
+    elif not sys.stdin.isatty():
         _err(f"no passphrase: run in a terminal, or set {PASSPHRASE_ENV}")
         return None
-    first = getpass.getpass("Passphrase for the key file: ")
-    if confirm and getpass.getpass("Same passphrase again: ") != first:
-        _err("the passphrases differ")
-        return None
-    if len(first) < 12:
-        _err("use a passphrase of at least 12 characters")
+    else:
+        first = getpass.getpass("Passphrase for the key file: ")
+        if confirm and getpass.getpass("Same passphrase again: ") != first:
+            _err("the passphrases differ")
+            return None
+    if confirm and len(first) < MIN_PASSPHRASE:
+        _err(f"use a passphrase of at least {MIN_PASSPHRASE} characters")
         return None
     return first
 

@@ -169,6 +169,15 @@ def _v9(db: sqlcipher3.Connection) -> None:
     )
 
 
+def _v10(db: sqlcipher3.Connection) -> None:
+    """A cross-signing identity being published by `reset-cross-signing`: kept next to the
+    current one until the homeserver has it, then swapped in."""
+    db.execute(
+        "CREATE TABLE cross_signing_pending (id INTEGER PRIMARY KEY CHECK (id = 1), "
+        "master TEXT NOT NULL, self_signing TEXT NOT NULL, user_signing TEXT NOT NULL)"
+    )
+
+
 # warmline's own tables; every other table in the file is nio's crypto store.
 OWN_TABLES = frozenset(
     {
@@ -188,8 +197,9 @@ OWN_TABLES = frozenset(
         "oncall_overrides",
         "daily_counts",
         "accept_waits",
+        "cross_signing_pending",
     }
 )
 
 # Append-only: MIGRATIONS[n] brings a store at schema version n to n + 1.
-MIGRATIONS: tuple[Migration, ...] = (_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9)
+MIGRATIONS: tuple[Migration, ...] = (_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9, _v10)

@@ -12,9 +12,9 @@ from pathlib import Path
 import sqlcipher3
 
 from store.db import DB_NAME, StoreLock, open_database, transaction
+from store.identity import IdentityTables
 from store.people import MemberTables
 from store.records import (
-    CrossSigningSeeds,
     Incoming,
     KeptEvent,
     Session,
@@ -29,7 +29,7 @@ _INBOX_COLUMNS = (
 )
 
 
-class Store(RequestTables, MemberTables, StaffTables):
+class Store(RequestTables, MemberTables, StaffTables, IdentityTables):
     def __init__(self, directory: Path, secret: StoreSecret) -> None:
         self.directory = directory
         self.secret = secret
@@ -75,22 +75,7 @@ class Store(RequestTables, MemberTables, StaffTables):
         ).fetchone()
         return row is not None
 
-    # -- cross-signing and pinned identities -----------------------------------------------
-    def cross_signing_seeds(self) -> CrossSigningSeeds | None:
-        row = self._db.execute(
-            "SELECT master, self_signing, user_signing FROM cross_signing"
-        ).fetchone()
-        return CrossSigningSeeds(*row) if row else None
-
-    def save_cross_signing_seeds(self, seeds: CrossSigningSeeds) -> None:
-        with transaction(self._db):
-            self._db.execute("DELETE FROM cross_signing")
-            self._db.execute(
-                "INSERT INTO cross_signing (id, master, self_signing, user_signing) "
-                "VALUES (1, ?, ?, ?)",
-                (seeds.master, seeds.self_signing, seeds.user_signing),
-            )
-
+    # -- pinned identities ------------------------------------------------------------------
     def pinned_master_key(self, user_id: str) -> str | None:
         row = self._db.execute(
             "SELECT master_key FROM pinned_master_keys WHERE user_id = ?", (user_id,)

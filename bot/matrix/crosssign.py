@@ -173,9 +173,16 @@ async def sign_own_device(client: Any, seeds: CrossSigningSeeds, own: UserKeys) 
     return True
 
 
-async def publish(client: Any, seeds: CrossSigningSeeds, password: str | None) -> None:
-    """Publishes `seeds` as the account's cross-signing identity and signs this device."""
+async def publish(
+    client: Any,
+    seeds: CrossSigningSeeds,
+    password: str | None,
+    uploaded: Callable[[], None] = lambda: None,
+) -> None:
+    """Publishes `seeds` as the account's cross-signing identity and signs this device;
+    `uploaded` runs as soon as the homeserver holds the new keys, before the signing."""
     await _upload_keys(client, upload_body(client.user_id, seeds), password)
+    uploaded()
     own = UserKeys.from_query(await query_keys(client, [client.user_id]), client.user_id)
     await sign_own_device(client, seeds, own)
 
@@ -185,14 +192,21 @@ async def bootstrap(
     seeds: CrossSigningSeeds | None,
     password: str | None,
     persist: Callable[[CrossSigningSeeds], None] = lambda seeds: None,
+    pending: CrossSigningSeeds | None = None,
 ) -> tuple[CrossSigningSeeds, bool]:
     """Makes sure the account has our cross-signing identity and this device is signed by it.
 
     Returns (seeds, whether they were created now). With `seeds` from the store the identity
-    is reused; the server holding another master key is refused, never silently replaced."""
+    is reused; the server holding another master key is refused, never silently replaced,
+    unless it is `pending`'s: a reset that published it but stopped before the store took it
+    over, which is finished now (`persist`)."""
     user_id = client.user_id
     own = UserKeys.from_query(await query_keys(client, [user_id]), user_id)
     created = False
+    if pending not in (None, seeds) and own.master_pub == public(pending, "master"):
+        log.warning("finishing an interrupted reset-cross-signing: the new identity is in use")
+        seeds = pending
+        persist(seeds)
     if seeds is None:
         if own.master_pub is not None:
             raise CrossSigningError(

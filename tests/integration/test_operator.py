@@ -11,6 +11,7 @@ import sys
 
 import pytest
 import yaml
+from unpaddedbase64 import decode_base64
 
 from bot.matrix.crosssign import query_keys
 from bot.matrix.trust import UserKeys, is_cross_signed
@@ -20,12 +21,18 @@ pytestmark = pytest.mark.integration
 PASSPHRASE = "correct horse battery staple"
 
 
-async def warmline(setup: BotSetup, *args: str, store_key: str | None = None):
+async def warmline(
+    setup: BotSetup,
+    *args: str,
+    store_key: str | None = None,
+    password: str | None = None,
+    passphrase: str = PASSPHRASE,
+):
     env = {
         **os.environ,
         "WARMLINE_STORE_KEY": store_key or setup.store_key,
-        "WARMLINE_PASSWORD": setup.password,
-        "WARMLINE_EXPORT_PASSPHRASE": PASSPHRASE,
+        "WARMLINE_PASSWORD": password or setup.password,
+        "WARMLINE_EXPORT_PASSPHRASE": passphrase,
     }
     return await asyncio.to_thread(
         subprocess.run,
@@ -35,6 +42,12 @@ async def warmline(setup: BotSetup, *args: str, store_key: str | None = None):
         env=env,
         timeout=120,
     )
+
+
+def pbkdf2_rounds(path) -> int:
+    """The round count an export file was sealed with (Matrix spec, Key exports)."""
+    body = "".join(path.read_text().strip().splitlines()[1:-1])
+    return int.from_bytes(decode_base64(body)[33:37], "big")
 
 
 async def bot_keys(members: Members, bot_id: str) -> UserKeys:
@@ -74,6 +87,8 @@ async def test_lost_machine_is_recovered_from_an_export(
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
         assert bot_id not in path.read_text()
     assert export.read_text().startswith("-----BEGIN MEGOLM SESSION DATA-----")
+    for path in (export, export.with_name("keys.txt.identity")):
+        assert pbkdf2_rounds(path) == 500_000  # the spec asks for at least 100,000
 
     # the machine is gone: a new store (new key) on a new machine, same account
     config = yaml.safe_load(bot_setup.config.read_text())
@@ -116,4 +131,28 @@ async def test_reset_cross_signing_replaces_the_identity(bot_setup: BotSetup, me
     assert is_cross_signed(bot_id, device, after.master, after.self_signing)
     proc = bot_setup.process()
     await proc.start()  # the restarted bot accepts the new identity as its own
+    await proc.stop()
+
+
+async def test_a_failed_reset_keeps_the_old_identity(bot_setup: BotSetup, members: Members):
+    """Replacing published keys needs the account's password (interactive auth): with a
+    wrong one the publish fails, and the bot must still start with its old identity."""
+    bot_id = bot_setup.user_id
+    proc = bot_setup.process()
+    await proc.start()
+    await proc.stop()
+    before = await bot_keys(members, bot_id)
+    result = await warmline(
+        bot_setup,
+        "reset-cross-signing",
+        "--yes",
+        "--config",
+        str(bot_setup.config),
+        password="not-the-password",
+    )
+    assert result.returncode == 1
+    assert "the old identity stays" in result.stderr
+    assert (await bot_keys(members, bot_id)).master_pub == before.master_pub
+    proc = bot_setup.process()
+    await proc.start()  # the old identity is still the bot's own
     await proc.stop()

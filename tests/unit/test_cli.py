@@ -88,3 +88,13 @@ def test_purge_runs_the_retention_policy_and_explains_a_running_bot(tmp_path: Pa
         running.close()
     assert result.returncode == 1
     assert "already running" in result.stderr and "purges by itself" in result.stderr
+
+
+def test_a_short_export_passphrase_is_refused_even_from_the_environment(tmp_path: Path):
+    import os
+
+    export = tmp_path / "keys.txt"
+    env = {**os.environ, "WARMLINE_EXPORT_PASSPHRASE": "short"}
+    result = warmline("export-keys", str(export), "--config", "config.example.yaml", env=env)
+    assert result.returncode == 1 and "at least 12 characters" in result.stderr
+    assert not export.exists()
