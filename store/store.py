@@ -170,8 +170,9 @@ class Store(RequestTables, MemberTables, StaffTables, IdentityTables):
             )
 
     # -- events waiting for their room key ------------------------------------------------
-    def keep_undecryptable(self, event: KeptEvent) -> bool:
-        """Keeps an event until its key arrives; False if it was already kept or handled."""
+    def keep_undecryptable(self, event: KeptEvent, per_sender: int | None = None) -> bool:
+        """Keeps an event until its key arrives; False if it was already kept or handled.
+        With `per_sender`, the sender's oldest kept events beyond that many make room."""
         with transaction(self._db):
             if self._db.execute(
                 "SELECT 1 FROM processed WHERE event_id = ?", (event.event_id,)
@@ -190,7 +191,17 @@ class Store(RequestTables, MemberTables, StaffTables, IdentityTables):
                     int(event.first_seen),
                 ),
             )
+            if cur.rowcount and per_sender is not None:
+                self._db.execute(
+                    "DELETE FROM undecryptable WHERE event_id IN (SELECT event_id FROM "
+                    "undecryptable WHERE sender = ? ORDER BY first_seen DESC, rowid DESC "
+                    "LIMIT -1 OFFSET ?)",
+                    (event.sender, per_sender),
+                )
         return bool(cur.rowcount)
+
+    def undecryptable_count(self) -> int:
+        return int(self._db.execute("SELECT count(*) FROM undecryptable").fetchone()[0])
 
     def kept_undecryptable(self) -> list[KeptEvent]:
         rows = self._db.execute(

@@ -4,6 +4,10 @@ grace period tell the sender (once per room, sender and Megolm session) what to 
 A member's client may deliver the room key a moment after the message, or withhold it
 (`m.room_key.withheld`, e.g. because it does not trust the bot's device); those notices are
 remembered so the message to the member can say why.
+
+What is kept is bounded, so nobody can fill the store with ciphertext the bot can never read:
+at most KEPT_PER_SENDER events per sender (their oldest make room for their newest) and
+KEPT_AT_MOST in all (beyond that new ones are not kept, and the log counts them).
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -32,6 +37,9 @@ STILL_LOCKED = _StillLocked()
 TryDecrypt = Callable[[KeptEvent], "Incoming | _StillLocked | None"]
 Send = Callable[[str, Any], Awaitable[object]]
 KEPT_FOR = 7 * 24 * 3600
+KEPT_PER_SENDER = 20
+KEPT_AT_MOST = 1000
+WITHHELD_REMEMBERED = 1000  # withheld notices (any device can send them), newest kept
 
 NOTICE = (
     "I couldn't read a message you sent here: it reached me encrypted, but your session did "
@@ -62,14 +70,30 @@ class Undecryptable:
         self._redact = redactor
         self._grace = grace
         self._clock = clock
-        self._withheld: dict[str, str] = {}  # Megolm session id → withheld code
+        self._withheld: OrderedDict[str, str] = OrderedDict()  # Megolm session id → code
         self._timers: set[asyncio.Task[None]] = set()
+        self._refused = 0  # not kept since the store became full
 
     def withheld(self, session_id: str, code: str) -> None:
         self._withheld[session_id] = code
+        self._withheld.move_to_end(session_id)
+        while len(self._withheld) > WITHHELD_REMEMBERED:
+            self._withheld.popitem(last=False)
 
     def keep(self, event: KeptEvent) -> None:
-        if self._store.keep_undecryptable(event):
+        if self._store.undecryptable_count() >= KEPT_AT_MOST:
+            if not self._refused:
+                log.warning(
+                    "%d undecryptable events are kept already: new ones are not kept until "
+                    "some are decrypted or expire",
+                    KEPT_AT_MOST,
+                )
+            self._refused += 1
+            return
+        if self._store.keep_undecryptable(event, per_sender=KEPT_PER_SENDER):
+            if self._refused:
+                log.warning("%d undecryptable event(s) were not kept while full", self._refused)
+                self._refused = 0
             log.warning(
                 "cannot decrypt an event from %s in %s yet; keeping it for its key",
                 self._redact.tag(event.sender),

@@ -5,7 +5,12 @@ from pathlib import Path
 import pytest
 
 from bot.logs import Redactor
-from bot.matrix.undecryptable import STILL_LOCKED, Undecryptable
+from bot.matrix.undecryptable import (
+    KEPT_PER_SENDER,
+    STILL_LOCKED,
+    WITHHELD_REMEMBERED,
+    Undecryptable,
+)
 from bot.text import Message
 from store import Store
 from store.records import KeptEvent
@@ -103,3 +108,32 @@ async def test_handled_events_are_never_kept(world: World):
     world.keeper.keep(kept("$done"))
     await world.keeper.settle()
     assert world.sent == [] and world.store.kept_undecryptable() == []
+
+
+async def test_one_sender_keeps_at_most_their_newest_events(tmp_path: Path):
+    w = World(tmp_path, grace=3600)
+    for i in range(KEPT_PER_SENDER + 30):
+        w.keeper.keep(kept(f"$flood{i}", sender="@flood:hs", at=1000 + i))
+    w.keeper.keep(kept("$alex", sender="@alex:hs"))
+    kept_ids = [e.event_id for e in w.store.kept_undecryptable() if e.sender == "@flood:hs"]
+    assert kept_ids == [f"$flood{i}" for i in range(30, KEPT_PER_SENDER + 30)]
+    assert "$alex" in {e.event_id for e in w.store.kept_undecryptable()}
+    await w.keeper.close()
+    w.store.close()
+
+
+async def test_the_store_keeps_at_most_a_bounded_number(tmp_path: Path, monkeypatch):
+    monkeypatch.setattr("bot.matrix.undecryptable.KEPT_AT_MOST", 50)
+    w = World(tmp_path, grace=3600)
+    for i in range(200):  # many senders, two events each
+        w.keeper.keep(kept(f"$e{i}", sender=f"@s{i // 2}:hs", at=1000 + i))
+    assert w.store.undecryptable_count() == 50
+    await w.keeper.close()
+    w.store.close()
+
+
+def test_withheld_notices_are_bounded(world: World):
+    for i in range(5000):
+        world.keeper.withheld(f"S{i}", "m.unverified")
+    assert len(world.keeper._withheld) == WITHHELD_REMEMBERED
+    assert "S4999" in world.keeper._withheld
