@@ -42,6 +42,7 @@ from bot.schedules import Schedules, make_scheduler
 from bot.services import Services
 from bot.session_alerts import SessionAlerts
 from bot.staffing import Staffing
+from bot.stale import LateEvents
 from bot.stopping import SERVING, Phase, until_stopped
 from bot.team import TeamRoom
 from bot.text import render
@@ -216,7 +217,13 @@ async def _build(
         texts=texts,
         member_language=members.language_of,
     )
-    dispatcher = Dispatcher(router.handle, store, redactor)
+    late = LateEvents(
+        lambda: live.config.stale_after,
+        line.too_late,
+        lambda user_id: members.language_of(user_id) or texts.default,
+        flood,
+    )
+    dispatcher = Dispatcher(router.handle, store, redactor, late)
     undecryptable = Undecryptable(
         store,
         decrypter(client),

@@ -51,6 +51,20 @@ _TEXTS: Final[dict[str, dict[str, str]]] = {
             "as soon as someone accepts it. (`!cancel` withdraws it.)"
         ),
         "talk_in_session": "A peer supporter is already with you in your private room.",
+        "request_kept": (
+            "If nobody has picked it up by {until} UTC, I'll close it, and nothing about you "
+            "stays with it. You can ask again any time."
+        ),
+        "late_talk": (
+            "Your message from {when} UTC has only reached me now, so I haven't passed it on. "
+            "I'm sorry. If you still want to talk with a peer supporter, write `!talk` or "
+            '"I need to talk" again.\n'
+            "If you are in immediate danger, please contact:\n{resources}"
+        ),
+        "late_command": (
+            "Your message from {when} UTC has only reached me now, so I haven't acted on it. "
+            "If you still want it, please send it again."
+        ),
         "talk_moved": "I've sent you a private message.",
         "accepted_member": (
             "{supporter} is here for you. I've invited you to a private, encrypted room: "
@@ -154,6 +168,7 @@ _TEXTS: Final[dict[str, dict[str, str]]] = {
         "page_closed": "Request **{id}** · {outcome}",
         "outcome_done": "session done",
         "outcome_expired": "session expired",
+        "outcome_lapsed": "closed: nobody could take it in time",
         "escalation": ("⏫ Still waiting: **{id}** · language: {language} · waiting {waited}."),
         "gave_up_team": (
             "Request **{id}** has waited {waited} without a supporter; the member was told "
@@ -222,6 +237,20 @@ _TEXTS: Final[dict[str, dict[str, str]]] = {
             "(لسحبه أرسل `!cancel`.)"
         ),
         "talk_in_session": "أحد الداعمين معك بالفعل في غرفتك الخاصة.",
+        "request_kept": (
+            "إذا لم يقبله أحد حتى {until} بتوقيت UTC، سأغلقه ولن يبقى معه أي شيء عنك. "
+            "يمكنك الطلب مجددًا في أي وقت."
+        ),
+        "late_talk": (
+            "رسالتك المرسلة في {when} بتوقيت UTC لم تصلني إلا الآن، لذلك لم أُحِلها إلى الفريق. "
+            "أنا آسف. إذا كنت ما زلت تريد التحدث مع أحد الداعمين من الأقران، أرسل `!talk` أو "
+            "«أحتاج أن أتحدث» مجددًا.\n"
+            "إذا كنت في خطر مباشر، يُرجى التواصل مع:\n{resources}"
+        ),
+        "late_command": (
+            "رسالتك المرسلة في {when} بتوقيت UTC لم تصلني إلا الآن، لذلك لم أنفّذها. "
+            "إذا كنت ما زلت تريدها، يُرجى إرسالها مجددًا."
+        ),
         "talk_moved": "أرسلتُ إليك رسالة خاصة.",
         "accepted_member": (
             "{supporter} هنا من أجلك. دعوتُك إلى غرفة خاصة ومشفّرة: اقبل الدعوة لتبدأ الحديث."
@@ -321,6 +350,7 @@ _TEXTS: Final[dict[str, dict[str, str]]] = {
         "page_closed": "الطلب **{id}** · {outcome}",
         "outcome_done": "انتهت الجلسة",
         "outcome_expired": "انتهت مهلة الجلسة",
+        "outcome_lapsed": "أُغلق: لم يتمكن أحد من قبوله في الوقت المناسب",
         "escalation": ("⏫ ما زال ينتظر: **{id}** · اللغة: {language} · ينتظر منذ {waited}."),
         "gave_up_team": (
             "الطلب **{id}** انتظر {waited} دون داعم؛ أُبلغ العضو بصراحة وأُعطي موارد الأزمات. "

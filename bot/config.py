@@ -192,6 +192,9 @@ class Config:
     language: Language = "en"  # the bot's default language (en or ar)
     schedules: tuple[ScheduleConfig, ...] = ()
     schedule_grace: Duration = 3600.0  # a post missed by less than this is posted late
+    # A message that reaches the bot more than this long after it was sent (decrypted late,
+    # or sent while the bot was away) is not acted on; the member is told in their DM.
+    stale_after: Duration = 86400.0
     messages: Messages = field(default_factory=dict)  # overrides of any built-in text
     privacy: PrivacyConfig = field(default_factory=PrivacyConfig)
     metrics: MetricsConfig = field(default_factory=MetricsConfig)

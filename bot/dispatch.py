@@ -13,6 +13,7 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from bot.logs import Redactor
+from bot.stale import LateEvents
 from store import Incoming, Store, StoreWriteError
 
 log = logging.getLogger(__name__)
@@ -20,11 +21,16 @@ log = logging.getLogger(__name__)
 
 class Dispatcher:
     def __init__(
-        self, handle: Callable[[Incoming], Awaitable[None]], store: Store, redactor: Redactor
+        self,
+        handle: Callable[[Incoming], Awaitable[None]],
+        store: Store,
+        redactor: Redactor,
+        late: LateEvents | None = None,
     ) -> None:
         self._handle = handle
         self._store = store
         self._redact = redactor
+        self._late = late  # events too old to act on go there instead (bot.stale)
         self._tasks: set[asyncio.Task[None]] = set()
         self._locks: dict[tuple[str, str], asyncio.Lock] = {}
 
@@ -39,7 +45,10 @@ class Dispatcher:
         try:
             async with lock:
                 try:
-                    await self._handle(event)
+                    if self._late is not None and self._late.is_late(event):
+                        await self._late.drop(event)
+                    else:
+                        await self._handle(event)
                 except Exception:  # the router answers errors; this is the last guard
                     log.exception(
                         "handling an event from %s failed", self._redact.tag(event.sender)

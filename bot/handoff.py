@@ -2,9 +2,13 @@
 
 open ──accept──▶ accepted ──done / session timeout──▶ done / expired
   │
-  └──cancel──▶ cancelled
+  ├──cancel──▶ cancelled
+  └──nobody took it, lapse_after since its last activity──▶ lapsed
 While open, every ack timeout escalates (page tier 2, remind tier 1) until give_up_after,
-when the member is told honestly that nobody is free (the request stays open).
+when the member is told honestly that nobody is free. The request stays open, but not for
+ever: `lapse_after` (privacy.retention) after the give-up, or after the member last asked
+again, it is closed like any other (the member's identity erased), so a request nobody could
+take does not hold the member's ID and DM room indefinitely.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ class Step(Enum):
     ESCALATE = "escalate"  # page tier 2 and remind tier 1
     GIVE_UP = "give up"  # tell the member honestly
     EXPIRE = "expire"  # an accepted session ran out of time
+    LAPSE = "lapse"  # nobody took it, and it has been kept as long as it may be
 
 
 @dataclass(frozen=True)
@@ -39,6 +44,7 @@ class Timing:
     ack_timeout: float
     give_up_after: float
     session_timeout: float
+    lapse_after: float = 86400.0  # privacy.retention: a given-up request, after its last activity
 
 
 def new_id(taken: set[str]) -> str:
@@ -58,7 +64,15 @@ def open_request(
     nobody_on_call: bool,
 ) -> Request:
     if nobody_on_call:  # told at once; no escalation to wait for
-        return Request(request_id, member, room, language, now, gave_up=True)
+        return Request(
+            request_id,
+            member,
+            room,
+            language,
+            now,
+            gave_up=True,
+            next_deadline=now + timing.lapse_after,
+        )
     first = now + min(timing.ack_timeout, timing.give_up_after)
     return Request(request_id, member, room, language, now, next_deadline=first)
 
@@ -102,6 +116,14 @@ def _closed(request: Request, state: str, now: float) -> Request:
     )
 
 
+def asked_again(request: Request, now: float, timing: Timing) -> Request:
+    """The member asked again while their request waits: a given-up one is kept for another
+    `lapse_after` from now."""
+    if request.state != "open" or not request.gave_up:
+        return request
+    return dataclasses.replace(request, next_deadline=now + timing.lapse_after)
+
+
 def due(request: Request, now: float, timing: Timing) -> tuple[Request, Step] | None:
     """What happens at `now` to a request whose deadline has come, if anything."""
     if request.next_deadline is None or now < request.next_deadline:
@@ -110,9 +132,12 @@ def due(request: Request, now: float, timing: Timing) -> tuple[Request, Step] | 
         return finish(request, now, "expired"), Step.EXPIRE
     if request.state != "open":
         return None
+    if request.gave_up:
+        return _closed(request, "lapsed", now), Step.LAPSE
     give_up_at = request.created_at + timing.give_up_after
     if now >= give_up_at:
-        return dataclasses.replace(request, gave_up=True, next_deadline=None), Step.GIVE_UP
+        lapse_at = now + timing.lapse_after
+        return dataclasses.replace(request, gave_up=True, next_deadline=lapse_at), Step.GIVE_UP
     step = request.escalations + 1
     following = request.created_at + (step + 1) * timing.ack_timeout
     return (

@@ -73,8 +73,16 @@ class SupportLine:
     def _timing(self) -> handoff.Timing:
         c = self._config()
         return handoff.Timing(
-            c.escalation.ack_timeout, c.escalation.give_up_after, c.handoff.session_timeout
+            c.escalation.ack_timeout,
+            c.escalation.give_up_after,
+            c.handoff.session_timeout,
+            c.privacy.retention,
         )
+
+    @staticmethod
+    def _until(request: Request) -> str:
+        """When a request nobody took is closed, for the member: `2026-11-30 18:05` (UTC)."""
+        return datetime.fromtimestamp(request.next_deadline or 0, UTC).strftime("%Y-%m-%d %H:%M")
 
     def _now(self) -> datetime:
         return datetime.fromtimestamp(self._clock(), UTC)
@@ -115,6 +123,15 @@ class SupportLine:
     async def talk(self, member: str, room: str, language: str) -> None:
         """A member asked for a peer, in their encrypted DM `room`."""
         existing = self._store.active_request_of(member)
+        if existing is not None and existing.state == "open" and existing.gave_up:
+            # asking again keeps a request nobody could take yet for longer
+            kept = handoff.asked_again(existing, self._clock(), self._timing())
+            if self._store.replace_request(kept, "open"):
+                await self._replies.tell(
+                    room, language, "talk_still_open", "request_kept", until=self._until(kept)
+                )
+                return
+            existing = self._store.active_request_of(member)  # taken or closed meanwhile
         if existing is not None:
             key = "talk_in_session" if existing.state == "accepted" else "talk_still_open"
             await self._replies.tell(room, language, key)
@@ -139,7 +156,12 @@ class SupportLine:
         if nobody:
             self._record("give_up")
             ack = self._replies.tell(
-                room, language, "talk_nobody", next_shift=self._replies.next_shift(language)
+                room,
+                language,
+                "talk_nobody",
+                "request_kept",
+                next_shift=self._replies.next_shift(language),
+                until=self._until(request),
             )
         else:
             ack = self._replies.tell(room, language, "talk_ack")
@@ -153,6 +175,10 @@ class SupportLine:
                 await ack  # the member hears back even if the team room cannot be reached
         else:  # the member's answer and the page go out together
             await asyncio.gather(ack, self._pages.page(request))
+
+    async def too_late(self, room: str, language: str, key: str, sent: str) -> None:
+        """A member's message that reached the bot too late to act on (see bot.stale)."""
+        await self._replies.tell(room, language, key, when=sent)
 
     def resources_message(self, language: str, topic: str | None) -> Message:
         return self._replies.resources_message(language, topic)
@@ -340,9 +366,18 @@ class SupportLine:
         if kind is handoff.Step.ESCALATE:
             await self._pages.escalate(updated)
         elif kind is handoff.Step.GIVE_UP:
-            await self._replies.tell(request.member_room, request.language, "talk_gave_up")
+            await self._replies.tell(
+                request.member_room,
+                request.language,
+                "talk_gave_up",
+                "request_kept",
+                until=self._until(updated),
+            )
             age = self.waited(now - request.created_at)
             await self._team.send("gave_up_team", id=request.id, waited=age)
         elif kind is handoff.Step.EXPIRE:
             await self._edit_page(request)
             await self._leave(request.handoff_room)
+        elif kind is handoff.Step.LAPSE:  # the member was told when, in every answer since
+            log.info("request %s closed: nobody could take it in time", request.id)
+            await self._edit_page(request)

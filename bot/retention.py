@@ -5,6 +5,10 @@ left (id, language, times, which supporter) is folded into anonymous daily count
 `privacy.retention` has passed; the counts themselves go after five weeks. Handled event ids
 (kept only to dedupe replays), expired on-call overrides and old schedule claims go too. The
 purge runs at every start, every quarter hour, and on `warmline purge`.
+
+A request nobody could take is closed by the line's own deadlines (bot.handoff: `lapsed`,
+`privacy.retention` after its last activity, the page edited); the purge only gives a deadline
+to such requests stored by a version that did not set one.
 """
 
 from __future__ import annotations
@@ -35,6 +39,8 @@ def purge(store: Store, config: Config, now: float | None = None) -> Purged:
     daily counts; old event ids, overrides and schedule claims go."""
     now = time.time() if now is None else now
     zone = config.roster.timezone
+    if store.schedule_unscheduled_lapses(now + config.privacy.retention):
+        log.info("retention: open requests nobody took now close after privacy.retention")
     done = store.purge(
         closed_before=now - config.privacy.retention,
         day_of=local_day(zone),

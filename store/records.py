@@ -75,15 +75,15 @@ class CrossSigningSeeds:
 class Request:
     """A member's request for a peer, from "I need to talk" until the handoff ends.
 
-    Once it is closed (done, cancelled, expired) the member's identity and rooms are erased
-    from it; what is left is anonymous (id, language, times, outcome)."""
+    Once it is closed (done, cancelled, expired, lapsed) the member's identity and rooms are
+    erased from it; what is left is anonymous (id, language, times, outcome)."""
 
     id: str  # short, e.g. K7F2: the only handle supporters ever see
     member: str
     member_room: str  # the encrypted DM the bot talks to the member in
     language: str
     created_at: float
-    state: str = "open"  # open | accepted | done | cancelled | expired
+    state: str = "open"  # open | accepted | done | cancelled | expired | lapsed
     page_event: str | None = None  # the page in the supporters room
     escalations: int = 0  # how many ack timeouts have passed
     next_deadline: float | None = None

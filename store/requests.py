@@ -69,6 +69,16 @@ class RequestTables:
         row = self._db.execute("SELECT min(next_deadline) FROM requests").fetchone()
         return None if row[0] is None else float(row[0])
 
+    def schedule_unscheduled_lapses(self, at: float) -> int:
+        """Requests nobody took, stored before they had a lapse deadline, close at `at`."""
+        with transaction(self._db):
+            cur = self._db.execute(
+                "UPDATE requests SET next_deadline = ? "
+                "WHERE state = 'open' AND gave_up = 1 AND next_deadline IS NULL",
+                (at,),
+            )
+        return int(cur.rowcount)
+
     def all_requests(self) -> list[Request]:
         """Active ones and closed ones still within their retention (already anonymous)."""
         return self._requests("1 ORDER BY created_at")

@@ -19,9 +19,10 @@ def test_new_request_waits_one_ack_timeout():
     assert (r.state, r.next_deadline, r.gave_up) == ("open", 1300, False)
 
 
-def test_nobody_on_call_is_told_at_once_and_has_no_deadline():
+def test_nobody_on_call_is_told_at_once_and_kept_until_it_lapses():
     r = opened(nobody=True)
-    assert r.gave_up and r.next_deadline is None and r.state == "open"
+    assert r.gave_up and r.state == "open"
+    assert r.next_deadline == 1000 + T.lapse_after  # no escalation; only its retention
 
 
 def test_accept_then_done_erases_the_member():
@@ -73,16 +74,34 @@ def test_escalation_timeline_until_give_up():
         now = r.next_deadline
         r, step = handoff.due(r, now, T)
         steps.append((now - 1000, step))
-    assert steps == [(300 * k, Step.ESCALATE) for k in range(1, 6)] + [(1800, Step.GIVE_UP)]
-    assert r.gave_up and r.escalations == 5 and r.state == "open"
+    assert steps == [(300 * k, Step.ESCALATE) for k in range(1, 6)] + [
+        (1800, Step.GIVE_UP),
+        (1800 + T.lapse_after, Step.LAPSE),
+    ]
+    assert r.gave_up and r.escalations == 5 and r.state == "lapsed"
+    assert (r.member, r.member_room, r.closed_at) == ("", "", 1000 + 1800 + T.lapse_after)
 
 
 def test_nothing_is_due_early_and_a_late_wake_gives_up_once():
     r = opened()
     assert handoff.due(r, 1299, T) is None
     late, step = handoff.due(r, 1000 + 5000, T)  # the bot was down for over an hour
-    assert step is Step.GIVE_UP and late.next_deadline is None
+    assert step is Step.GIVE_UP and late.next_deadline == 6000 + T.lapse_after
     assert handoff.due(late, 10_000, T) is None
+
+
+def test_a_request_nobody_took_lapses_after_its_last_activity():
+    """It does not hold the member's ID and DM room for ever: privacy.retention after the
+    give-up, or after the member last asked again, it is closed like any other."""
+    r = opened(nobody=True)
+    again = handoff.asked_again(r, 1000 + 3600, T)  # the member asked again an hour later
+    assert again.next_deadline == 1000 + 3600 + T.lapse_after
+    assert handoff.due(again, 1000 + T.lapse_after, T) is None
+    closed, step = handoff.due(again, 1000 + 3600 + T.lapse_after, T)
+    assert step is Step.LAPSE and closed.state == "lapsed"
+    assert (closed.member, closed.member_room, closed.next_deadline) == ("", "", None)
+    taken = handoff.accept(r, "@sam:hs", 1100, T)  # a supporter still takes it in time
+    assert handoff.asked_again(taken, 1200, T) == taken
 
 
 def test_ack_timeout_longer_than_give_up():
