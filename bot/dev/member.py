@@ -63,6 +63,7 @@ class Member:
         # Like Element with "exclude insecure devices": keys only for cross-signed devices.
         self.trust = DeviceTrust(self.client, None, "cross-signed", Redactor(b"member"))
         self.events: list[tuple[str, Any]] = []  # (room id or "" for to-device, event)
+        self.sent: list[str] = []  # every text this member sent (tests look for it in logs)
         self._locked: list[tuple[str, MegolmEvent]] = []  # waiting for their room key
         self._changed = asyncio.Condition()
         self._sync_task: asyncio.Task[Any] | None = None
@@ -192,6 +193,7 @@ class Member:
         return str(resp.room_id)
 
     async def send(self, room_id: str, text: str) -> str:
+        self.sent.append(text)
         await self.trust.prepare_room(room_id)
         resp = await self.client.room_send(
             room_id,

@@ -13,6 +13,7 @@ from bot.dev.botprocess import BotProcess, new_store_key, write_config
 from bot.dev.synapse import LocalSynapse
 from tests.support.harness import BotSetup, Members, unique
 from tests.support.line import Line, start_line
+from tests.support.logscan import leaks, member_data
 
 pytestmark = pytest.mark.integration
 
@@ -54,6 +55,19 @@ async def members(synapse: LocalSynapse, tmp_path: Path) -> AsyncIterator[Member
     finally:
         for member in pool.all:
             await member.close()
+
+
+@pytest.fixture(autouse=True)
+def logs_keep_members_private(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[None]:
+    """After every integration test: no bot log it wrote holds, above DEBUG, anything its
+    members used (see tests.support.logscan)."""
+    # Taken now: at teardown these fixtures are finished already.
+    pool = request.getfixturevalue("members") if "members" in request.fixturenames else None
+    setup = request.getfixturevalue("bot_setup") if "bot_setup" in request.fixturenames else None
+    yield
+    secrets = member_data(pool.all if pool else [], [setup.user_id] if setup else [])
+    found = leaks(sorted(tmp_path.rglob("bot.log")), secrets)
+    assert not found, "member data in the bot's log:\n" + "\n".join(found[:20])
 
 
 @pytest.fixture
