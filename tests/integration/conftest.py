@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.dev.botprocess import BotProcess, new_store_key, write_config
+from bot.dev.member import Member
 from bot.dev.synapse import LocalSynapse
 from tests.support.harness import BotSetup, Members, unique
 from tests.support.line import Line, start_line
@@ -58,14 +59,23 @@ async def members(synapse: LocalSynapse, tmp_path: Path) -> AsyncIterator[Member
 
 
 @pytest.fixture(autouse=True)
-def logs_keep_members_private(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[None]:
-    """After every integration test: no bot log it wrote holds, above DEBUG, anything its
-    members used (see tests.support.logscan)."""
-    # Taken now: at teardown these fixtures are finished already.
-    pool = request.getfixturevalue("members") if "members" in request.fixturenames else None
+def logs_keep_members_private(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[None]:
+    """After every integration test: no bot log it wrote holds, above DEBUG, anything any
+    member client of the test used (see tests.support.logscan)."""
+    started: list[Member] = []
+    start = Member.start
+
+    async def recorded(member: Member) -> None:
+        started.append(member)
+        await start(member)
+
+    monkeypatch.setattr(Member, "start", recorded)
+    # Taken now: at teardown the fixture is finished already.
     setup = request.getfixturevalue("bot_setup") if "bot_setup" in request.fixturenames else None
     yield
-    secrets = member_data(pool.all if pool else [], [setup.user_id] if setup else [])
+    secrets = member_data(started, [setup.user_id] if setup else [])
     found = leaks(sorted(tmp_path.rglob("bot.log")), secrets)
     assert not found, "member data in the bot's log:\n" + "\n".join(found[:20])
 

@@ -44,6 +44,13 @@ async def warmline(
     )
 
 
+async def run_once(setup: BotSetup) -> None:
+    """Starts the bot (it logs in, cross-signs itself) and stops it."""
+    proc = setup.process()
+    await proc.start()
+    await proc.stop()
+
+
 def pbkdf2_rounds(path) -> int:
     """The round count an export file was sealed with (Matrix spec, Key exports)."""
     body = "".join(path.read_text().strip().splitlines()[1:-1])
@@ -56,9 +63,7 @@ async def bot_keys(members: Members, bot_id: str) -> UserKeys:
 
 
 async def test_doctor_reports_in_plain_words(bot_setup: BotSetup):
-    proc = bot_setup.process()
-    await proc.start()
-    await proc.stop()
+    await run_once(bot_setup)
     result = await warmline(bot_setup, "doctor", "--config", str(bot_setup.config))
     assert result.returncode == 0, result.stdout + result.stderr
     assert "ok    the bot's device is cross-signed" in result.stdout
@@ -74,9 +79,7 @@ async def test_lost_machine_is_recovered_from_an_export(
     bot_setup: BotSetup, members: Members, tmp_path
 ):
     bot_id = bot_setup.user_id
-    proc = bot_setup.process()
-    await proc.start()
-    await proc.stop()
+    await run_once(bot_setup)
     before = await bot_keys(members, bot_id)
     export = tmp_path / "keys.txt"
     result = await warmline(
@@ -116,9 +119,7 @@ async def test_lost_machine_is_recovered_from_an_export(
 
 async def test_reset_cross_signing_replaces_the_identity(bot_setup: BotSetup, members: Members):
     bot_id = bot_setup.user_id
-    proc = bot_setup.process()
-    await proc.start()
-    await proc.stop()
+    await run_once(bot_setup)
     before = await bot_keys(members, bot_id)
     result = await warmline(
         bot_setup, "reset-cross-signing", "--yes", "--config", str(bot_setup.config)
@@ -129,18 +130,14 @@ async def test_reset_cross_signing_replaces_the_identity(bot_setup: BotSetup, me
     assert after.master_pub != before.master_pub
     ((_, device),) = after.devices.items()
     assert is_cross_signed(bot_id, device, after.master, after.self_signing)
-    proc = bot_setup.process()
-    await proc.start()  # the restarted bot accepts the new identity as its own
-    await proc.stop()
+    await run_once(bot_setup)  # the restarted bot accepts the new identity as its own
 
 
 async def test_a_failed_reset_keeps_the_old_identity(bot_setup: BotSetup, members: Members):
     """Replacing published keys needs the account's password (interactive auth): with a
     wrong one the publish fails, and the bot must still start with its old identity."""
     bot_id = bot_setup.user_id
-    proc = bot_setup.process()
-    await proc.start()
-    await proc.stop()
+    await run_once(bot_setup)
     before = await bot_keys(members, bot_id)
     result = await warmline(
         bot_setup,
@@ -153,6 +150,4 @@ async def test_a_failed_reset_keeps_the_old_identity(bot_setup: BotSetup, member
     assert result.returncode == 1
     assert "the old identity stays" in result.stderr
     assert (await bot_keys(members, bot_id)).master_pub == before.master_pub
-    proc = bot_setup.process()
-    await proc.start()  # the old identity is still the bot's own
-    await proc.stop()
+    await run_once(bot_setup)  # the old identity is still the bot's own
