@@ -17,6 +17,7 @@ import aiofiles
 from nio.crypto.key_export import decrypt, encrypt
 
 from bot.config import Loaded
+from bot.errors import StartupError
 from bot.logs import Redactor, StateLog, setup
 from bot.matrix.client import PASSWORD_ENV, BotClient, build_client
 from bot.matrix.crosssign import (
@@ -158,14 +159,13 @@ async def replace_identity(client: Any, store: Store, password: str | None) -> C
 
     try:
         await publish(client, seeds, password, uploaded=take_over)
-    except CrossSigningError as exc:
+    except (CrossSigningError, StartupError) as exc:  # StartupError: ActionNeeded (exit 2)
         if swapped:
-            raise CrossSigningError(
-                f"the new identity is published, but {exc}; `warmline run` signs the device "
-                "at its next start"
-            ) from exc
-        store.drop_pending_cross_signing_seeds()
-        raise CrossSigningError(f"{exc}. Nothing changed: the old identity stays") from exc
+            why = "the new identity is published; `warmline run` signs the device at its start"
+        else:
+            store.drop_pending_cross_signing_seeds()
+            why = "nothing changed: the old identity stays"
+        raise type(exc)(f"{exc} ({why})") from exc
     return seeds
 
 

@@ -147,7 +147,8 @@ async def test_a_failed_reset_keeps_the_old_identity(bot_setup: BotSetup, member
         str(bot_setup.config),
         password="not-the-password",
     )
-    assert result.returncode == 1
-    assert "the old identity stays" in result.stderr
+    assert result.returncode == 2, result.stderr  # the operator must act: exit 2
+    assert "did not accept WARMLINE_PASSWORD" in result.stderr
+    assert "nothing changed: the old identity stays" in result.stderr
     assert (await bot_keys(members, bot_id)).master_pub == before.master_pub
     await run_once(bot_setup)  # the old identity is still the bot's own

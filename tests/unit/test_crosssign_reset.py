@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from bot.admin import open_identity, replace_identity, seal_identity
+from bot.errors import ActionNeeded
 from bot.matrix.crosssign import CrossSigningError, bootstrap, generate_seeds, public, publish
 from store import Store
 from store.secret import parse
@@ -55,6 +56,8 @@ class FakeHomeserver:
         if path.endswith("/keys/device_signing/upload"):
             if self.refuse_upload:
                 return Response(403, {"errcode": "M_FORBIDDEN", "error": "no"})
+            if self.keys and "auth" not in body:  # replacing keys needs the password
+                return Response(401, {"flows": [{"stages": ["m.login.password"]}]})
             self.keys = body
             return Response(200, {})
         if path.endswith("/keys/signatures/upload"):
@@ -78,7 +81,7 @@ async def test_a_refused_publish_keeps_the_old_identity(store: Store):
     hs = FakeHomeserver()
     old, _ = await bootstrap(hs, None, None, persist=store.save_cross_signing_seeds)
     hs.refuse_upload = True
-    with pytest.raises(CrossSigningError, match="the old identity stays"):
+    with pytest.raises(CrossSigningError, match="nothing changed: the old identity stays"):
         await replace_identity(hs, store, None)
     assert store.cross_signing_seeds() == old and store.pending_cross_signing_seeds() is None
     assert server_master(hs) == public(old, "master")
@@ -86,10 +89,19 @@ async def test_a_refused_publish_keeps_the_old_identity(store: Store):
     assert await bootstrap(hs, store.cross_signing_seeds(), None) == (old, False)
 
 
+async def test_a_reset_the_operator_must_approve_keeps_the_old_identity(store: Store):
+    hs = FakeHomeserver()
+    old, _ = await bootstrap(hs, None, None, persist=store.save_cross_signing_seeds)
+    with pytest.raises(ActionNeeded, match=r"WARMLINE_PASSWORD.*the old identity stays"):
+        await replace_identity(hs, store, None)  # no password: exit 2, nothing changed
+    assert store.cross_signing_seeds() == old and store.pending_cross_signing_seeds() is None
+    assert server_master(hs) == public(old, "master")
+
+
 async def test_a_reset_swaps_in_the_published_identity(store: Store):
     hs = FakeHomeserver()
     old, _ = await bootstrap(hs, None, None, persist=store.save_cross_signing_seeds)
-    new = await replace_identity(hs, store, None)
+    new = await replace_identity(hs, store, "password")
     assert new != old and store.cross_signing_seeds() == new
     assert server_master(hs) == public(new, "master")
     assert store.pending_cross_signing_seeds() is None
@@ -100,7 +112,7 @@ async def test_a_start_after_an_interrupted_reset_takes_the_published_identity(s
     old, _ = await bootstrap(hs, None, None, persist=store.save_cross_signing_seeds)
     new = generate_seeds()
     store.save_pending_cross_signing_seeds(new)
-    await publish(hs, new, None)  # …and the process stopped before the swap
+    await publish(hs, new, "password")  # …and the process stopped before the swap
     assert store.cross_signing_seeds() == old
     seeds, created = await bootstrap(
         hs,
