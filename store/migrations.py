@@ -178,6 +178,20 @@ def _v10(db: sqlcipher3.Connection) -> None:
     )
 
 
+def _v11(db: sqlcipher3.Connection) -> None:
+    """The inbox learns whether each event itself was encrypted (the room's flag says nothing
+    about the event) and what it replies to. Events already waiting count as encrypted only
+    if their sending device was known, which only a decrypted event has."""
+    run_script(
+        db,
+        """
+        ALTER TABLE inbox ADD COLUMN encrypted INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE inbox ADD COLUMN reply_to TEXT;
+        UPDATE inbox SET encrypted = (sender_device IS NOT NULL)
+        """,
+    )
+
+
 # warmline's own tables; every other table in the file is nio's crypto store.
 OWN_TABLES = frozenset(
     {
@@ -202,4 +216,16 @@ OWN_TABLES = frozenset(
 )
 
 # Append-only: MIGRATIONS[n] brings a store at schema version n to n + 1.
-MIGRATIONS: tuple[Migration, ...] = (_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9, _v10)
+MIGRATIONS: tuple[Migration, ...] = (
+    _v1,
+    _v2,
+    _v3,
+    _v4,
+    _v5,
+    _v6,
+    _v7,
+    _v8,
+    _v9,
+    _v10,
+    _v11,
+)

@@ -28,12 +28,20 @@ class Incoming:
     body: str  # message text, or the reaction key
     relates_to: str | None  # for reactions: the event reacted to
     origin_ts: int  # ms since the epoch, from the homeserver
-    room_encrypted: bool
+    room_encrypted: bool  # the room's flag: says nothing about this event
     room_members: int  # joined members when it arrived; 2 means a DM with the bot
+    encrypted: bool  # this event arrived encrypted and was decrypted (never forged in clear)
+    reply_to: str | None  # a reply's m.in_reply_to: its body may start with a quote fallback
 
     @property
     def is_dm(self) -> bool:
+        """Only the bot and the sender are in the room: a conversation with the bot (whether
+        it is also private enough for what is said about the sender is the Rooms port's to
+        judge: see Rooms.direct_room)."""
         return self.room_members <= 2
+
+
+INBOX_COLUMNS = tuple(f.name for f in fields(Incoming))
 
 
 @dataclass(frozen=True)

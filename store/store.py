@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any
 
 import sqlcipher3
 
@@ -15,6 +16,7 @@ from store.db import DB_NAME, StoreLock, open_database, transaction
 from store.identity import IdentityTables
 from store.people import MemberTables
 from store.records import (
+    INBOX_COLUMNS,
     Incoming,
     KeptEvent,
     Session,
@@ -23,10 +25,15 @@ from store.requests import RequestTables
 from store.secret import StoreSecret
 from store.staff import StaffTables
 
-_INBOX_COLUMNS = (
-    "event_id, room_id, sender, sender_device, kind, body, relates_to, origin_ts, "
-    "room_encrypted, room_members"
-)
+_INBOX_COLUMNS = ", ".join(INBOX_COLUMNS)
+_INBOX_FLAGS = frozenset({"room_encrypted", "encrypted"})  # kept as 0/1
+
+
+def _incoming(row: tuple[Any, ...]) -> Incoming:
+    values: dict[str, Any] = dict(zip(INBOX_COLUMNS, row, strict=True))
+    for flag in _INBOX_FLAGS:
+        values[flag] = bool(values[flag])
+    return Incoming(**values)
 
 
 class Store(RequestTables, MemberTables, StaffTables, IdentityTables):
@@ -135,21 +142,10 @@ class Store(RequestTables, MemberTables, StaffTables, IdentityTables):
             ).fetchone():
                 continue
             seq += 1
+            marks = ",".join("?" * (len(INBOX_COLUMNS) + 1))
             self._db.execute(
-                f"INSERT INTO inbox (seq, {_INBOX_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)",  # noqa: S608
-                (
-                    seq,
-                    ev.event_id,
-                    ev.room_id,
-                    ev.sender,
-                    ev.sender_device,
-                    ev.kind,
-                    ev.body,
-                    ev.relates_to,
-                    ev.origin_ts,
-                    int(ev.room_encrypted),
-                    ev.room_members,
-                ),
+                f"INSERT INTO inbox (seq, {_INBOX_COLUMNS}) VALUES ({marks})",  # noqa: S608
+                (seq, *(getattr(ev, column) for column in INBOX_COLUMNS)),
             )
             fresh.append(ev)
         return fresh
@@ -157,9 +153,7 @@ class Store(RequestTables, MemberTables, StaffTables, IdentityTables):
     def pending(self) -> list[Incoming]:
         query = f"SELECT {_INBOX_COLUMNS} FROM inbox ORDER BY seq"  # noqa: S608 (a constant)
         rows = self._db.execute(query).fetchall()
-        return [
-            Incoming(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], bool(r[8]), r[9]) for r in rows
-        ]
+        return [_incoming(row) for row in rows]
 
     def mark_processed(self, event_id: str, now: float | None = None) -> None:
         at = int(now if now is not None else time.time())

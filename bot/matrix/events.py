@@ -113,4 +113,16 @@ def _incoming(
         origin_ts=int(ev.server_timestamp),
         room_encrypted=encrypted,
         room_members=members,
+        encrypted=getattr(ev, "decrypted", False) is True,
+        reply_to=_reply_to(ev.source),
     )
+
+
+def _reply_to(source: Any) -> str | None:
+    """The event a message replies to (`m.relates_to.m.in_reply_to.event_id`), read
+    defensively: the sender shapes this JSON."""
+    content = source.get("content") if isinstance(source, dict) else None
+    relates = content.get("m.relates_to") if isinstance(content, dict) else None
+    reply = relates.get("m.in_reply_to") if isinstance(relates, dict) else None
+    event_id = reply.get("event_id") if isinstance(reply, dict) else None
+    return event_id if isinstance(event_id, str) and event_id else None

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bot.ports import Verdict
+from bot.ports import RoomError, Verdict
 from bot.text import Message
 from store import Incoming
 
@@ -36,20 +36,42 @@ def text_event(
     encrypted: bool = True,
     members: int = 2,
     event_id: str = "$e1",
+    event_encrypted: bool | None = None,  # default: as the room
+    reply_to: str | None = None,
+    device: str | None = None,
 ) -> Incoming:
-    return Incoming(event_id, room, sender, None, "text", body, None, 0, encrypted, members)
+    sealed = encrypted if event_encrypted is None else event_encrypted
+    return Incoming(
+        event_id, room, sender, device, "text", body, None, 0, encrypted, members, sealed, reply_to
+    )
 
 
 class FakeRooms:
-    def __init__(self) -> None:
+    """Rooms in memory. `dms` maps each room that is some member's private DM to that member
+    (what bot.matrix.direct decides for real); a member without one gets `!dm-<member>`."""
+
+    def __init__(self, dms: dict[str, str] | None = None) -> None:
         self.created = 0
         self.joined_all = False
+        self.dms: dict[str, str] = dict(dms or {})
+        self.made: list[str] = []  # DMs made, in order
+        self.fail = False  # direct_room raises RoomError (e.g. rate limited)
 
     async def join(self, ref: str) -> str:
         return ref
 
-    async def direct_room(self, user_id: str) -> str:
-        return f"!dm-{user_id}"
+    async def direct_room(self, user_id: str, prefer: str | None = None) -> str:
+        if self.fail:
+            raise RoomError("could not open a direct message (M_LIMIT_EXCEEDED)")
+        if prefer is not None and self.dms.get(prefer) == user_id:
+            return prefer
+        for room, member in self.dms.items():
+            if member == user_id:
+                return room
+        room = f"!dm-{user_id}"
+        self.dms[room] = user_id
+        self.made.append(room)
+        return room
 
     async def create_handoff(self, member: str, supporter: str) -> str:
         self.created += 1

@@ -188,7 +188,9 @@ async def test_a_reaction_on_a_combined_page_takes_the_oldest_open_and_the_edit_
     edit = world.messenger.edits[-1][1].body
     assert "R001 · withdrawn by the member" in edit and "R002 · language: en" in edit
 
-    reaction = Incoming("$r", TEAM, SAM, "DEV", "reaction", "✅", page_event, 0, True, 3)
+    reaction = Incoming(
+        "$r", TEAM, SAM, "DEV", "reaction", "✅", page_event, 0, True, 3, True, None
+    )
     assert world.line.reaction_command(reaction) == ("accept", "R002")
     await world.line.accept("R002", SAM)
     edit = world.messenger.edits[-1][1].body

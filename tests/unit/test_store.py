@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import stat
@@ -9,14 +10,16 @@ import pytest
 
 from store import Incoming, SecretError, Session, Store, StoreError, StoreWriteError
 from store import db as dbmod
-from store.migrations import Migration
+from store.migrations import MIGRATIONS, Migration
 from store.secret import generate, load, parse
 
 KEY = parse("ab" * 32, "test")
 
 
 def incoming(event_id: str, body: str = "!help") -> Incoming:
-    return Incoming(event_id, "!room:hs", "@alex:hs", None, "text", body, None, 1, True, 2)
+    return Incoming(
+        event_id, "!room:hs", "@alex:hs", None, "text", body, None, 1, True, 2, True, None
+    )
 
 
 def snapshot(directory: Path) -> dict[str, str]:
@@ -195,3 +198,32 @@ def test_full_disk_rolls_back_and_loses_nothing(store: Store):
         len(store.commit_batch("s2", [incoming(f"$big{i}", "x" * 4000) for i in range(20)])) == 20
     )
     assert store.sync_token() == "s2"
+
+
+def test_the_events_own_encryption_and_reply_survive_the_inbox(store: Store):
+    plain = dataclasses.replace(incoming("$plain"), encrypted=False, reply_to="$quoted")
+    store.commit_batch("s1", [incoming("$sealed"), plain])
+    assert store.pending() == [incoming("$sealed"), plain]
+
+
+def test_events_waiting_from_before_the_upgrade_are_encrypted_only_with_a_known_device(
+    tmp_path: Path,
+):
+    directory = tmp_path / "data"
+    directory.mkdir()
+    conn = dbmod.connect(directory / dbmod.DB_NAME, KEY)
+    dbmod.migrate(conn, MIGRATIONS[:10])  # the inbox as it was before its own flag
+    for event_id, device in (("$decrypted", "PHONE"), ("$clear", None)):
+        conn.execute(
+            "INSERT INTO inbox (event_id, seq, room_id, sender, sender_device, kind, body, "
+            "relates_to, origin_ts, room_encrypted, room_members) "
+            "VALUES (?, 1, '!r', '@a:hs', ?, 'text', '!cancel', NULL, 1, 1, 2)",
+            (event_id, device),
+        )
+    conn.close()
+    s = Store(directory, KEY)
+    try:
+        flags = {e.event_id: (e.encrypted, e.reply_to) for e in s.pending()}
+        assert flags == {"$decrypted": (True, None), "$clear": (False, None)}
+    finally:
+        s.close()
