@@ -8,6 +8,7 @@ from typing import Any
 from nio import JoinError, RoomCreateError, RoomPreset, RoomResolveAliasError, RoomVisibility
 
 from bot.logs import Redactor
+from bot.matrix.direct import DirectRooms
 from bot.ports import RoomError
 
 log = logging.getLogger(__name__)
@@ -22,6 +23,7 @@ class MatrixRooms:
     def __init__(self, client: Any, redactor: Redactor) -> None:
         self._client = client
         self._redact = redactor
+        self._dms = DirectRooms(client)
 
     async def join(self, ref: str) -> str:
         """Joins a room by alias or id (no-op if joined); returns the room id."""
@@ -31,6 +33,7 @@ class MatrixRooms:
             if isinstance(resolved, RoomResolveAliasError):
                 raise RoomError(f"the room alias in rooms.supporters does not exist ({ref})")
             room_id = resolved.room_id
+        self._dms.shared.add(room_id)  # the team room, a schedule's room: never anyone's DM
         if room_id not in self._client.rooms:
             joined = await self._client.join(room_id)
             if isinstance(joined, JoinError):
@@ -40,12 +43,12 @@ class MatrixRooms:
                 )
         return str(room_id)
 
-    async def direct_room(self, user_id: str) -> str:
-        """An encrypted room with only the bot and `user_id` (joined or invited); made if none."""
-        for room_id, room in self._client.rooms.items():
-            members = set(room.users) | set(room.invited_users)
-            if room.encrypted and members == {self._client.user_id, user_id}:
-                return str(room_id)
+    async def direct_room(self, user_id: str, prefer: str | None = None) -> str:
+        """The member's private DM with the bot (what counts: bot.matrix.direct): `prefer` if
+        it is one, else another that is, else a new encrypted room with only the two."""
+        return await self._dms.find_or_make(user_id, prefer, self._new_direct_room)
+
+    async def _new_direct_room(self, user_id: str) -> str:
         resp = await self._client.room_create(
             is_direct=True,
             preset=RoomPreset.trusted_private_chat,
