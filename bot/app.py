@@ -167,7 +167,7 @@ async def _build(
     )
     staffing = Staffing(store, lambda: live.roster, lambda: live.config.roster.timezone, team)
     scheduler = make_scheduler()
-    checkins = Checkins(store, texts, messenger, config.roster.timezone, scheduler)
+    checkins = Checkins(store, texts, messenger, rooms, config.roster.timezone, scheduler)
     members = Members(store, line, texts, checkins)
 
     async def post(schedule: ScheduleConfig) -> str | None:
@@ -216,6 +216,9 @@ async def _build(
         on_flood=line.flood_notice,
         texts=texts,
         member_language=members.language_of,
+        rooms=rooms,
+        team_room=lambda: team.room_id,
+        own_id=client.user_id,
     )
     late = LateEvents(
         lambda: live.config.stale_after,

@@ -65,7 +65,11 @@ _TEXTS: Final[dict[str, dict[str, str]]] = {
             "Your message from {when} UTC has only reached me now, so I haven't acted on it. "
             "If you still want it, please send it again."
         ),
-        "talk_moved": "I've sent you a private message.",
+        "answered_privately": "I've answered you privately.",
+        "dm_failed": (
+            "I couldn't open a private conversation with you just now. Please try again in a "
+            "moment, or start an encrypted direct message with me."
+        ),
         "accepted_member": (
             "{supporter} is here for you. I've invited you to a private, encrypted room: "
             "accept the invitation to start talking."
@@ -251,7 +255,11 @@ _TEXTS: Final[dict[str, dict[str, str]]] = {
             "رسالتك المرسلة في {when} بتوقيت UTC لم تصلني إلا الآن، لذلك لم أنفّذها. "
             "إذا كنت ما زلت تريدها، يُرجى إرسالها مجددًا."
         ),
-        "talk_moved": "أرسلتُ إليك رسالة خاصة.",
+        "answered_privately": "أجبتُك في رسالة خاصة.",
+        "dm_failed": (
+            "لم أتمكن من فتح محادثة خاصة معك الآن. يُرجى المحاولة بعد قليل، أو بدء محادثة خاصة "
+            "مشفّرة معي."
+        ),
         "accepted_member": (
             "{supporter} هنا من أجلك. دعوتُك إلى غرفة خاصة ومشفّرة: اقبل الدعوة لتبدأ الحديث."
         ),

@@ -6,6 +6,7 @@ local minute so it is sent once, DST nights and restarts included.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 import time
@@ -17,7 +18,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from bot.catalogue import Catalogue
-from bot.ports import Messenger
+from bot.ports import Messenger, RoomError, Rooms
 from bot.schedules import forward, local_minute
 from bot.shifts import DAYS, _days
 from bot.text import Message
@@ -55,6 +56,7 @@ class Checkins:
         store: Store,
         texts: Catalogue,
         messenger: Messenger,
+        rooms: Rooms,
         default_zone: str,
         scheduler: AsyncIOScheduler,
         clock: Callable[[], float] = time.time,
@@ -62,6 +64,7 @@ class Checkins:
         self._store = store
         self._texts = texts
         self._messenger = messenger
+        self._rooms = rooms
         self._default_zone = default_zone
         self._clock = clock
         self._scheduler = scheduler
@@ -108,7 +111,8 @@ class Checkins:
             return
         language = self._store.member_language(user_id) or self._texts.default
         prompt = self._texts.render(language, "checkin_prompt")
-        if await self._messenger.send(checkin.room, prompt) is None:
+        room = await self._private_room(checkin)
+        if room is None or await self._messenger.send(room, prompt) is None:
             # not sent (homeserver trouble): a few tries, a minute apart, then the next day
             self._store.release_schedule_run(key)
             if retry < CHECKIN_RETRIES:
@@ -119,6 +123,17 @@ class Checkins:
                     args=[user_id, retry + 1],
                     misfire_grace_time=600,
                 )
+
+    async def _private_room(self, checkin: Checkin) -> str | None:
+        """The member's private DM, asked again at every check-in: the room chosen when it
+        was set may since have gained someone else, or lost the member."""
+        try:
+            room = await self._rooms.direct_room(checkin.user_id, prefer=checkin.room)
+        except RoomError:
+            return None
+        if room != checkin.room and self._store.checkin_of(checkin.user_id) == checkin:
+            self._store.set_checkin(dataclasses.replace(checkin, room=room))  # not if turned off
+        return room
 
     # -- what members ask --------------------------------------------------------------------
     def set(self, user_id: str, args: str, room: str, language: str) -> Message:

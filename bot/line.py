@@ -111,15 +111,6 @@ class SupportLine:
         return who.name if who else self.team_text("someone_else")
 
     # -- members ---------------------------------------------------------------------------
-    async def talk_from(self, event: Incoming, language: str) -> None:
-        """A talk request from any encrypted room: shared rooms get one neutral line and
-        the conversation continues in an encrypted DM."""
-        room = event.room_id
-        if not event.is_dm:
-            room = await self._rooms.direct_room(event.sender)
-            await self._messenger.send(event.room_id, self._texts.render(language, "talk_moved"))
-        await self.talk(event.sender, room, language)
-
     async def talk(self, member: str, room: str, language: str) -> None:
         """A member asked for a peer, in their encrypted DM `room`."""
         existing = self._store.active_request_of(member)

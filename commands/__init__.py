@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.router import CommandSpec
+from bot.command import CommandSpec
 from commands import (
     accept,
     cancel,

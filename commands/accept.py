@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from bot.command import TEAM_BUSINESS, CommandSpec, Context
 from bot.errors import CommandSyntaxError
-from bot.router import CommandSpec, Context
 
 
 async def handle(ctx: Context) -> None:
@@ -18,5 +18,5 @@ SPEC = CommandSpec(
     summary="take a request; I open a private room for you and the member",
     handler=handle,
     allowed=frozenset({"supporter"}),
-    sensitive=True,
+    needs=TEAM_BUSINESS,
 )

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from bot.router import CommandSpec, Context
+from bot.command import MEMBER_DATA, CommandSpec, Context
 
 
 async def handle(ctx: Context) -> None:
-    await ctx.services.line.cancel(ctx.event.sender, ctx.event.room_id, ctx.language)
+    await ctx.services.line.cancel(ctx.event.sender, ctx.room, ctx.language)
 
 
 SPEC = CommandSpec(
@@ -15,4 +15,5 @@ SPEC = CommandSpec(
     usage="!cancel",
     summary="withdraw your open request for a peer",
     handler=handle,
+    needs=MEMBER_DATA,
 )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.router import CommandSpec, Context
+from bot.command import MEMBER_DATA, CommandSpec, Context
 
 
 async def handle(ctx: Context) -> None:
@@ -12,11 +12,8 @@ async def handle(ctx: Context) -> None:
         message = checkins.show(member, ctx.language)
     elif args.lower() == "off":
         message = checkins.off(member, ctx.language)
-    else:
-        room = ctx.event.room_id
-        if not ctx.event.is_dm:  # check-ins are private: they go to the member's DM
-            room = await ctx.services.rooms.direct_room(member)
-        message = checkins.set(member, args, room, ctx.language)
+    else:  # the answer room is the member's private DM: later check-ins go there too
+        message = checkins.set(member, args, ctx.room, ctx.language)
     await ctx.send(message)
 
 
@@ -26,4 +23,5 @@ SPEC = CommandSpec(
     usage="!checkin daily 20:00 [Area/City] | !checkin off",
     summary="a gentle private check-in at a time you choose",
     handler=handle,
+    needs=MEMBER_DATA,
 )

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from bot.command import TEAM_BUSINESS, CommandSpec, Context
 from bot.errors import CommandSyntaxError
-from bot.router import CommandSpec, Context
 
 
 async def handle(ctx: Context) -> None:
@@ -21,4 +21,5 @@ SPEC = CommandSpec(
     summary="end a session you accepted",
     handler=handle,
     allowed=frozenset({"supporter", "organizer"}),
+    needs=TEAM_BUSINESS,
 )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.router import CommandSpec, Context
+from bot.command import MEMBER_DATA, CommandSpec, Context
 
 
 async def handle(ctx: Context) -> None:
@@ -17,4 +17,5 @@ SPEC = CommandSpec(
     usage="!forget",
     summary="delete everything I keep about you",
     handler=handle,
+    needs=MEMBER_DATA,
 )

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from bot.command import MEMBER_DATA, CommandSpec, Context
 from bot.errors import CommandSyntaxError
-from bot.router import CommandSpec, Context
 
 
 async def handle(ctx: Context) -> None:
@@ -19,4 +19,5 @@ SPEC = CommandSpec(
     usage="!lang en|ar",
     summary="choose my language",
     handler=handle,
+    needs=MEMBER_DATA,
 )

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from bot.command import TEAM_BUSINESS, CommandSpec, Context
 from bot.errors import CommandSyntaxError
-from bot.router import CommandSpec, Context
 from bot.staffing import parse_oncall
 
 
@@ -22,4 +22,5 @@ SPEC = CommandSpec(
     summary="go on or off call until your next shift change",
     handler=handle,
     allowed=frozenset({"supporter", "organizer"}),
+    needs=TEAM_BUSINESS,
 )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from bot.router import CommandSpec, Context
+from bot.command import TEAM_BUSINESS, CommandSpec, Context
 
 
 async def handle(ctx: Context) -> None:
@@ -31,4 +31,5 @@ SPEC = CommandSpec(
     summary="list open requests",
     handler=handle,
     allowed=frozenset({"supporter", "organizer"}),
+    needs=TEAM_BUSINESS,
 )

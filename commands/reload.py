@@ -4,15 +4,15 @@ else (a DM) is answered there too."""
 
 from __future__ import annotations
 
+from bot.command import TEAM_BUSINESS, CommandSpec, Context
 from bot.reload import describe
-from bot.router import CommandSpec, Context
 
 
 async def handle(ctx: Context) -> None:
     reloader = ctx.services.reloader
     outcome = await reloader.reload()
     team = ctx.services.team
-    if outcome.kind == "unchanged" or ctx.event.room_id != team.room_id:
+    if outcome.kind == "unchanged" or ctx.room != team.room_id:
         template, values = describe(outcome, team.text, str(reloader.path))
         await ctx.reply(template, **values)
 
@@ -23,4 +23,5 @@ SPEC = CommandSpec(
     summary="apply the config file now",
     handler=handle,
     allowed=frozenset({"organizer"}),
+    needs=TEAM_BUSINESS,
 )

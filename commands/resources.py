@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.router import CommandSpec, Context
+from bot.command import CommandSpec, Context
 
 
 async def handle(ctx: Context) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.router import CommandSpec, Context
+from bot.command import TEAM_BUSINESS, CommandSpec, Context
 
 
 async def handle(ctx: Context) -> None:
@@ -16,4 +16,5 @@ SPEC = CommandSpec(
     summary="figures for the line",
     handler=handle,
     allowed=frozenset({"organizer"}),
+    needs=TEAM_BUSINESS,
 )

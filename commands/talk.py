@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from bot.router import CommandSpec, Context
+from bot.command import MEMBER_DATA, CommandSpec, Context
 
 
 async def handle(ctx: Context) -> None:
-    await ctx.services.line.talk_from(ctx.event, ctx.language)
+    await ctx.services.line.talk(ctx.event.sender, ctx.room, ctx.language)
 
 
 SPEC = CommandSpec(
@@ -15,5 +15,5 @@ SPEC = CommandSpec(
     usage="!talk",
     summary='reach a peer supporter, privately (or just write "I need to talk")',
     handler=handle,
-    sensitive=True,
+    needs=MEMBER_DATA,
 )

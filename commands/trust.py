@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
+from bot.command import TEAM_BUSINESS, CommandSpec, Context
 from bot.errors import CommandError, CommandSyntaxError
-from bot.router import CommandSpec, Context
 
 _ARGS = re.compile(r"approve\s+(@\S+:\S+)")
 
@@ -27,5 +27,5 @@ SPEC = CommandSpec(
     summary="confirm a member's new identity after they reset their encryption",
     handler=handle,
     allowed=frozenset({"organizer"}),
-    sensitive=True,
+    needs=TEAM_BUSINESS,
 )

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from bot.command import MEMBER_DATA, CommandSpec, Context
 from bot.errors import CommandSyntaxError
-from bot.router import CommandSpec, Context
 
 
 async def handle(ctx: Context) -> None:
@@ -18,4 +18,5 @@ SPEC = CommandSpec(
     usage="!tz Area/City",
     summary="set your time zone",
     handler=handle,
+    needs=MEMBER_DATA,
 )

@@ -47,6 +47,7 @@ async def test_a_checkin_that_could_not_be_sent_is_retried_and_sent_once(tmp_pat
     from store import Store
     from store.records import Checkin
     from store.secret import parse as parse_key
+    from tests.support.fakes import FakeRooms
 
     class Flaky:
         def __init__(self) -> None:
@@ -63,7 +64,15 @@ async def test_a_checkin_that_could_not_be_sent_is_retried_and_sent_once(tmp_pat
     try:
         messenger = Flaky()
         scheduler = make_scheduler()
-        checkins = Checkins(store, Catalogue(), messenger, "UTC", scheduler, clock=lambda: 1e9)
+        checkins = Checkins(
+            store,
+            Catalogue(),
+            messenger,
+            FakeRooms({"!dm": "@a:hs"}),
+            "UTC",
+            scheduler,
+            clock=lambda: 1e9,
+        )
         store.set_checkin(Checkin("@a:hs", "daily", "20:00", "!dm"))
         await checkins._fire("@a:hs")
         assert messenger.sent == [] and len(scheduler.get_jobs()) == 1  # the retry

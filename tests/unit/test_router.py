@@ -5,6 +5,7 @@ import logging
 
 import pytest
 
+from bot.command import Needs
 from bot.logs import Redactor
 from bot.ports import Verdict
 from bot.router import (
@@ -48,7 +49,7 @@ TEST_SPECS = (
     *ALL,
     CommandSpec("boom", "!boom", "fails", boom),
     CommandSpec("refuse", "!refuse", "refuses", refuse),
-    CommandSpec("echo", "!echo TEXT", "echoes", needs_args, sensitive=True),
+    CommandSpec("echo", "!echo TEXT", "echoes", needs_args, needs=Needs(secure=True)),
     CommandSpec(
         "roster", "!roster", "organizers only", needs_args, allowed=frozenset({"organizer"})
     ),
