@@ -5,7 +5,8 @@ encrypted, invite-only and not world-readable; the member and the bot are the on
 nobody else is invited, and it was made by one of the two. A room someone else made is a planted
 DM (an attacker makes a room, invites the bot and a victim, and waits), even once the maker
 has left. The one exception is the bot's own invitation the member has not accepted yet: the
-bot made it, so only the two can ever be in it.
+bot made it, so only the two can ever be in it. (Synapse lists the invitee of a
+trusted_private_chat among the creators of a version 12 room: the two of them are fine.)
 """
 
 from __future__ import annotations
@@ -38,7 +39,6 @@ class DirectRooms:
                 if found is not None:
                     return found
                 room_id = await make(user_id)
-                self._creators[room_id] = frozenset({self._client.user_id})
                 self._made[user_id] = room_id
                 return room_id
         finally:
@@ -75,7 +75,8 @@ class DirectRooms:
             creators = await self._made_by(room_id)
             return bool(creators) and creators <= {bot, user_id}
         if joined == {bot} and invited == {user_id}:  # our invitation, not accepted yet
-            return await self._made_by(room_id) == {bot}
+            creators = await self._made_by(room_id)  # Synapse lists the invitee too (v12)
+            return bot in creators and creators <= {bot, user_id}
         return False
 
     async def _made_by(self, room_id: str) -> frozenset[str]:

@@ -219,8 +219,9 @@ async def test_in_a_shared_room_one_neutral_line_then_a_private_dm(line: Line, m
         )
     )
     start = line.alex.mark()
-    neutral = await line.alex.ask(group, "I need to talk", line.bot_id)
-    assert neutral.body == "I've sent you a private message."
+    # in a shared room only the explicit command counts ("I need to talk" there is chatter)
+    neutral = await line.alex.ask(group, "!talk", line.bot_id)
+    assert neutral.body == "I've answered you privately."
     ack = await line.alex.wait_for(
         lambda r, e: (
             r != group
@@ -239,7 +240,7 @@ async def test_in_a_shared_room_one_neutral_line_then_a_private_dm(line: Line, m
         for r, e in bob.events
         if r == group and isinstance(e, RoomMessage) and e.sender == line.bot_id
     ]
-    assert said_in_group == ["I've sent you a private message."]
+    assert said_in_group == ["I've answered you privately."]
 
 
 async def test_without_a_team_room_the_answer_is_honest(

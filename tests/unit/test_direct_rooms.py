@@ -32,7 +32,7 @@ class FakeClient:
     def __init__(self) -> None:
         self.user_id = BOT
         self.rooms: dict[str, MatrixRoom] = {}
-        self.creators: dict[str, str] = {}
+        self.creators: dict[str, tuple[str, ...]] = {}
         self.state_asked: list[str] = []
         self.created: list[str] = []
         self.state_fails = False
@@ -44,6 +44,7 @@ class FakeClient:
         joined: tuple[str, ...],
         invited: tuple[str, ...] = (),
         encrypted: bool = True,
+        also_made_by: tuple[str, ...] = (),  # room version 12's additional_creators
     ) -> MatrixRoom:
         room = MatrixRoom(room_id, BOT, encrypted)
         for user in joined:
@@ -51,15 +52,16 @@ class FakeClient:
         for user in invited:
             room.add_member(user, None, None, invited=True)
         self.rooms[room_id] = room
-        self.creators[room_id] = creator
+        self.creators[room_id] = (creator, *also_made_by)
         return room
 
     async def room_get_state(self, room_id: str) -> Any:
         self.state_asked.append(room_id)
         if self.state_fails:
             return RoomGetStateError("unavailable", room_id=room_id)
-        create = {"type": "m.room.create", "state_key": "", "sender": self.creators[room_id]}
-        create["content"] = {"room_version": "12"}
+        creator, *more = self.creators[room_id]
+        create = {"type": "m.room.create", "state_key": "", "sender": creator}
+        create["content"] = {"room_version": "12", "additional_creators": more}
         return RoomGetStateResponse([create], room_id)
 
     async def room_create(self, **kwargs: Any) -> RoomCreateResponse:
@@ -134,9 +136,21 @@ async def test_the_bots_own_invitation_is_reused_until_accepted(client: FakeClie
     matrix = rooms(client)
     made = await matrix.direct_room(ALEX)
     assert await matrix.direct_room(ALEX) == made  # before a sync shows the room
-    client.room(made, BOT, (BOT,), invited=(ALEX,))  # the sync shows it: still only invited
+    client.room(made, BOT, (BOT,), invited=(ALEX,), also_made_by=(ALEX,))  # synced, invited
     assert await matrix.direct_room(ALEX) == made
     assert client.created == [made]
+
+
+async def test_the_bots_invitation_counts_after_a_restart_with_the_member_as_creator(client):
+    """Synapse makes the invitee of a trusted_private_chat an additional creator (v12)."""
+    client.room("!ours", BOT, (BOT,), invited=(ALEX,), also_made_by=(ALEX,))
+    assert await rooms(client).direct_room(ALEX) == "!ours"
+
+
+async def test_a_planted_room_listing_the_victim_as_creator_still_does_not_count(client):
+    client.room("!planted", EVE, (BOT,), invited=(ALEX,), also_made_by=(ALEX,))
+    client.room("!planted2", EVE, (ALEX, BOT), also_made_by=(ALEX, BOT))
+    assert await rooms(client).direct_room(ALEX) == "!new0:hs"
 
 
 async def test_two_asks_at_once_make_one_room(client: FakeClient):
