@@ -94,14 +94,11 @@ _LOOSE = {lang: tuple(normalise(p) for p in ps) for lang, ps in LOOSE_PHRASES.it
 
 
 def _ends_clause(clause: str, phrase: str) -> bool:
+    # Only the last occurrence can end the clause: what follows an earlier one includes it.
     words = f" {clause} "
-    start = words.find(f" {phrase} ")
-    while start != -1:
-        rest = words[start + len(phrase) + 2 :].split()
-        if all(word in FILLER for word in rest):
-            return True
-        start = words.find(f" {phrase} ", start + 1)
-    return False
+    start = words.rfind(f" {phrase} ")
+    rest = words[start + len(phrase) + 2 :].split()
+    return start != -1 and all(word in FILLER for word in rest)
 
 
 def _in_clause(clause: str, phrase: str) -> bool:
@@ -126,6 +123,5 @@ def without_reply_fallback(body: str) -> str:
     """A reply's own words: the `> ` lines quoting the message replied to, which clients put
     at the start of the body (the spec's reply fallback), are not what the sender said."""
     lines = body.split("\n")
-    while lines and lines[0].startswith(">"):
-        lines.pop(0)
-    return "\n".join(lines).lstrip("\n")
+    quoted = next((i for i, line in enumerate(lines) if not line.startswith(">")), len(lines))
+    return "\n".join(lines[quoted:]).lstrip("\n")
