@@ -15,7 +15,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from nio import RoomGetStateResponse
+from nio import RoomCreateEvent, RoomGetStateResponse
 
 from bot.ports import RoomError
 
@@ -27,6 +27,14 @@ class DirectRooms:
         self._creators: dict[str, frozenset[str]] = {}  # room → who made it (never changes)
         self._made: dict[str, str] = {}  # member → the DM made for them, until a sync shows it
         self._locks: dict[str, asyncio.Lock] = {}
+        client.add_event_callback(self._on_create, RoomCreateEvent)
+
+    async def _on_create(self, room: Any, event: Any) -> None:
+        """A room the bot has just joined brings its create event in the timeline: its makers
+        are known then, with no request to the homeserver (else see _made_by)."""
+        creators = creators_of([getattr(event, "source", None)])
+        if creators:  # runs inside nio's sync processing: it must never raise
+            self._creators[str(getattr(room, "room_id", ""))] = creators
 
     async def find_or_make(
         self, user_id: str, prefer: str | None, make: Callable[[str], Awaitable[str]]
@@ -81,7 +89,8 @@ class DirectRooms:
 
     async def _made_by(self, room_id: str) -> frozenset[str]:
         """The room's creators (the create event's sender, and in room version 12 its
-        additional_creators); asked once per room, since nio does not keep them."""
+        additional_creators): seen in the timeline, or asked once per room (after a restart,
+        nio's state for the room comes without them)."""
         known = self._creators.get(room_id)
         if known is not None:
             return known

@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from nio import (
     MatrixRoom,
+    RoomCreateEvent,
     RoomCreateResponse,
     RoomGetStateError,
     RoomGetStateResponse,
@@ -36,6 +37,10 @@ class FakeClient:
         self.state_asked: list[str] = []
         self.created: list[str] = []
         self.state_fails = False
+        self.callbacks: list[tuple[Any, Any]] = []
+
+    def add_event_callback(self, callback: Any, kind: Any) -> None:
+        self.callbacks.append((callback, kind))
 
     def room(
         self,
@@ -165,6 +170,27 @@ async def test_the_maker_is_asked_once_per_room(client: FakeClient):
     for _ in range(3):
         await matrix.direct_room(ALEX, prefer="!dm")
     assert client.state_asked == ["!dm"]
+
+
+async def test_a_create_event_seen_in_the_timeline_needs_no_request(client: FakeClient):
+    room = client.room("!dm", ALEX, (ALEX, BOT))
+    matrix = rooms(client)
+    ((callback, kind),) = client.callbacks
+    create = RoomCreateEvent.from_dict(
+        {
+            "type": "m.room.create",
+            "state_key": "",
+            "sender": ALEX,
+            "event_id": "$c",
+            "origin_server_ts": 1,
+            "content": {"room_version": "12", "additional_creators": [BOT]},
+        }
+    )
+    assert isinstance(create, kind)
+    await callback(room, create)
+    assert await matrix.direct_room(ALEX, prefer="!dm") == "!dm"
+    assert client.state_asked == []
+    await callback(room, object())  # nothing nio could hand it makes it raise
 
 
 async def test_not_knowing_the_maker_makes_no_new_room(client: FakeClient):
