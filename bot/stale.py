@@ -17,9 +17,9 @@ import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
+from bot.command import parse_command
 from bot.flood import FloodGuard
-from bot.phrases import talk_language
-from bot.router import parse_command
+from bot.phrases import talk_language, without_reply_fallback
 from commands import talk
 from store import Incoming
 
@@ -56,7 +56,8 @@ class LateEvents:
         self._dropped += 1
         if event.kind != "text" or not event.is_dm or not event.room_encrypted:
             return
-        key, language = self._answer(event.body)
+        own_words = without_reply_fallback(event.body) if event.reply_to else event.body
+        key, language = self._answer(own_words)
         if key is None:
             return
         if self._flood is not None and not self._flood.check(event.sender)[0]:

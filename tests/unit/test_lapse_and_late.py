@@ -144,8 +144,9 @@ def test_requests_stored_without_a_lapse_deadline_get_one(world: World):
 
 
 def event(body: str, sent: float, members: int = 2, event_id: str = "$e1") -> Incoming:
+    when = int(sent * 1000)
     return Incoming(
-        event_id, "!dm:hs", "@alex:hs", "DEV", "text", body, None, int(sent * 1000), True, members
+        event_id, "!dm:hs", "@alex:hs", "DEV", "text", body, None, when, True, members, True, None
     )
 
 

@@ -311,3 +311,18 @@ async def test_a_natural_request_in_clear_is_refused_too(world: World):
 def test_incoming_carries_the_events_own_encryption():
     event = dataclasses.replace(text_event("x"), encrypted=False)
     assert isinstance(event, Incoming) and event.room_encrypted and not event.encrypted
+
+
+async def test_a_late_reply_quoting_the_bots_help_is_no_late_request():
+    from bot.stale import LateEvents
+
+    told: list[str] = []
+
+    async def tell(room: str, language: str, key: str, sent: str) -> None:
+        told.append(key)
+
+    late = LateEvents(lambda: 0.0, tell, lambda user_id: "en", clock=lambda: 1e9)
+    quote = "> <@bot:hs> To reach a peer, write `I need to talk`\n\nthanks"
+    await late.drop(text_event(quote, reply_to="$help"))
+    await late.drop(text_event("I need to talk"))
+    assert told == ["late_talk"]
