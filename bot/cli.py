@@ -11,9 +11,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.config import ConfigError, Loaded, example_values, load_config
+from bot.config import ConfigError, Loaded, load_config
 from bot.errors import ActionNeeded, StartupError
 from bot.matrix.crosssign import CrossSigningError
+from bot.preflight import example_values
 from store import SecretError, StoreError, secret
 
 if TYPE_CHECKING:

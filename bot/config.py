@@ -6,12 +6,13 @@ WARMLINE_STORE_KEY or `store.key_file`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields, is_dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-import aiofiles
-
+from bot.config_file import ConfigError as ConfigError  # re-exported: where callers expect it
+from bot.config_file import off_the_loop, read_text
 from bot.config_values import (
     Cron,
     Duration,
@@ -204,6 +205,7 @@ class Config:
 class Loaded:
     config: Config
     source: Path
+    lines: Mapping[str, int] = field(default_factory=dict)  # key path → line in the file
 
     def store_path(self) -> Path:
         """store.path, relative paths taken from the config file's folder."""
@@ -213,46 +215,26 @@ class Loaded:
         kf = self.config.store.key_file
         return None if kf is None else str((self.source.parent / kf).resolve())
 
+    def problem(self, path: str, message: str) -> Problem:
+        """A problem found after loading (a file the config names, …), at its key's line."""
+        return Problem(path, self.lines.get(path), message)
 
-class ConfigError(Exception):
-    def __init__(self, source: str, problems: list[Problem]) -> None:
-        self.source = source
-        self.problems = problems
-        super().__init__("\n".join(p.render(source) for p in problems))
+
+def _parse(text: str, source: str) -> tuple[Config, dict[str, int]]:
+    result = load(Config, text)
+    if result.value is None:
+        raise ConfigError(source, result.problems, result.count)
+    assert isinstance(result.value, Config)
+    return result.value, result.lines
 
 
 def parse(text: str, source: str) -> Config:
-    value, problems = load(Config, text)
-    if problems or value is None:
-        raise ConfigError(source, problems)
-    assert isinstance(value, Config)
-    return value
+    return _parse(text, source)[0]
 
 
 async def load_config(path: str | Path) -> Loaded:
+    """The file read and checked off the event loop (a hostile file cannot stall the bot);
+    raises ConfigError naming every problem."""
     p = Path(path)
-    try:
-        async with aiofiles.open(p, encoding="utf-8") as fh:
-            text = await fh.read()
-    except OSError as exc:
-        raise ConfigError(str(p), [Problem("", None, f"cannot read it ({exc.strerror})")]) from exc
-    except UnicodeDecodeError as exc:
-        raise ConfigError(str(p), [Problem("", None, "is not UTF-8 text")]) from exc
-    return Loaded(parse(text, str(p)), p)
-
-
-EXAMPLE_DOMAINS = ("example.org", "example.com", "example.net")
-
-
-def example_values(value: Any, path: str = "") -> list[str]:
-    """Dotted paths of values still pointing at the documentation's example domains."""
-    found: list[str] = []
-    if is_dataclass(value) and not isinstance(value, type):
-        for f in fields(value):
-            found += example_values(getattr(value, f.name), f"{path}.{f.name}" if path else f.name)
-    elif isinstance(value, tuple):
-        for i, item in enumerate(value):
-            found += example_values(item, f"{path}[{i}]")
-    elif isinstance(value, str) and any(d in value for d in EXAMPLE_DOMAINS):
-        found.append(path)
-    return found
+    config, lines = await off_the_loop(_parse, await read_text(p), str(p))
+    return Loaded(config, p, lines)

@@ -41,14 +41,24 @@ def _server_name(value: str) -> str:
 
 _DURATION = re.compile(r"(\d+)\s*(s|m|h|d)")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+MAX_DAYS = 365
+
+
+class DurationTooLong(ValueError):
+    """Written like a duration, but longer than any warmline waits (MAX_DAYS)."""
 
 
 def duration_seconds(value: str) -> float:
-    """`30s`, `5m`, `2h`, `1d` → seconds; ValueError otherwise."""
+    """`30s`, `5m`, `2h`, `1d` → seconds; ValueError otherwise (DurationTooLong beyond
+    MAX_DAYS, so no timer or date sum overflows)."""
     match = _DURATION.fullmatch(value.strip())
     if not match:
         raise ValueError("")
-    return float(int(match.group(1)) * _UNIT_SECONDS[match.group(2)])
+    digits, unit = match.groups()
+    limit = MAX_DAYS * 86400
+    if len(digits) > len(str(limit)) or int(digits) * _UNIT_SECONDS[unit] > limit:
+        raise DurationTooLong(f"at most {MAX_DAYS}d")
+    return float(int(digits) * _UNIT_SECONDS[unit])
 
 
 def _zone(value: str) -> str:
@@ -73,8 +83,11 @@ def _room(value: str) -> str:
     return value
 
 
+MAX_COUNT = 1_000_000  # far above any limit a line needs; keeps every sum with it small
+
+
 def _positive(value: int) -> int:
-    if value < 1:
+    if not 1 <= value <= MAX_COUNT:
         raise ValueError("")
     return value
 
@@ -124,7 +137,9 @@ Language = Annotated[str, Check("a language code like en or ar", _language)]
 RoomRef = Annotated[
     str, Check("a room alias like #supporters:example.org or a room ID like !abc", _room)
 ]
-PositiveInt = Annotated[int, Check("a whole number of 1 or more", _positive, source=int)]
+PositiveInt = Annotated[
+    int, Check(f"a whole number from 1 to {MAX_COUNT:,}", _positive, source=int)
+]
 ShiftSpec = Annotated[Shift, Check("a shift like 'mon-fri 18:00-23:00'", _shift)]
 Cron = Annotated[str, Check("a 5-field cron like '0 18 * * fri'", _cron)]
 Listen = Annotated[str, Check("host:port like 127.0.0.1:9464", _listen)]

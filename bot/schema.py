@@ -1,6 +1,7 @@
 """YAML → frozen dataclasses, collecting every problem with its key path and line.
 
-The YAML is composed with PyYAML's SafeLoader into nodes (which keep their line numbers) and
+The YAML is composed into nodes (which keep their line numbers) within bounds a hostile file
+cannot stretch (bot.yaml_nodes), syntax errors are said in plain words (bot.yaml_slips), and
 each node is converted against the type hints of the target dataclass. A field's type says what
 is accepted: str, int, bool, float, Literal[...], tuple[T, ...], T | None, another dataclass, or
 Annotated[base, Check(...)] for a value with its own rule. Adding a config section is adding a
@@ -18,6 +19,11 @@ from typing import Any, Literal, Union
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from bot.yaml_nodes import UNREADABLE, Refused, clip, compose, describe, plain_tag, tag
+from bot.yaml_slips import explain
+
+SHOWN = 20  # problems listed; the rest are counted ("and 37 more")
 
 
 @dataclass(frozen=True)
@@ -42,43 +48,68 @@ class Check:
     source: type = str  # what the YAML must hold before `convert` (e.g. text for a Duration)
 
 
+@dataclass(frozen=True)
+class Result:
+    value: Any | None  # None when there are problems
+    problems: list[Problem]  # at most SHOWN, then one "and N more"
+    lines: dict[str, int]  # dotted key path → line of its value (for later checks' problems)
+    count: int  # problems found, shown or not
+
+
 class _Invalid(Exception):
     pass
 
 
-def _describe(node: Node) -> str:
-    if isinstance(node, ScalarNode):
-        if node.tag.endswith(":str"):
-            return repr(node.value)
-        return str(node.value) if node.value != "" else "nothing"
-    return "a list" if isinstance(node, SequenceNode) else "a mapping"
-
-
 class Converter:
     def __init__(self) -> None:
-        self.problems: list[Problem] = []
+        self.problems: list[Problem] = []  # the first SHOWN
+        self.count = 0  # all of them
+        self.lines: dict[str, int] = {}
         self._constructor = yaml.SafeLoader("")
 
     def fail(self, path: str, node: Node | None, message: str) -> _Invalid:
         line = node.start_mark.line + 1 if node is not None else None
-        self.problems.append(Problem(path, line, message))
+        self.count += 1
+        if len(self.problems) < SHOWN:
+            self.problems.append(Problem(path, line, clip(message, 300)))
         return _Invalid()
 
-    def _expected(self, path: str, node: Node, what: str) -> _Invalid:
-        return self.fail(path, node, f"expected {what}, got {_describe(node)}")
+    def shown(self) -> list[Problem]:
+        more = self.count - len(self.problems)
+        if not more:
+            return self.problems
+        return [*self.problems, Problem("", None, f"and {more} more problem{'s' * (more > 1)}")]
 
-    def _scalar(self, node: Node) -> Any:
-        return self._constructor.construct_object(node, deep=True)
+    def _expected(self, path: str, node: Node, what: str) -> _Invalid:
+        return self.fail(path, node, f"expected {what}, got {describe(node)}")
+
+    def _scalar(self, node: ScalarNode, path: str) -> Any:
+        try:
+            return self._constructor.construct_object(node, deep=True)
+        except UNREADABLE:
+            raise self.fail(path, node, f"{describe(node)} is not a valid {tag(node)}") from None
+
+    def _bad_tag(self, path: str, node: Node) -> _Invalid:
+        return self.fail(path, node, f"the YAML tag {tag(node)} is not allowed here")
+
+    def _key(self, path: str, node: Node) -> str:
+        if not isinstance(node, ScalarNode):
+            raise self.fail(path, node, "a key must be plain text, not a list or mapping")
+        return clip(str(node.value), 40)
 
     def convert(self, tp: Any, node: Node, path: str) -> Any:
+        if not plain_tag(node):  # !!python/…, !!set, a tag of one's own
+            raise self._bad_tag(path, node)
         origin = typing.get_origin(tp)
         if origin is typing.Annotated:
             _, *meta = typing.get_args(tp)
             check = next(m for m in meta if isinstance(m, Check))
+            shown, count = len(self.problems), self.count
             try:
                 value = self.convert(check.source, node, path)
             except _Invalid:
-                self.problems.pop()  # say it in the check's words instead
+                del self.problems[shown:]  # say it in the check's words instead
+                self.count = count
                 raise self._expected(path, node, check.expected) from None
             try:
                 return check.convert(value)
@@ -92,7 +123,7 @@ class Converter:
             return self.convert(args[0], node, path)
         if origin is Literal:
             choices = typing.get_args(tp)
-            value = self._scalar(node) if isinstance(node, ScalarNode) else None
+            value = self._scalar(node, path) if isinstance(node, ScalarNode) else None
             if value not in choices:
                 listed = ", ".join(str(c) for c in choices)
                 raise self._expected(path, node, f"one of {listed}")
@@ -103,8 +134,8 @@ class Converter:
                 raise self._expected(path, node, "a mapping of keys to values")
             out, failed = {}, False
             for key_node, value_node in node.value:
-                key = str(key_node.value)
                 try:
+                    key = self._key(path, key_node)
                     out[key] = self.convert(value_type, value_node, f"{path}.{key}")
                 except _Invalid:
                     failed = True
@@ -117,6 +148,7 @@ class Converter:
                 raise self._expected(path, node, "a list")
             items, failed = [], False
             for i, child in enumerate(node.value):
+                self.lines[f"{path}[{i}]"] = child.start_mark.line + 1
                 try:
                     items.append(self.convert(item_type, child, f"{path}[{i}]"))
                 except _Invalid:
@@ -132,7 +164,7 @@ class Converter:
         names = {str: "text", int: "a whole number", float: "a number", bool: "true or false"}
         if not isinstance(node, ScalarNode):
             raise self._expected(path, node, names.get(tp, tp.__name__))
-        value = self._scalar(node)
+        value = self._scalar(node, path)
         if tp is float and isinstance(value, int) and not isinstance(value, bool):
             return float(value)
         if type(value) is not tp:
@@ -148,7 +180,11 @@ class Converter:
         seen: set[str] = set()
         failed = False
         for key_node, value_node in node.value:
-            key = str(key_node.value)
+            try:
+                key = self._key(path, key_node)
+            except _Invalid:
+                failed = True
+                continue
             sub = f"{path}.{key}" if path else key
             if key not in fields:
                 known = ", ".join(fields)
@@ -160,6 +196,7 @@ class Converter:
                 failed = True
                 continue
             seen.add(key)
+            self.lines[sub] = value_node.start_mark.line + 1
             try:
                 values[key] = self.convert(hints[key], value_node, sub)
             except _Invalid:
@@ -180,28 +217,25 @@ class Converter:
             raise self.fail(path, node, str(exc)) from None
 
 
-def load(cls: type, text: str) -> tuple[Any | None, list[Problem]]:
-    """Parses YAML text into `cls`; returns (value or None, every problem found)."""
+def load(cls: type, text: str) -> Result:
+    """Parses YAML text into `cls`: the value, or every problem found (the first SHOWN).
+    Never raises for anything the text holds."""
+    try:
+        node = compose(text)
+    except Refused as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark else None
+        return _one(line, f"{exc.problem}; warmline refuses such files")
+    except yaml.YAMLError as exc:
+        return _one(*explain(exc, text))
+    if node is None:
+        return _one(None, "the file is empty")
     conv = Converter()
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as exc:
-        parts: list[str] = []
-        line: int | None = None
-        for what, mark in ((exc.context, exc.context_mark), (exc.problem, exc.problem_mark)):
-            if what and mark:
-                line = line or mark.line + 1
-                parts.append(f"{what} (line {mark.line + 1}, column {mark.column + 1})")
-        return None, [Problem("", line, "YAML syntax error: " + ", ".join(parts))]
-    except yaml.YAMLError as exc:
-        return None, [Problem("", None, f"YAML error: {exc}")]
-    if node is None:
-        return None, [Problem("", None, "the file is empty")]
-    try:
-        value = conv.dataclass(cls, node, "")
+        value = conv.convert(cls, node, "")
     except _Invalid:
-        return None, conv.problems
-    except yaml.constructor.ConstructorError as exc:
-        line = exc.problem_mark.line + 1 if exc.problem_mark else None
-        return None, [Problem("", line, f"YAML error: {exc.problem}")]
-    return value, conv.problems
+        return Result(None, conv.shown(), {}, conv.count)
+    return Result(value, [], conv.lines, 0)
+
+
+def _one(line: int | None, message: str) -> Result:
+    return Result(None, [Problem("", line, clip(message, 300))], {}, 1)

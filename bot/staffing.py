@@ -3,6 +3,7 @@ organizers' figures. Supporters change only themselves; organizers change anyone
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -10,7 +11,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from bot import stats
-from bot.config_values import duration_seconds
+from bot.config_values import DurationTooLong, duration_seconds
 from bot.errors import CommandError
 from bot.roster import Roster, Supporter
 from bot.team import TeamRoom
@@ -31,8 +32,11 @@ class OnCallArgs:
 
 
 def _seconds(word: str) -> float | None:
+    """The duration `word` says (infinite if longer than anything allows), or None."""
     try:
         return duration_seconds(word)
+    except DurationTooLong:
+        return math.inf
     except ValueError:
         return None
 
@@ -54,7 +58,7 @@ def parse_oncall(args: str) -> OnCallArgs | None:
             seconds = duration
         else:
             rest.append(word)
-    if seconds is not None and (state is None or seconds <= 0):
+    if seconds is not None and (state is None or not 0 < seconds < math.inf):
         return None
     return OnCallArgs(" ".join(rest) or None, state, seconds, automatic)
 

@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import ConfigError, example_values, load_config, parse
+from bot.config import ConfigError, load_config, parse
+from bot.preflight import example_values
 
 GOOD = """\
 matrix:
@@ -74,10 +75,7 @@ def test_minimal_config_is_valid_with_defaults():
         ("", ["c.yaml: the file is empty"]),
         (
             'matrix:\n  homeserver: "unterminated\n',
-            [
-                "c.yaml:2: YAML syntax error: while scanning a quoted scalar (line 2, column 15), "
-                "found unexpected end of stream (line 3, column 1)"
-            ],
+            ["c.yaml:2: this quote is not closed on its line: end the value with the same quote"],
         ),
         (
             GOOD + "store:\n  path: again\n",
@@ -100,9 +98,9 @@ def test_every_problem_is_reported_in_one_pass():
 
 def test_python_tags_are_refused_not_constructed():
     text = GOOD.replace("matrix:\n", "matrix:\n  device_name: !!python/name:os.system ''\n")
-    found = problems(text)
-    assert len(found) == 1 and "YAML error" in found[0]
-    assert "python/name:os.system" in found[0]
+    assert problems(text) == [
+        "c.yaml:2: matrix.device_name: the YAML tag !!python/name:os.system is not allowed here"
+    ]
 
 
 def test_example_file_is_valid_but_flagged():

@@ -11,7 +11,7 @@ import yaml
 
 from bot.catalogue import Catalogue
 from bot.config import Loaded, parse
-from bot.reload import Outcome, Reloader, changed_paths, describe, restart_needed
+from bot.reload import CHECK_FAILED, Outcome, Reloader, changed_paths, describe, restart_needed
 
 BASE = {
     "matrix": {"homeserver": "https://hs.test", "user_id": "@bot:hs.test"},
@@ -188,3 +188,59 @@ async def test_an_edit_made_before_the_watch_began_is_still_applied(harness: Har
     stop.set()
     await watching
     assert [o.kind for o in harness.told] == ["applied"]
+
+
+ALIAS_BOMB = "a0: &a0 [x, x]\n" + "".join(
+    f"a{i}: &a{i} [*a{i - 1}, *a{i - 1}]\n" for i in range(1, 40)
+)
+
+
+@pytest.mark.parametrize(
+    ("hostile", "words"),
+    [
+        (ALIAS_BOMB, ":14: the file holds more than 50,000 values"),
+        ("[" * 5000, ":1: values nest more than 40 levels deep"),
+        ("flood:\n  limit: !!int abc\n", "flood.limit: expected a whole number"),
+        ("handoff:\n  bot_stays: !!bool maybe\n", "handoff.bot_stays: maybe is not a valid !!bool"),
+        ("escalation:\n  ack_timeout: " + "9" * 400 + "s\n", "(at most 365d)"),
+        ("# " + "x" * (1 << 20), "is larger than 1024 KiB"),
+    ],
+)
+async def test_the_watcher_tells_the_organizers_about_a_hostile_edit_and_keeps_the_config(
+    harness: Harness, hostile: str, words: str
+):
+    good = harness.loaded
+    reloader = harness.reloader()
+    stop = asyncio.Event()
+    watching = asyncio.create_task(reloader.watch(stop))
+    await asyncio.sleep(0)
+    base = "" if hostile.startswith(("[", "a0")) else harness.path.read_text()
+    harness.path.write_text(base + hostile)
+    await asyncio.wait_for(harness.was_told.wait(), 10)
+    stop.set()
+    await watching
+    ((outcome,),) = [harness.told]
+    assert outcome.kind == "invalid" and harness.loaded is good and harness.applied == []
+    assert len(outcome.problems) == 1 and words in outcome.problems[0], outcome.problems
+    assert outcome.problems[0].startswith(str(harness.path))
+
+
+async def test_a_long_list_of_problems_reaches_the_organizers_cut_short(harness: Harness):
+    harness.path.write_text(harness.path.read_text() + "".join(f"x{i}: 1\n" for i in range(500)))
+    outcome = await harness.reloader().reload()
+    assert len(outcome.problems) == 21 and outcome.problems[-1].endswith(": and 480 more problems")
+    assert max(len(p) for p in outcome.problems) < len(str(harness.path)) + 320
+
+
+async def test_a_bug_in_the_checks_still_reaches_the_organizers(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+):
+    async def broken(path: object) -> Loaded:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr("bot.reload.load_config", broken)
+    good = harness.loaded
+    harness.path.write_text(harness.path.read_text() + "language: ar\n")
+    outcome = await harness.reloader().reload()
+    assert outcome == Outcome("invalid", problems=(CHECK_FAILED,))
+    assert harness.told == [outcome] and harness.loaded is good
