@@ -11,82 +11,53 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bot import preflight
+from bot.cli_args import EXIT_CONFIG, EXIT_FAILED, EXIT_OK, parse_args
 from bot.config import ConfigError, Loaded, load_config
 from bot.errors import ActionNeeded, StartupError
 from bot.matrix.crosssign import CrossSigningError
-from bot.preflight import example_values
+from bot.schema import Problem
 from store import SecretError, StoreError, secret
 
 if TYPE_CHECKING:
     from bot.matrix.sync import SyncTuning
-
-EXIT_OK, EXIT_FAILED, EXIT_CONFIG = 0, 1, 2
-
-
-def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
-        prog="warmline",
-        description="An end-to-end encrypted Matrix bot that runs a peer-support line.",
-    )
-    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    run = sub.add_parser("run", help="run the bot until SIGTERM or Ctrl-C")
-    run.add_argument("--config", required=True, metavar="FILE")
-    check = sub.add_parser("check-config", help="validate a config file and list every problem")
-    check.add_argument("file", metavar="FILE")
-    demo = sub.add_parser(
-        "demo", help="run a throw-away local Synapse, the bot and a scripted conversation"
-    )
-    demo.add_argument("--no-wait", action="store_true", help="exit after the scripted part")
-    sub.add_parser("keygen", help="print a new random store secret (for WARMLINE_STORE_KEY)")
-    doctor = sub.add_parser("doctor", help="check the store key, homeserver and E2EE trust")
-    doctor.add_argument("--config", required=True, metavar="FILE")
-    for name, what in (("export-keys", "write"), ("import-keys", "read")):
-        cmd = sub.add_parser(
-            name,
-            help=f"{what} the bot's room keys and cross-signing identity (passphrase-protected;"
-            " the bot must be stopped)",
-        )
-        cmd.add_argument("file", metavar="FILE")
-        cmd.add_argument("--config", required=True, metavar="FILE")
-    purge = sub.add_parser(
-        "purge",
-        help="apply the retention policy now (the bot also does it at start and every 15 min)",
-    )
-    purge.add_argument("--config", required=True, metavar="FILE")
-    reset = sub.add_parser(
-        "reset-cross-signing",
-        help="replace the bot's cross-signing identity (members must trust the new one)",
-    )
-    reset.add_argument("--config", required=True, metavar="FILE")
-    reset.add_argument("--yes", action="store_true", help="do it without asking")
-    return p
 
 
 def _err(text: str) -> None:
     print(f"warmline: {text}", file=sys.stderr)
 
 
+def _report(source: str, problems: list[Problem], count: int | None = None) -> None:
+    total = len(problems) if count is None else count
+    _err(f"{total} problem{'' if total == 1 else 's'} in {source}:")
+    for problem in problems:
+        print("  " + problem.render(source), file=sys.stderr)
+
+
 async def _load(path: str) -> Loaded | None:
     try:
         return await load_config(path)
     except ConfigError as exc:
-        _err(f"{len(exc.problems)} problem(s) in {exc.source}:")
-        for problem in exc.problems:
-            print("  " + problem.render(exc.source), file=sys.stderr)
+        _report(exc.source, exc.problems, exc.count)
         return None
 
 
-def _check_config(path: str) -> int:
-    loaded = asyncio.run(_load(path))
+async def _ready(path: str) -> Loaded | None:
+    """The config, if `run` would accept it (the file, then what preflight checks)."""
+    loaded = await _load(path)
     if loaded is None:
+        return None
+    found = await preflight.problems(loaded)
+    if found:
+        _report(path, found)
+        return None
+    return loaded
+
+
+async def _check_config(path: str) -> int:
+    if await _ready(path) is None:
         return EXIT_CONFIG
-    examples = example_values(loaded.config)
-    print(f"{path}: OK")
-    if examples:
-        print(
-            "warning: these still hold the example values and must be edited before "
-            f"`warmline run`: {', '.join(examples)}"
-        )
+    print(f"{path}: OK (the homeserver was not contacted: `warmline doctor` checks it)")
     return EXIT_OK
 
 
@@ -94,21 +65,17 @@ async def run_bot(path: str, tuning: SyncTuning | None = None) -> int:
     """`warmline run` (bot.dev.run adds test-only tuning)."""
     from bot.app import install_signal_handlers, run  # imports nio: keep `--help` fast
 
-    loaded = await _load(path)
+    loaded = await _ready(path)
     if loaded is None:
-        return EXIT_CONFIG
-    examples = example_values(loaded.config)
-    if examples:
-        _err(f"{path}: edit the example values first: {', '.join(examples)}")
         return EXIT_CONFIG
     stop = asyncio.Event()
     install_signal_handlers(stop)
     try:
         await run(loaded, stop, tuning)
-    except ActionNeeded as exc:
+    except (ActionNeeded, SecretError) as exc:
         _err(str(exc))
         return EXIT_CONFIG
-    except (SecretError, StoreError, StartupError, CrossSigningError) as exc:
+    except (StoreError, StartupError, CrossSigningError) as exc:
         _err(str(exc))
         return EXIT_FAILED
     return EXIT_OK
@@ -123,8 +90,12 @@ async def _purge(path: str) -> int:
         return EXIT_CONFIG
     try:
         key = await secret.load(loaded.key_file())
+    except SecretError as exc:
+        _err(str(exc))
+        return EXIT_CONFIG
+    try:
         store = Store(loaded.store_path(), key)
-    except (SecretError, StoreError) as exc:
+    except StoreError as exc:
         _err(str(exc))
         if "already running" in str(exc):
             _err(f"the running bot purges by itself every {PURGE_EVERY_MINUTES} minutes")
@@ -190,16 +161,16 @@ async def _operator(args: argparse.Namespace) -> int:
             return EXIT_OK
         passphrase = _passphrase(confirm=args.command == "export-keys")
         if passphrase is None:
-            return EXIT_FAILED
-        path = Path(args.file)
+            return EXIT_CONFIG
+        path = Path(args.keys)
         if args.command == "export-keys":
             print(await admin.export_keys(loaded, path, passphrase))
         else:
             print(await admin.import_keys(loaded, path, passphrase))
-    except ActionNeeded as exc:
+    except (ActionNeeded, SecretError) as exc:
         _err(str(exc))
         return EXIT_CONFIG
-    except (SecretError, StoreError, StartupError, CrossSigningError, EncryptionError) as exc:
+    except (StoreError, StartupError, CrossSigningError, EncryptionError) as exc:
         _err(str(exc))
         return EXIT_FAILED
     return EXIT_OK
@@ -215,12 +186,12 @@ compromised, and tell the community first.
 
 def main(argv: Sequence[str] | None = None) -> int:
     os.umask(0o077)  # everything warmline creates (store, exports) is readable only by its owner
-    args = _parser().parse_args(argv)
+    args = parse_args(argv)
     if args.command == "keygen":
         print(secret.generate())
         return EXIT_OK
     if args.command == "check-config":
-        return _check_config(args.file)
+        return asyncio.run(_check_config(args.config))
     if args.command == "run":
         return asyncio.run(run_bot(args.config))
     if args.command == "purge":
