@@ -13,28 +13,30 @@ from bot.shifts import Shift, parse_shift
 
 _USER_ID = re.compile(r"@[a-z0-9._=\-/+]+:[A-Za-z0-9.\-]+(:\d{1,5})?")
 _SERVER = re.compile(r"[A-Za-z0-9.\-]+(:\d{1,5})?")
+_MAX_ID = 255  # the Matrix spec's limit for user and room IDs; DNS names are shorter still
+_MAX_URL = 2000
 
 
 def _user_id(value: str) -> str:
-    if not _USER_ID.fullmatch(value):
+    if len(value) > _MAX_ID or not _USER_ID.fullmatch(value):
         raise ValueError("")
     return value
 
 
 def _homeserver(value: str) -> str:
-    url = urlparse(value)
-    if url.scheme not in ("http", "https") or not url.netloc:
+    url = urlparse(value) if len(value) <= _MAX_URL else None
+    if url is None or url.scheme not in ("http", "https") or not url.netloc:
         raise ValueError("")
     return value.rstrip("/")
 
 
 def _homeserver_address(value: str) -> str:
     """A server name (its `.well-known` is followed at start) or a URL."""
-    return value if _SERVER.fullmatch(value) else _homeserver(value)
+    return _server_name(value) if _SERVER.fullmatch(value) else _homeserver(value)
 
 
 def _server_name(value: str) -> str:
-    if not _SERVER.fullmatch(value):
+    if len(value) > _MAX_ID or not _SERVER.fullmatch(value):
         raise ValueError("")
     return value
 
@@ -76,8 +78,10 @@ def _language(value: str) -> str:
 
 
 def _room(value: str) -> str:
-    if not re.fullmatch(r"[#!][^\s:]+(:[A-Za-z0-9.\-]+(:\d{1,5})?)?", value) or (
-        value.startswith("#") and ":" not in value
+    if (
+        len(value) > _MAX_ID
+        or not re.fullmatch(r"[#!][^\s:]+(:[A-Za-z0-9.\-]+(:\d{1,5})?)?", value)
+        or (value.startswith("#") and ":" not in value)
     ):
         raise ValueError("")
     return value

@@ -74,6 +74,14 @@ def alias_bomb(levels: int, width: int) -> str:
             "c.yaml:7: escalation.give_up_after: expected a duration like 30s, 5m, 2h or 1d "
             "(at most 365d), got '366d'",
         ),
+        (
+            GOOD.replace("@warmline:queer.example", "@" + "a" * 300 + ":queer.example"),
+            "c.yaml:3: matrix.user_id: expected a Matrix ID like @name:server, got '@aaaa",
+        ),
+        (
+            GOOD.replace("https://matrix.queer.example", "a" * 256),
+            "c.yaml:2: matrix.homeserver: expected a server name like example.org or a URL",
+        ),
         ("[" * 5000, "c.yaml:1: values nest more than 40 levels deep here; warmline refuses"),
         (
             alias_bomb(30, 2),

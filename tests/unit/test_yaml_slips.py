@@ -18,6 +18,12 @@ TAB = "this line has a tab"
 QUOTE = "this quote is not closed on its line"
 
 
+def line_of(start: str) -> int:
+    """The 1-based line of config.example.yaml that starts with `start` (only one does)."""
+    (line,) = [i for i, t in enumerate(EXAMPLE, 1) if t.startswith(start)]
+    return line
+
+
 def slip(line: int, text: str) -> str:
     """config.example.yaml with its line `line` (1-based) replaced by `text`."""
     assert EXAMPLE[line - 1].strip(), "pick a line that holds something"
@@ -34,48 +40,114 @@ def the_problem(text: str) -> tuple[int | None, str]:
 
 
 @pytest.mark.parametrize(
-    ("line", "text", "words"),
+    ("start", "text", "words"),
     [
         # indentation: a line deeper than the key before it
-        (79, "    give_up_after: 30m", DEEPER),
-        (66, "       pronouns: they/them", DEEPER),
-        # the first line of a section deeper than the rest (PyYAML: the next line, or line 12)
-        (78, "    ack_timeout: 5m", f"{DEEPER} (line 79, in the same section, is indented 2 "),
-        (62, "   timezone: Europe/Berlin", DEEPER),
-        (89, "   - name: Rainbow Crisis Line", DEEPER),
-        (127, "     limit: 20", DEEPER),
+        (
+            "  give_up_after:",
+            "    give_up_after: 30m",
+            DEEPER,
+        ),
+        (
+            "      pronouns:",
+            "       pronouns: they/them",
+            DEEPER,
+        ),
+        # the first line of a section deeper than the rest (PyYAML: the next line, or `matrix:`)
+        (
+            "  ack_timeout:",
+            "    ack_timeout: 5m",
+            DEEPER + " (line {below}, in the same section, is indented 2 ",
+        ),
+        ("  timezone: Europe/Berlin", "   timezone: Europe/Berlin", DEEPER),
+        ("  - name: Rainbow Crisis Line", "   - name: Rainbow Crisis Line", DEEPER),
+        ("  limit: 20", "     limit: 20", DEEPER),
         # a line between two levels
-        (79, " give_up_after: 30m", "this line is indented less than line 78 above it and more"),
-        (66, "     pronouns: they/them", "this line is indented less than line 65 above it"),
-        (128, " window: 60s", "this line is indented less than line 127 above it"),
+        (
+            "  give_up_after:",
+            " give_up_after: 30m",
+            "this line is indented less than line {above} above it and more",
+        ),
+        (
+            "      pronouns:",
+            "     pronouns: they/them",
+            "this line is indented less than line {above} above it",
+        ),
+        ("  window: 60s", " window: 60s", "this line is indented less than line {above} above it"),
         # a tab
-        (78, "\tack_timeout: 5m", f"{TAB} (column 1)"),
-        (78, "  ack_timeout:\t5m", f"{TAB} (column 15)"),
-        (84, "\t session_timeout: 24h", TAB),
+        (
+            "  ack_timeout:",
+            "\tack_timeout: 5m",
+            f"{TAB} (column 1)",
+        ),
+        (
+            "  ack_timeout:",
+            "  ack_timeout:\t5m",
+            f"{TAB} (column 15)",
+        ),
+        (
+            "  session_timeout:",
+            "\t session_timeout: 24h",
+            TAB,
+        ),
         # a missing colon (PyYAML: the next line, or the first key of the next section)
-        (78, "  ack_timeout 5m", NO_COLON),
-        (79, "  give_up_after 30m   # still nobody", NO_COLON),
-        (62, "  timezone Europe/Berlin", NO_COLON),
-        (12, "matrix", NO_COLON),
-        (77, "escalation", NO_COLON),
-        (65, "      name Sam", NO_COLON),
-        (78, "  ack_timeout:5m", "put a space after the colon"),
-        (114, "    message: Note: be kind", "this value holds ': '"),
-        (64, '    -user_id: "@sam:example.org"', "put a space after the dash"),
+        (
+            "  ack_timeout:",
+            "  ack_timeout 5m",
+            NO_COLON,
+        ),
+        (
+            "  give_up_after:",
+            "  give_up_after 30m   # still nobody",
+            NO_COLON,
+        ),
+        ("  timezone: Europe/Berlin", "  timezone Europe/Berlin", NO_COLON),
+        ("matrix:", "matrix", NO_COLON),
+        ("escalation:", "escalation", NO_COLON),
+        (
+            "      name:",
+            "      name Sam",
+            NO_COLON,
+        ),
+        (
+            "  ack_timeout:",
+            "  ack_timeout:5m",
+            "put a space after the colon",
+        ),
+        (
+            "    message:",
+            "    message: Note: be kind",
+            "this value holds ': '",
+        ),
+        (
+            '    - user_id: "@sam:example.org"',
+            '    -user_id: "@sam:example.org"',
+            "put a space after the dash",
+        ),
         # an unclosed quote (PyYAML: wherever the next quote happens to be)
-        (16, '  user_id: "@warmline:example.org', QUOTE),
-        (16, "  user_id: '@warmline:example.org", QUOTE),
-        (90, '    contact: "+1-555-0100', QUOTE),
-        (140, '  listen: "127.0.0.1:9464', QUOTE),
+        ('  user_id: "@warmline:example.org"', '  user_id: "@warmline:example.org', QUOTE),
+        ('  user_id: "@warmline:example.org"', "  user_id: '@warmline:example.org", QUOTE),
+        ('    contact: "+1-555-0100"', '    contact: "+1-555-0100', QUOTE),
+        ("  listen: null               # e.g. 127.0.0.1:9464", '  listen: "127.0.0.1:9464', QUOTE),
         # an unclosed bracket
-        (67, "      languages: [en, ar", "this [ is not closed on its line"),
-        (92, "    topics: [crisis", "this [ is not closed on its line"),
-        (21, "  allowed_servers: [", "this [ is not closed on its line"),
-        (102, "messages: {", "this { is not closed on its line"),
-        (140, "  listen: [127", "this [ is not closed on its line"),
+        (
+            "      languages: [en, ar]",
+            "      languages: [en, ar",
+            "this [ is not closed on its line",
+        ),
+        ("    topics: [crisis]", "    topics: [crisis", "this [ is not closed on its line"),
+        ("  allowed_servers: []", "  allowed_servers: [", "this [ is not closed on its line"),
+        ("messages: {}", "messages: {", "this { is not closed on its line"),
+        (
+            "  listen: null               # e.g. 127.0.0.1:9464",
+            "  listen: [127",
+            "this [ is not closed on its line",
+        ),
     ],
 )
-def test_a_slip_is_reported_at_its_own_line_in_plain_words(line: int, text: str, words: str):
+def test_a_slip_is_reported_at_its_own_line_in_plain_words(start: str, text: str, words: str):
+    line = line_of(start)
+    words = words.replace("{above}", str(line - 1)).replace("{below}", str(line + 1))
     found_line, message = the_problem(slip(line, text))
     assert (found_line, message[: len(words)]) == (line, words), message
     assert "<block" not in message and "scalar" not in message
