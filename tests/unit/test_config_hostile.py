@@ -13,14 +13,7 @@ from bot.config import ConfigError, load_config, parse
 from bot.schema import SHOWN
 from bot.staffing import parse_oncall
 from bot.yaml_nodes import MAX_ALIASES, MAX_BYTES
-
-GOOD = """\
-matrix:
-  homeserver: https://matrix.queer.example
-  user_id: "@warmline:queer.example"
-store:
-  path: ./data
-"""
+from tests.unit.test_config import GOOD
 
 
 def problems(text: str) -> list[str]:
