@@ -5,10 +5,12 @@ oversized and odd files (issue #10, section 4)."""
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
 import pytest
 
+from bot import config_file
 from bot.config import ConfigError, load_config, parse
 from bot.schema import SHOWN
 from bot.staffing import parse_oncall
@@ -168,3 +170,19 @@ def test_oncall_durations_within_bounds_still_parse():
     assert args is not None and args.target == "Sam" and args.seconds == 7200
     long = parse_oncall("on 200h")  # beyond !oncall's own limit: it says so itself
     assert long is not None and long.seconds == 720_000
+
+
+async def test_a_parse_over_the_time_bound_is_a_problem_and_the_loop_goes_on(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    monkeypatch.setattr(config_file, "PARSE_SECONDS", 0.05)
+    release = threading.Event()
+
+    def stuck(text: str, source: str) -> None:
+        release.wait(10)
+
+    try:
+        with pytest.raises(ConfigError, match=r"c\.yaml: reading it took longer than"):
+            await config_file.off_the_loop(stuck, "", "c.yaml")
+    finally:
+        release.set()
