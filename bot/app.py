@@ -12,6 +12,7 @@ from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from bot.care import Care, build_care
 from bot.catalogue import Catalogue
 from bot.checkins import Checkins
 from bot.config import Loaded, ScheduleConfig
@@ -41,6 +42,7 @@ from bot.router import Router
 from bot.schedules import Schedules, make_scheduler
 from bot.services import Services
 from bot.session_alerts import SessionAlerts
+from bot.shift_end import CHECK_EVERY_SECONDS
 from bot.staffing import Staffing
 from bot.stale import LateEvents
 from bot.stopping import SERVING, Phase, until_stopped
@@ -64,6 +66,7 @@ class Parts:
     dispatcher: Dispatcher
     sync: SyncLoop
     line: SupportLine
+    care: Care
     undecryptable: Undecryptable
     watch: SessionAlerts
     background: set[asyncio.Task[None]]
@@ -154,6 +157,18 @@ async def _build(
         await join_team_room(rooms, config.rooms.supporters), messenger, texts, lambda: live.roster
     )
     metrics = line_metrics(store, lambda: live.roster) if config.metrics.listen else None
+    staffing = Staffing(store, lambda: live.roster, lambda: live.config.roster.timezone, team)
+    care = build_care(
+        store,
+        lambda: live.config,
+        lambda: live.roster,
+        team,
+        rooms,
+        messenger,
+        texts,
+        staffing,
+        lambda tier: line.pageable(tier),
+    )
     line = SupportLine(
         store,
         lambda: live.config,
@@ -164,8 +179,8 @@ async def _build(
         redactor,
         texts=texts,
         record=metrics.record if metrics else None,
+        hooks=care.line_hooks,
     )
-    staffing = Staffing(store, lambda: live.roster, lambda: live.config.roster.timezone, team)
     scheduler = make_scheduler()
     checkins = Checkins(store, texts, messenger, rooms, config.roster.timezone, scheduler)
     members = Members(store, line, texts, checkins)
@@ -209,9 +224,19 @@ async def _build(
             team=team,
             rooms=rooms,
             identities=trust,
+            consents=care.consents,
+            handovers=care.handovers,
+            observers=care.observers,
+            workload=care.workload,
+            wellbeing=care.wellbeing,
         ),
         natural=lambda body: ("talk", lang) if (lang := talk_language(body)) else None,
-        on_reaction=line.reaction_command,
+        on_reaction=lambda event: (
+            care.consents.answer_command(event)  # 👍 / 👎 on a member's consent question
+            or care.handovers.reaction_command(event)
+            or line.reaction_command(event)
+        ),
+        answers=care.consents.answer_command,
         flood=flood,
         on_flood=line.flood_notice,
         texts=texts,
@@ -249,7 +274,7 @@ async def _build(
         stop,
         undecryptable,
         devices_changed=devices_changed,
-        after_batch=line.on_sync,
+        after_batch=lambda: _after_sync(line, care),
         tuning=tuning,
     )
     if metrics is not None and (address := config.metrics.address) is not None:
@@ -264,10 +289,16 @@ async def _build(
         dispatcher,
         sync,
         line,
+        care,
         undecryptable,
         watch,
         background,
     )
+
+
+async def _after_sync(line: SupportLine, care: Care) -> None:
+    await line.on_sync()  # introductions
+    await care.on_sync()
 
 
 async def _serve(store: Store, parts: Parts, stop: asyncio.Event) -> None:
@@ -285,6 +316,11 @@ async def _serve(store: Store, parts: Parts, stop: asyncio.Event) -> None:
         parts.undecryptable.resume()
         await parts.line.resume()
         helpers.append(asyncio.create_task(parts.line.run_deadlines(stop)))
+        try:
+            await parts.care.consents.resume()  # unsent questions asked, yeses carried out
+        except Exception:  # must not keep the line from running
+            log.exception("resuming the members' consent questions failed")
+        helpers.append(asyncio.create_task(parts.care.consents.run(stop)))
         try:
             await parts.schedules.catch_up()
         except Exception:  # a failed catch-up must not keep the line from running
@@ -313,6 +349,14 @@ def _add_jobs(store: Store, parts: Parts) -> None:
 
     parts.scheduler.add_job(
         retention_purge, "interval", minutes=PURGE_EVERY_MINUTES, id="retention_purge"
+    )
+    shift_ends = parts.care.shift_ends
+
+    async def shift_end_reminders() -> None:  # shifts end without any event
+        await shift_ends.check()
+
+    parts.scheduler.add_job(
+        shift_end_reminders, "interval", seconds=CHECK_EVERY_SECONDS, id="shift_end_reminders"
     )
     if parts.metrics is not None:
         metrics = parts.metrics

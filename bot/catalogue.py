@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Final
 
 from bot.staff_texts import STAFF_TEXTS
+from bot.supporter_texts import SUPPORTER_TEXTS
 from bot.text import Message, render
 
 DEFAULT: Final = "en"
@@ -406,7 +407,8 @@ _PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
 
 
 TEXTS: Final[dict[str, dict[str, str]]] = {
-    language: {**texts, **STAFF_TEXTS[language]} for language, texts in _TEXTS.items()
+    language: {**texts, **STAFF_TEXTS[language], **SUPPORTER_TEXTS[language]}
+    for language, texts in _TEXTS.items()
 }
 
 

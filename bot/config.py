@@ -75,15 +75,38 @@ class RoomsConfig:
 
 
 @dataclass(frozen=True)
+class LeadShift:
+    """A shift written as a mapping, e.g. `{shift: "sat 10:00-14:00", lead: true}`."""
+
+    shift: ShiftSpec
+    lead: bool = False
+
+
+@dataclass(frozen=True)
+class LimitsConfig:
+    """How much one supporter is asked to carry; past a limit they are not paged (they can
+    still accept by command). None: no limit."""
+
+    max_sessions_per_shift: PositiveInt | None = None
+    max_hours_per_week: PositiveInt | None = None  # in the last 7 days
+    cooldown: Duration = 0.0  # after a session ends, before they are paged again
+
+
+@dataclass(frozen=True)
 class SupporterConfig:
     user_id: MatrixUserId
     name: NonEmpty
     pronouns: str | None = None
     languages: tuple[Language, ...] = ("en",)
     timezone: TimeZone | None = None  # default: roster.timezone
-    shifts: tuple[ShiftSpec, ...] = ()
+    shifts: tuple[ShiftSpec | LeadShift, ...] = ()
     max_sessions: PositiveInt = 2
     tier: Literal[1, 2] = 1
+    role: Literal["supporter", "trainee"] = "supporter"  # trainees observe, never paged
+    # Each default: roster.limits
+    max_sessions_per_shift: PositiveInt | None = None
+    max_hours_per_week: PositiveInt | None = None
+    cooldown: Duration | None = None
 
 
 @dataclass(frozen=True)
@@ -91,6 +114,7 @@ class RosterConfig:
     timezone: TimeZone = "UTC"
     supporters: tuple[SupporterConfig, ...] = ()
     organizers: tuple[MatrixUserId, ...] = ()
+    limits: LimitsConfig = field(default_factory=LimitsConfig)
 
     def __post_init__(self) -> None:
         seen: set[str] = set()
@@ -114,6 +138,13 @@ class EscalationConfig:
 class HandoffConfig:
     bot_stays: bool = False  # False: the bot leaves the private room after the introduction
     session_timeout: Duration = 86400.0
+
+
+@dataclass(frozen=True)
+class ConsentConfig:
+    # How long a member has to answer "may NAME come into your conversation?"; silence
+    # until then counts as no.
+    timeout: Duration = 600.0
 
 
 @dataclass(frozen=True)
@@ -188,6 +219,7 @@ class Config:
     roster: RosterConfig = field(default_factory=RosterConfig)
     escalation: EscalationConfig = field(default_factory=EscalationConfig)
     handoff: HandoffConfig = field(default_factory=HandoffConfig)
+    consent: ConsentConfig = field(default_factory=ConsentConfig)
     flood: FloodConfig = field(default_factory=FloodConfig)
     resources: tuple[ResourceConfig, ...] = ()
     language: Language = "en"  # the bot's default language (en or ar)

@@ -20,6 +20,7 @@ from bot import handoff
 from bot.catalogue import Catalogue
 from bot.config import Config
 from bot.errors import CommandError
+from bot.line_hooks import NO_HOOKS, LineHooks
 from bot.logs import Redactor
 from bot.pages import Pages
 from bot.ports import Messenger, Rooms
@@ -51,6 +52,7 @@ class SupportLine:
         new_id: Callable[[set[str]], str] = handoff.new_id,
         texts: Catalogue | None = None,
         record: Record | None = None,
+        hooks: LineHooks = NO_HOOKS,
     ) -> None:
         self._store = store
         self._config = config
@@ -64,7 +66,10 @@ class SupportLine:
         self._texts = texts or Catalogue()
         self._wake = asyncio.Event()
         self._record: Record = record or (lambda event, seconds=None: None)
-        self._pages = Pages(store, team, self._pageable, self._supporter_name, clock)
+        self._hooks = hooks
+        self._pages = Pages(
+            store, team, self._pageable, self._supporter_name, clock, leads=hooks.leads
+        )
         self._replies = MemberReplies(
             messenger, self._texts, lambda: config().resources, roster, self._now
         )
@@ -91,9 +96,14 @@ class SupportLine:
         if self._team.room_id is None:
             return []
         now = self._now()
-        return self._roster().pageable(
+        on_call = self._roster().pageable(
             tier, now, self._store.open_sessions(), self._store.overrides(now.timestamp())
         )
+        return self._hooks.pageable(on_call)  # not those past their limits or resting
+
+    def pageable(self, tier: int) -> list[Supporter]:
+        """Who a page of this tier would mention now."""
+        return self._pageable(tier)
 
     def team_text(self, key: str) -> str:
         """A team-room text, in the bot's default language."""
@@ -270,12 +280,14 @@ class SupportLine:
         if self._store.replace_request(closed, "accepted"):
             self._record(state)
             await self._edit_page(request)
-            await self._leave(request.handoff_room)
+            await self._leave(request)
 
-    async def _leave(self, room_id: str | None) -> None:
-        if room_id is not None:  # the bot may have left already (after the introduction)
+    async def _leave(self, request: Request) -> None:
+        with contextlib.suppress(Exception):
+            await self._hooks.before_leave(request)  # observers go first
+        if request.handoff_room is not None:  # the bot may have left already (after intro)
             with contextlib.suppress(Exception):
-                await self._rooms.leave(room_id)
+                await self._rooms.leave(request.handoff_room)
 
     async def alert(self, key: str, user_id: str, device: str) -> None:
         await self._team.alert(key, user_id, device)
@@ -289,10 +301,11 @@ class SupportLine:
     # -- after each sync and at start -----------------------------------------------------
     async def on_sync(self) -> None:
         """Introduces each new handoff once both people are in the room, then leaves it."""
-        stays = self._config().handoff.bot_stays
         for request in self._store.accepted_requests():
             if request.introduced or request.handoff_room is None or request.supporter is None:
                 continue
+            # an observer in the room: the bot stays, so `!alone` can take them out at once
+            stays = self._config().handoff.bot_stays or self._hooks.keeps_room(request)
             if not self._rooms.joined(request.handoff_room, (request.member, request.supporter)):
                 continue
             supporter = self._roster().supporters.get(request.supporter)
@@ -368,7 +381,7 @@ class SupportLine:
             await self._team.send("gave_up_team", id=request.id, waited=age)
         elif kind is handoff.Step.EXPIRE:
             await self._edit_page(request)
-            await self._leave(request.handoff_room)
+            await self._leave(request)
         elif kind is handoff.Step.LAPSE:  # the member was told when, in every answer since
             log.info("request %s closed: nobody could take it in time", request.id)
             await self._edit_page(request)

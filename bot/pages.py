@@ -73,8 +73,10 @@ class Pages:
         pageable: Callable[[int], list[Supporter]],
         supporter_name: Callable[[str | None], str],
         clock: Callable[[], float] = time.time,
+        leads: Callable[[], list[Supporter]] = list,
     ) -> None:
         self._store = store
+        self._leads = leads  # the lead on call, mentioned on escalations too
         self._team = team
         self._pageable = pageable
         self._name = supporter_name
@@ -131,6 +133,7 @@ class Pages:
 
     async def _send_reminders(self, requests: list[Request]) -> None:
         mentioned = self._pageable(2) + self._pageable(1)
+        mentioned += [s for s in self._leads() if s not in mentioned]
         if len(requests) == 1:
             r = requests[0]
             waited = self._team.waited(self._clock() - r.created_at)

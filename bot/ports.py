@@ -3,11 +3,13 @@ the tests fake them, and the domain (line, team, replies, check-ins, …) sees o
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import Enum
 from typing import Protocol
 
 from bot.errors import Role
 from bot.text import Message
+from store.records import Request
 
 
 class Verdict(Enum):
@@ -36,11 +38,58 @@ class Rooms(Protocol):
         else a new one (RoomError if none can be had)."""
         ...
 
-    async def create_handoff(self, member: str, supporter: str) -> str: ...
+    async def create_handoff(
+        self, member: str, supporter: str, observers: tuple[str, ...] = ()
+    ) -> str:
+        """A private encrypted room: member and supporter can write, observers only read."""
+        ...
 
     def joined(self, room_id: str, user_ids: tuple[str, ...]) -> bool: ...
 
+    def present(self, room_id: str) -> bool:
+        """Whether the bot itself is in the room (it can invite, set levels, remove)."""
+        ...
+
+    async def let_in(self, room_id: str, user_id: str, level: int) -> None:
+        """Sets `user_id`'s power level (0: may read, not write), then invites them."""
+        ...
+
+    async def remove(self, room_id: str, user_id: str) -> None:
+        """Takes `user_id` out of the room (a kick)."""
+        ...
+
     async def leave(self, room_id: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class Meeting:
+    """Where the people of a conversation now meet: `moved` when it had to move to a new
+    room (the bot had left the old one and could let nobody in there)."""
+
+    room_id: str
+    moved: bool = False
+
+
+class Conversation(Protocol):
+    """How someone new comes into (or leaves) a member's conversation, once the member said
+    yes: room mode today (bot.room_mode); an anonymous relay (issue #13) can take its place
+    without the consent rules (bot.consent, bot.consents) changing."""
+
+    async def hand_over(self, request: Request, newcomer: str) -> Meeting:
+        """Brings in `newcomer` to take over; the old supporter leaves when they choose."""
+        ...
+
+    async def admit(self, request: Request, observer: str) -> Meeting:
+        """Lets `observer` read along, unable to write."""
+        ...
+
+    async def remove(self, request: Request, observer: str, where: str) -> None:
+        """Takes an observer out (`where`: the room they were let into)."""
+        ...
+
+    async def settle(self, request: Request) -> None:
+        """Nobody but the member and their supporter is left: back to how a session is."""
+        ...
 
 
 class Roles(Protocol):

@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 PROCESSED_KEPT_FOR = 7 * 24 * 3600  # event ids, to dedupe replays; nothing else about them
 PURGE_EVERY_MINUTES = 15
 COUNTS_KEPT_DAYS = 35
+WORK_KEPT_FOR = 8 * 24 * 3600  # supporters' sessions: for max_hours_per_week and `!status`
 
 
 def counts_kept_from(now: float, zone: str, days: int = COUNTS_KEPT_DAYS) -> str:
@@ -50,4 +51,5 @@ def purge(store: Store, config: Config, now: float | None = None) -> Purged:
     )
     if done.requests:
         log.info("retention: %d closed request(s) reduced to anonymous counts", done.requests)
+    store.purge_support(now, WORK_KEPT_FOR)  # questions and observers of closed requests too
     return done

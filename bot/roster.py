@@ -6,12 +6,13 @@ question of who may run which command (the Roles protocol).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.config import RosterConfig
+from bot.config import LeadShift, LimitsConfig, RosterConfig, SupporterConfig
 from bot.errors import Role
 from bot.shifts import Shift, next_change, next_start, on_call
 from store.records import OnCallOverride
@@ -30,6 +31,8 @@ class Supporter:
     shifts: tuple[Shift, ...]
     max_sessions: int
     tier: int
+    trainee: bool = False  # observes with the member's consent; never paged
+    limits: LimitsConfig = field(default_factory=LimitsConfig)
 
     def scheduled(self, now: datetime) -> bool:
         """On call by their shifts alone."""
@@ -39,6 +42,15 @@ class Supporter:
         if override is not None and override.until > now.timestamp():
             return override.on_call
         return self.scheduled(now)
+
+    def leads(self, now: datetime, override: OnCallOverride | None = None) -> bool:
+        """The lead on call: on call now, during one of their lead shifts."""
+        lead_shifts = tuple(s for s in self.shifts if s.lead)
+        return (
+            bool(lead_shifts)
+            and self.on_call(now, override)
+            and on_call(lead_shifts, self.zone, now)
+        )
 
     def next_change(self, now: datetime) -> datetime | None:
         """When their shifts next switch them on or off (None: not within a week)."""
@@ -59,9 +71,11 @@ class Roster:
                 s.pronouns,
                 s.languages,
                 ZoneInfo(s.timezone) if s.timezone else default,
-                s.shifts,
+                tuple(_shift(x) for x in s.shifts),
                 s.max_sessions,
                 s.tier,
+                s.role == "trainee",
+                _limits(s, config.limits),
             )
             for s in config.supporters
         }
@@ -85,12 +99,20 @@ class Roster:
         open_sessions: Mapping[str, int],
         overrides: Overrides = NO_OVERRIDES,
     ) -> list[Supporter]:
-        """On call now (shifts or a manual override), of this tier, below max_sessions."""
+        """On call now (shifts or a manual override), of this tier, below max_sessions;
+        never a trainee."""
         return [
             s
             for s in self.on_call(now, overrides)
-            if s.tier == tier and open_sessions.get(s.user_id, 0) < s.max_sessions
+            if s.tier == tier and not s.trainee and open_sessions.get(s.user_id, 0) < s.max_sessions
         ]
+
+    def leads(self, now: datetime, overrides: Overrides = NO_OVERRIDES) -> list[Supporter]:
+        """Who leads now, each by their own shifts in their own time zone."""
+        return sorted(
+            (s for s in self.supporters.values() if s.leads(now, overrides.get(s.user_id))),
+            key=lambda s: s.name,
+        )
 
     def next_shift(
         self, now: datetime, skip: Collection[str] = ()
@@ -116,3 +138,16 @@ class Roster:
             or wanted == s.name.lower()
         ]
         return hits[0] if len(hits) == 1 else None
+
+
+def _shift(entry: Shift | LeadShift) -> Shift:
+    return entry if isinstance(entry, Shift) else dataclasses.replace(entry.shift, lead=entry.lead)
+
+
+def _limits(supporter: SupporterConfig, default: LimitsConfig) -> LimitsConfig:
+    """A supporter's own limits, each falling back to the roster's."""
+    return LimitsConfig(
+        supporter.max_sessions_per_shift or default.max_sessions_per_shift,
+        supporter.max_hours_per_week or default.max_hours_per_week,
+        default.cooldown if supporter.cooldown is None else supporter.cooldown,
+    )

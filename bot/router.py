@@ -59,6 +59,7 @@ class Router:
         rooms: Rooms | None = None,
         team_room: Callable[[], str | None] = lambda: None,
         own_id: str | None = None,
+        answers: Callable[[Incoming], tuple[str, str] | None] | None = None,
     ) -> None:
         self.specs = specs
         self.messenger = messenger
@@ -67,6 +68,8 @@ class Router:
         self.services = services
         self._natural = natural  # text → (command, language), e.g. "I need to talk"
         self._on_reaction = on_reaction  # reaction → (command, args), e.g. ✅ on a page
+        # a member's reply while the bot waits for their yes or no → ("yes" | "no", "")
+        self._answers = answers
         self.texts = texts or Catalogue(default=language)
         self._member_language = member_language or (lambda user_id: None)
         self._flood = flood
@@ -101,6 +104,8 @@ class Router:
         known = self._member_language(event.sender) or self.texts.default
         language = known if personal else self.texts.default
         parsed = self._parse(event)
+        if parsed is None and self._answers is not None and event.kind == "text":
+            parsed = self._answers(event)  # only while a question waits for their answer
         if parsed is None:
             spoken = self._spoken(event) if personal else None
             if spoken is None:
@@ -115,7 +120,7 @@ class Router:
             await self._say(event, language, "unknown_command", command=PREFIX + name)
             return
         if not spec.allowed & self.roles.of(event.sender):
-            staff = "_".join(sorted(spec.allowed - {"member"}))
+            staff = "_".join(r for r in ("supporter", "organizer") if r in spec.allowed)
             who = self.texts.text(language, f"who_{staff}")
             await self._say(event, language, "not_allowed", command=PREFIX + name, who=who)
             return

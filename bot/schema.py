@@ -3,9 +3,9 @@
 The YAML is composed into nodes (which keep their line numbers) within bounds a hostile file
 cannot stretch (bot.yaml_nodes), syntax errors are said in plain words (bot.yaml_slips), and
 each node is converted against the type hints of the target dataclass. A field's type says what
-is accepted: str, int, bool, float, Literal[...], tuple[T, ...], T | None, another dataclass, or
-Annotated[base, Check(...)] for a value with its own rule. Adding a config section is adding a
-dataclass and one field.
+is accepted: str, int, bool, float, Literal[...], tuple[T, ...], T | None, T | Section (a
+mapping is read as the Section), another dataclass, or Annotated[base, Check(...)] for a value
+with its own rule. Adding a config section is adding a dataclass and one field.
 """
 
 from __future__ import annotations
@@ -120,6 +120,10 @@ class Converter:
             args = [a for a in typing.get_args(tp) if a is not type(None)]
             if isinstance(node, ScalarNode) and node.tag.endswith(":null"):
                 return None
+            # `text | Section`: a mapping is read as the section, anything else as the first
+            mapped = [a for a in args if dataclasses.is_dataclass(a)]
+            if isinstance(node, MappingNode) and mapped:
+                return self.convert(mapped[0], node, path)
             return self.convert(args[0], node, path)
         if origin is Literal:
             choices = typing.get_args(tp)

@@ -8,12 +8,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.checkins import Checkins
+from bot.consents import Consents
+from bot.handover import Handovers
 from bot.line import SupportLine
 from bot.members import Members
+from bot.observers import Observers
 from bot.ports import Identities, Rooms
 from bot.reload import Reloader
 from bot.staffing import Staffing
 from bot.team import TeamRoom
+from bot.wellbeing import Wellbeing
+from bot.workload import Workload
 
 
 @dataclass(frozen=True)
@@ -26,3 +31,8 @@ class Services:
     team: TeamRoom
     rooms: Rooms
     identities: Identities
+    consents: Consents
+    handovers: Handovers
+    observers: Observers
+    workload: Workload
+    wellbeing: Wellbeing

@@ -23,6 +23,7 @@ class Shift:
     days: frozenset[int]  # 0 = Monday
     start: int  # minutes after local midnight
     end: int  # minutes after local midnight, 1..1440; end <= start crosses midnight
+    lead: bool = False  # the supporter is the lead on call during this shift
 
     @property
     def crosses_midnight(self) -> bool:
@@ -123,3 +124,23 @@ def next_change(shifts: tuple[Shift, ...], zone: ZoneInfo, now: datetime) -> dat
         if on_call(shifts, zone, moment) != current:
             return moment.astimezone(zone)
     return None
+
+
+def began(shifts: tuple[Shift, ...], zone: ZoneInfo, now: datetime) -> datetime | None:
+    """When the shift covering `now` began (the earliest start, if shifts overlap); None if
+    no shift covers `now`. Wall-clock starts in `zone`, so across DST too."""
+    local_today = now.astimezone(zone).date()
+    utc = ZoneInfo("UTC")
+    found: list[datetime] = []
+    for offset in (-1, 0):
+        day = local_today + timedelta(days=offset)
+        midnight = datetime(day.year, day.month, day.day)
+        for shift in shifts:
+            if day.weekday() not in shift.days:
+                continue
+            end = shift.end + (1440 if shift.crosses_midnight else 0)
+            start_at = (midnight + timedelta(minutes=shift.start)).replace(tzinfo=zone)
+            end_at = (midnight + timedelta(minutes=end)).replace(tzinfo=zone)
+            if start_at.astimezone(utc) <= now < end_at.astimezone(utc):
+                found.append(start_at.astimezone(utc))
+    return min(found).astimezone(zone) if found else None

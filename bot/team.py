@@ -76,10 +76,14 @@ class TeamRoom:
             self.room_id, render(template, self.direction, **values, **names)
         )
 
+    def names(self, prefix: str, how_many: int) -> str:
+        """`{<prefix>0}, {<prefix>1}…`: placeholders for a list of names, as the team's
+        language separates them."""
+        return self._texts.names(self._texts.default, how_many, prefix)
+
     def _named(self, key: str, how_many: int, prefix: str) -> str:
         """Text `key` with its {names} as a list of placeholders {<prefix>0}, {<prefix>1}…"""
-        names = self._texts.names(self._texts.default, how_many, prefix)
-        return self.text(key).replace("{names}", names)
+        return self.text(key).replace("{names}", self.names(prefix, how_many))
 
     async def edit(self, event_id: str | None, key: str, **values: object) -> None:
         await self.edit_text(event_id, self.text(key), **values)

@@ -1,4 +1,5 @@
-"""!accept ID: a supporter takes a request (reacting ✅ or 👍 to the page does the same)."""
+"""!accept ID: a supporter takes a request, or a handover the member agreed to (reacting ✅
+or 👍 to the page does the same)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,11 @@ from bot.errors import CommandSyntaxError
 async def handle(ctx: Context) -> None:
     if not ctx.args or " " in ctx.args:
         raise CommandSyntaxError()
-    await ctx.services.line.accept(ctx.args, ctx.event.sender)
+    services = ctx.services
+    services.wellbeing.may_take(ctx.event.sender)  # trainees observe; they never take
+    if await services.handovers.take(ctx.args, ctx.event.sender):
+        return  # a handover the member agreed to
+    await services.line.accept(ctx.args, ctx.event.sender)
 
 
 SPEC = CommandSpec(

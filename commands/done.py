@@ -10,9 +10,12 @@ async def handle(ctx: Context) -> None:
     if not ctx.args or " " in ctx.args:
         raise CommandSyntaxError()
     organizer = "organizer" in ctx.roles()
+    wellbeing = ctx.services.wellbeing
+    supporter = wellbeing.session_supporter(ctx.args)
     await ctx.reply(
         "{text}", text=await ctx.services.line.done(ctx.args, ctx.event.sender, organizer)
     )
+    await wellbeing.after_done(supporter)  # "How are you after that one?", by DM
 
 
 SPEC = CommandSpec(

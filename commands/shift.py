@@ -1,4 +1,5 @@
-"""!shift: who is on call now (by name), and when the next shift starts."""
+"""!shift: who is on call now (by name), who leads, who is not paged and why, and when the
+next shift starts."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from bot.command import TEAM_BUSINESS, CommandSpec, Context
 
 async def handle(ctx: Context) -> None:
     template, values = ctx.services.staffing.shift()
-    await ctx.reply(template, **values)
+    lines, more = ctx.services.workload.shift_lines()  # who leads; who is not paged, and why
+    await ctx.reply("\n".join([template, *lines]), **values, **more)
 
 
 SPEC = CommandSpec(

@@ -7,7 +7,8 @@ from bot.command import TEAM_BUSINESS, CommandSpec, Context
 
 async def handle(ctx: Context) -> None:
     template, values = ctx.services.staffing.status()
-    await ctx.reply(template, **values)
+    load, more = ctx.services.wellbeing.load()  # the team's load this week, as counts
+    await ctx.reply(template + "\n" + load, **values, **more)
 
 
 SPEC = CommandSpec(

@@ -192,6 +192,57 @@ def _v11(db: sqlcipher3.Connection) -> None:
     )
 
 
+def _v12(db: sqlcipher3.Connection) -> None:
+    """Supporters are people too (issue #14): the member's consent questions (who may come
+    into their conversation), observers let in, each supporter's work log (for limits and
+    the team's load), their debrief preference, and shift-end reminders already given."""
+    run_script(
+        db,
+        """
+        CREATE TABLE consent_questions (
+            id TEXT PRIMARY KEY,
+            request_id TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            member TEXT NOT NULL,
+            member_room TEXT NOT NULL,
+            language TEXT NOT NULL,
+            newcomer TEXT,
+            asked_by TEXT NOT NULL,
+            asked_at REAL NOT NULL,
+            deadline REAL NOT NULL,
+            state TEXT NOT NULL,
+            question_event TEXT,
+            page_event TEXT
+        );
+        CREATE UNIQUE INDEX one_question_per_member
+            ON consent_questions (member) WHERE state = 'asking';
+        CREATE INDEX consent_questions_deadline ON consent_questions (deadline);
+        CREATE TABLE observers (
+            request_id TEXT NOT NULL,
+            user_id TEXT NOT NULL,
+            room_id TEXT NOT NULL,
+            since REAL NOT NULL,
+            announced INTEGER NOT NULL,
+            PRIMARY KEY (request_id, user_id)
+        );
+        CREATE TABLE work_log (
+            supporter TEXT NOT NULL,
+            request_id TEXT,
+            tier INTEGER NOT NULL,
+            started REAL NOT NULL,
+            ended REAL
+        );
+        CREATE INDEX work_log_started ON work_log (started);
+        CREATE TABLE supporter_prefs (user_id TEXT PRIMARY KEY, debriefs INTEGER NOT NULL);
+        CREATE TABLE shift_reminders (
+            user_id TEXT NOT NULL,
+            shift_end REAL NOT NULL,
+            PRIMARY KEY (user_id, shift_end)
+        )
+        """,
+    )
+
+
 # warmline's own tables; every other table in the file is nio's crypto store.
 OWN_TABLES = frozenset(
     {
@@ -212,6 +263,11 @@ OWN_TABLES = frozenset(
         "daily_counts",
         "accept_waits",
         "cross_signing_pending",
+        "consent_questions",
+        "observers",
+        "work_log",
+        "supporter_prefs",
+        "shift_reminders",
     }
 )
 
@@ -228,4 +284,5 @@ MIGRATIONS: tuple[Migration, ...] = (
     _v9,
     _v10,
     _v11,
+    _v12,
 )

@@ -5,13 +5,28 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from nio import JoinError, RoomCreateError, RoomPreset, RoomResolveAliasError, RoomVisibility
+from nio import (
+    JoinError,
+    RoomCreateError,
+    RoomGetStateEventError,
+    RoomInviteError,
+    RoomKickError,
+    RoomPreset,
+    RoomPutStateError,
+    RoomResolveAliasError,
+    RoomVisibility,
+)
 
 from bot.logs import Redactor
 from bot.matrix.direct import DirectRooms
 from bot.ports import RoomError
 
 log = logging.getLogger(__name__)
+# Handoff rooms: the member and their supporter are moderators (50); anyone without a level
+# of their own (an observer, at 0) may read but not send anything. Only the bot invites
+# (100; the private_chat preset would let anyone), so nobody new comes in without the
+# member's yes.
+MODERATOR, SPEAK, INVITE = 50, 10, 100
 ENCRYPTION = {
     "type": "m.room.encryption",
     "state_key": "",
@@ -59,14 +74,18 @@ class MatrixRooms:
             raise RoomError(f"could not open a direct message ({resp.status_code})")
         return str(resp.room_id)
 
-    async def create_handoff(self, member: str, supporter: str) -> str:
-        """A new private, encrypted, invite-only room; both get moderator power."""
+    async def create_handoff(
+        self, member: str, supporter: str, observers: tuple[str, ...] = ()
+    ) -> str:
+        """A new private, encrypted, invite-only room; the member and the supporter get
+        moderator power, observers none (they can read, not write)."""
+        users = {member: MODERATOR, supporter: MODERATOR, **dict.fromkeys(observers, 0)}
         resp = await self._client.room_create(
             visibility=RoomVisibility.private,
             preset=RoomPreset.private_chat,
             name="warmline · peer support",
             topic="A private, end-to-end encrypted conversation with a peer supporter.",
-            invite=[member, supporter],
+            invite=[member, supporter, *observers],
             initial_state=[
                 ENCRYPTION,
                 {
@@ -77,7 +96,7 @@ class MatrixRooms:
             ],
             # Room version 12: the creator (the bot) has top power implicitly and must not
             # be listed; the member and the supporter become moderators.
-            power_level_override={"users": {member: 50, supporter: 50}},
+            power_level_override={"users": users, "events_default": SPEAK, "invite": INVITE},
         )
         if isinstance(resp, RoomCreateError):
             raise RoomError(f"could not create the private room ({resp.status_code})")
@@ -88,6 +107,33 @@ class MatrixRooms:
         return room is not None and all(
             u in room.users and not room.users[u].invited for u in user_ids
         )
+
+    def present(self, room_id: str) -> bool:
+        room = self._client.rooms.get(room_id)
+        me = room.users.get(self._client.user_id) if room is not None else None
+        return me is not None and not me.invited
+
+    async def let_in(self, room_id: str, user_id: str, level: int) -> None:
+        """The user's power level first (so an observer can never write, not even for a
+        moment), then the invitation."""
+        got = await self._client.room_get_state_event(room_id, "m.room.power_levels")
+        if isinstance(got, RoomGetStateEventError):
+            raise RoomError(f"could not read the room's power levels ({got.status_code})")
+        content = dict(got.content)
+        content["users"] = {**content.get("users", {}), user_id: level}
+        content["events_default"] = max(int(content.get("events_default", 0)), SPEAK)
+        content["invite"] = max(int(content.get("invite", 0)), INVITE)
+        put = await self._client.room_put_state(room_id, "m.room.power_levels", content)
+        if isinstance(put, RoomPutStateError):
+            raise RoomError(f"could not set the room's power levels ({put.status_code})")
+        invited = await self._client.room_invite(room_id, user_id)
+        if isinstance(invited, RoomInviteError):
+            raise RoomError(f"could not invite into the private room ({invited.status_code})")
+
+    async def remove(self, room_id: str, user_id: str) -> None:
+        kicked = await self._client.room_kick(room_id, user_id)
+        if isinstance(kicked, RoomKickError):
+            raise RoomError(f"could not take someone out of a room ({kicked.status_code})")
 
     async def leave(self, room_id: str) -> None:
         await self._client.room_leave(room_id)

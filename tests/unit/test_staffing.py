@@ -183,6 +183,15 @@ PERMISSIONS = {
     "sessions": {"supporter", "organizer"},
     "status": {"organizer"},
     "reload": {"organizer"},
+    "yes": {"member", "supporter", "organizer"},  # a member answering who may join them
+    "no": {"member", "supporter", "organizer"},
+    "alone": {"member", "supporter", "organizer"},
+    "handover": {"supporter", "organizer"},
+    "observe": {"supporter", "organizer"},
+    "flag": {"supporter"},
+    "break": {"supporter"},
+    "debrief": {"supporter"},
+    "debriefs": {"supporter"},
 }
 
 

@@ -1,0 +1,24 @@
+"""!debriefs on|off: the short check-in by DM after each `!done`."""
+
+from __future__ import annotations
+
+from bot.errors import CommandSyntaxError
+from bot.router import CommandSpec, Context
+
+
+async def handle(ctx: Context) -> None:
+    choice = ctx.args.lower()
+    if choice not in ("on", "off"):
+        raise CommandSyntaxError()
+    await ctx.reply(
+        "{text}", text=ctx.services.wellbeing.debriefs(ctx.event.sender, choice == "on")
+    )
+
+
+SPEC = CommandSpec(
+    name="debriefs",
+    usage="!debriefs on|off",
+    summary="turn the check-in after each session on or off",
+    handler=handle,
+    allowed=frozenset({"supporter"}),
+)

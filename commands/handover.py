@@ -1,0 +1,28 @@
+"""!handover ID [NAME]: ask the member whether NAME (or another supporter) may take over."""
+
+from __future__ import annotations
+
+from bot.errors import CommandSyntaxError
+from bot.router import CommandSpec, Context
+
+
+async def handle(ctx: Context) -> None:
+    words = ctx.args.split(maxsplit=1)
+    if not words:
+        raise CommandSyntaxError()
+    organizer = "organizer" in ctx.roles()
+    name = words[1] if len(words) > 1 else None
+    template, values = await ctx.services.handovers.start(
+        words[0], ctx.event.sender, organizer, name
+    )
+    await ctx.reply(template, **values)
+
+
+SPEC = CommandSpec(
+    name="handover",
+    usage="!handover ID [NAME]",
+    summary="ask the member whether NAME (or another supporter) may take over",
+    handler=handle,
+    allowed=frozenset({"supporter", "organizer"}),
+    sensitive=True,
+)

@@ -1,0 +1,29 @@
+"""!break [30m]: tap out for a while (like `!oncall off` for that long); no reason asked."""
+
+from __future__ import annotations
+
+from bot.config_values import duration_seconds
+from bot.errors import CommandSyntaxError
+from bot.router import CommandSpec, Context
+
+
+async def handle(ctx: Context) -> None:
+    seconds = None
+    if ctx.args:
+        try:
+            seconds = duration_seconds(ctx.args)
+        except ValueError:
+            raise CommandSyntaxError() from None
+        if seconds <= 0:
+            raise CommandSyntaxError()
+    template, values = ctx.services.wellbeing.take_break(ctx.event.sender, seconds)
+    await ctx.reply(template, **values)
+
+
+SPEC = CommandSpec(
+    name="break",
+    usage="!break [30m]",
+    summary="tap out for a while (default 30m); no reason asked",
+    handler=handle,
+    allowed=frozenset({"supporter"}),
+)

@@ -1,0 +1,24 @@
+"""!yes (or a bare "yes" / "نعم", or 👍 on the question): the member lets someone in.
+
+A yes lets someone into a member's conversation, so it counts only from a verified session,
+in the DM where the question was asked."""
+
+from __future__ import annotations
+
+from bot.consent import Answer
+from bot.router import CommandSpec, Context
+
+
+async def handle(ctx: Context) -> None:
+    event = ctx.event
+    await ctx.services.consents.answer(event.sender, event.room_id, Answer.YES, ctx.language)
+
+
+SPEC = CommandSpec(
+    name="yes",
+    aliases=("نعم",),
+    usage="!yes",
+    summary="answer yes to my question about who may join your conversation",
+    handler=handle,
+    sensitive=True,
+)
