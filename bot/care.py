@@ -4,6 +4,7 @@ shift-end reminders, and the hooks the support line asks them through."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -57,13 +58,15 @@ def build_care(
     texts: Catalogue,
     staffing: Staffing,
     pageable: Callable[[int], list[Supporter]],
+    clock: Callable[[], float] = time.time,
 ) -> Care:
     """`pageable`: whom a page of a tier would mention now (the support line's answer)."""
-    workload = Workload(store, roster, team, staffing.when)
-    consents = Consents(store, messenger, texts, roster, lambda: config().consent.timeout)
+    workload = Workload(store, roster, team, staffing.when, clock)
+    timeout = lambda: config().consent.timeout  # noqa: E731 (read at each use: live edits)
+    consents = Consents(store, messenger, texts, roster, timeout, clock)
     conversation = RoomConversation(store, rooms, messenger, texts, config, roster)
     handovers = Handovers(store, roster, consents, conversation, team, workload, pageable)
-    observers = Observers(store, roster, consents, conversation, team, handovers.session)
+    observers = Observers(store, roster, consents, conversation, team, handovers.session, clock)
     consents.handle("handover", handovers)
     consents.handle("observe", observers)
     zone = lambda: config().roster.timezone  # noqa: E731 (read at each use: live edits)
@@ -73,6 +76,6 @@ def build_care(
         handovers,
         observers,
         workload,
-        Wellbeing(store, roster, team, rooms, messenger, workload, staffing.when, zone),
-        ShiftEnds(store, roster, team, staffing.when),
+        Wellbeing(store, roster, team, rooms, messenger, workload, staffing.when, zone, clock),
+        ShiftEnds(store, roster, team, staffing.when, clock),
     )

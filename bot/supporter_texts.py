@@ -87,13 +87,13 @@ SUPPORTER_TEXTS: Final[dict[str, dict[str, str]]] = {
             "say yes, I'll page the team."
         ),
         "handover_not_yours": (
-            "Only the supporter who has **{id}** (or an organizer) can hand it over."
+            "Only the supporter who has {id} (or an organizer) can hand it over."
         ),
         "handover_waiting": (
-            "The member already agreed to a handover of **{id}**: it waits for someone to take "
+            "The member already agreed to a handover of {id}: it waits for someone to take "
             "it (`!accept {id}`)."
         ),
-        "handover_same": "{name} already has **{id}**.",
+        "handover_same": "{name} already has {id}.",
         "handover_full": "{name} has no free capacity right now.",
         "trainee_cannot_take": "{name} is a trainee: trainees observe, they don't take requests.",
         "consent_no_team": (
@@ -118,10 +118,10 @@ SUPPORTER_TEXTS: Final[dict[str, dict[str, str]]] = {
         ),
         "observe_asked": "I've asked the member whether {observer} may observe **{id}**.",
         "observe_not_yours": (
-            "Only a trainee (for themselves), the supporter who has **{id}** or an organizer "
+            "Only a trainee (for themselves), the supporter who has {id} or an organizer "
             "can ask for an observer."
         ),
-        "observe_already": "{name} is already observing **{id}**.",
+        "observe_already": "{name} is already observing {id}.",
         "observe_trainees_only": "{name} is not a trainee: only trainees observe.",
         "observe_yes_team": (
             "**{id}**: the member said yes. {newcomer}, I've invited you to read along with "
@@ -242,11 +242,11 @@ SUPPORTER_TEXTS: Final[dict[str, dict[str, str]]] = {
         "handover_asked_any": (
             "سألتُ العضو إن كان يمكن لداعم آخر تولّي **{id}**. إذا وافق، سأنبّه الفريق."
         ),
-        "handover_not_yours": "يمكن فقط للداعم الذي لديه **{id}** (أو لأحد المنظّمين) تسليمه.",
+        "handover_not_yours": "يمكن فقط للداعم الذي لديه {id} (أو لأحد المنظّمين) تسليمه.",
         "handover_waiting": (
-            "وافق العضو بالفعل على تسليم **{id}**: وهو ينتظر من يتولّاه (`!accept {id}`)."
+            "وافق العضو بالفعل على تسليم {id}: وهو ينتظر من يتولّاه (`!accept {id}`)."
         ),
-        "handover_same": "لدى {name} بالفعل **{id}**.",
+        "handover_same": "لدى {name} بالفعل {id}.",
         "handover_full": "ليست لدى {name} سعة متاحة الآن.",
         "trainee_cannot_take": "{name} متدرّب: المتدرّبون يراقبون ولا يتولّون الطلبات.",
         "consent_no_team": "**{id}**: قال العضو لا، لذلك لا يتغيّر شيء. {asker}، شكرًا لسؤالك.",
@@ -269,9 +269,9 @@ SUPPORTER_TEXTS: Final[dict[str, dict[str, str]]] = {
         ),
         "observe_asked": "سألتُ العضو إن كان يمكن لـ{observer} مراقبة **{id}**.",
         "observe_not_yours": (
-            "يمكن فقط لمتدرّب (لنفسه)، أو للداعم الذي لديه **{id}**، أو لأحد المنظّمين طلب مراقب."
+            "يمكن فقط لمتدرّب (لنفسه)، أو للداعم الذي لديه {id}، أو لأحد المنظّمين طلب مراقب."
         ),
-        "observe_already": "{name} يراقب **{id}** بالفعل.",
+        "observe_already": "{name} يراقب {id} بالفعل.",
         "observe_trainees_only": "{name} ليس متدرّبًا: المتدرّبون وحدهم يراقبون.",
         "observe_yes_team": (
             "**{id}**: وافق العضو. {newcomer}، دعوتُك لتقرأ مع {supporter} (لا يمكنك الكتابة "

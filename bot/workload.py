@@ -36,36 +36,37 @@ class Workload:
         self._clock = clock
 
     def sync(self) -> None:
-        """Brings the work log up to the requests (writes only when something changed)."""
+        """Brings the work log up to the requests, closed ones included while they are kept
+        (writes only when something changed)."""
         now = self._clock()
-        active = {(r.id, r.supporter): r for r in self._store.accepted_requests() if r.supporter}
         log = self._store.work_since(now - limits.WEEK)
-        running = {(e.request_id or "", e.supporter) for e in log if e.ended is None}
-        last_end: dict[str, float] = {}
-        for e in log:
-            if e.ended is not None and e.request_id:
-                last_end[e.request_id] = max(e.ended, last_end.get(e.request_id, 0.0))
         roster = self._roster().supporters
-        began = [
-            WorkEntry(
-                supporter,
-                roster[supporter].tier if supporter in roster else 1,
-                # a handover: from when the last one's session with this request ended
-                max(r.accepted_at or now, last_end.get(request_id, 0.0)),
-                request_id=request_id,
-            )
-            for (request_id, supporter), r in active.items()
-            if (request_id, supporter) not in running
-        ]
-        ended = {key: self._ended_at(key[0], now) for key in running - active.keys()}
+        began: list[WorkEntry] = []
+        ended: dict[tuple[str, str], float] = {}
+        seen: set[str] = set()
+        for r in self._store.all_requests():
+            if r.supporter is None or r.accepted_at is None:
+                continue
+            seen.add(r.id)
+            # this request's sessions (an id is reused only after its request was purged)
+            mine = [e for e in log if e.request_id == r.id and e.started >= r.accepted_at]
+            finished = r.state != "accepted"
+            for e in mine:
+                if e.ended is None and (finished or e.supporter != r.supporter):
+                    ended[(r.id, e.supporter)] = min(r.closed_at or now, now)
+            if not any(e.supporter == r.supporter for e in mine):
+                # after a handover: from when the one before them stopped
+                before = [e.ended for e in mine if e.ended is not None]
+                before += [t for (rid, _), t in ended.items() if rid == r.id]
+                start = max([r.accepted_at, *before])
+                tier = roster[r.supporter].tier if r.supporter in roster else 1
+                stop = min(r.closed_at or now, now) if finished else None
+                began.append(WorkEntry(r.supporter, tier, start, stop, r.id))
+        for e in log:  # running, but their request is gone
+            if e.ended is None and e.request_id not in seen:
+                ended[(e.request_id or "", e.supporter)] = now
         if began or ended:
             self._store.record_work(began, ended)
-
-    def _ended_at(self, request_id: str, now: float) -> float:
-        request = self._store.request(request_id)
-        if request is not None and request.state != "accepted" and request.closed_at:
-            return min(request.closed_at, now)
-        return now  # handed over (or purged already): now is as close as we know
 
     def rests(self) -> dict[str, Rest]:
         """Who is not paged now, and why."""
@@ -113,10 +114,11 @@ class Workload:
         ]
         if quiet:
             lines.append(text("shift_resting_title"))
-        for i, s in enumerate(quiet):
+        for i, s in enumerate(quiet):  # suffixed `_r0`…: !shift's own lines use `name0`…
             line, line_values = self._why(s, rests.get(s.user_id))
-            lines.append(indexed(line, i, "name", *line_values))
-            values |= {f"name{i}": s.name, **{f"{k}{i}": v for k, v in line_values.items()}}
+            lines.append(indexed(line, f"_r{i}", "name", *line_values))
+            values[f"name_r{i}"] = s.name
+            values |= {f"{k}_r{i}": v for k, v in line_values.items()}
         return lines, values
 
     def _why(self, s: Supporter, rest: Rest | None) -> tuple[str, dict[str, object]]:
@@ -142,12 +144,13 @@ class Workload:
         for tier in (1, 2):
             mine = [e for e in entries if e.tier == tier]
             begun = sum(1 for e in mine if e.started >= week_began)
-            line = indexed(text("status_load_tier"), tier, "tier", "sessions", "hours")
-            lines.append(line)
+            # suffixed `_load1`…: !status's own figures use `tier1`, `sessions`…
+            suffix = f"_load{tier}"
+            lines.append(indexed(text("status_load_tier"), suffix, "tier", "sessions", "hours"))
             values |= {
-                f"tier{tier}": tier,
-                f"sessions{tier}": self._team.count("sessions", begun),
-                f"hours{tier}": f"{limits.hours_within(mine, week_began, now):.1f}",
+                f"tier{suffix}": tier,
+                f"sessions{suffix}": self._team.count("sessions", begun),
+                f"hours{suffix}": f"{limits.hours_within(mine, week_began, now):.1f}",
             }
         lines.append(text("status_load_care"))
         values |= {

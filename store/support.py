@@ -204,14 +204,14 @@ class SupportTables:
         return [WorkEntry(str(s), int(t), float(a), e, r) for s, t, a, e, r in rows]
 
     def record_work(self, started: list[WorkEntry], ended: dict[tuple[str, str], float]) -> None:
-        """In one transaction: sessions that began, and (request, supporter) sessions that
-        ended at the given times."""
+        """In one transaction: sessions found (running, or already over), and running
+        (request, supporter) sessions that ended at the given times."""
         with transaction(self._db):
             for e in started:
                 self._db.execute(
                     "INSERT INTO work_log (supporter, request_id, tier, started, ended) "
-                    "VALUES (?, ?, ?, ?, NULL)",
-                    (e.supporter, e.request_id, e.tier, e.started),
+                    "VALUES (?, ?, ?, ?, ?)",
+                    (e.supporter, e.request_id, e.tier, e.started, e.ended),
                 )
             for (request_id, supporter), at in ended.items():
                 self._db.execute(

@@ -48,7 +48,8 @@ def text_event(
 
 class FakeRooms:
     """Rooms in memory. `dms` maps each room that is some member's private DM to that member
-    (what bot.matrix.direct decides for real); a member without one gets `!dm-<member>`."""
+    (what bot.matrix.direct decides for real); a member without one gets `!dm-<member>`. The
+    bot is in each handoff room it made until it leaves it."""
 
     def __init__(self, dms: dict[str, str] | None = None) -> None:
         self.created = 0
@@ -56,6 +57,11 @@ class FakeRooms:
         self.dms: dict[str, str] = dict(dms or {})
         self.made: list[str] = []  # DMs made, in order
         self.fail = False  # direct_room raises RoomError (e.g. rate limited)
+        self.handoffs: list[tuple[str, str, tuple[str, ...]]] = []  # member, supporter, observers
+        self.present_in: set[str] = set()
+        self.let_in_calls: list[tuple[str, str, int]] = []
+        self.removed: list[tuple[str, str]] = []
+        self.left: list[str] = []
 
     async def join(self, ref: str) -> str:
         return ref
@@ -73,15 +79,30 @@ class FakeRooms:
         self.made.append(room)
         return room
 
-    async def create_handoff(self, member: str, supporter: str) -> str:
+    async def create_handoff(
+        self, member: str, supporter: str, observers: tuple[str, ...] = ()
+    ) -> str:
         self.created += 1
-        return f"!handoff{self.created}:hs"
+        self.handoffs.append((member, supporter, observers))
+        room = f"!handoff{self.created}:hs"
+        self.present_in.add(room)
+        return room
 
     def joined(self, room_id: str, user_ids: tuple[str, ...]) -> bool:
         return self.joined_all
 
+    def present(self, room_id: str) -> bool:
+        return room_id in self.present_in
+
+    async def let_in(self, room_id: str, user_id: str, level: int) -> None:
+        self.let_in_calls.append((room_id, user_id, level))
+
+    async def remove(self, room_id: str, user_id: str) -> None:
+        self.removed.append((room_id, user_id))
+
     async def leave(self, room_id: str) -> None:
-        return None
+        self.left.append(room_id)
+        self.present_in.discard(room_id)
 
 
 class FixedTrust:

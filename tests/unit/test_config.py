@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import ConfigError, load_config, parse
+from bot.config import ConfigError, LeadShift, LimitsConfig, load_config, parse
 from bot.preflight import example_values
 
 GOOD = """\
@@ -110,12 +110,33 @@ def test_example_file_is_valid_but_flagged():
         "matrix.user_id",
         "rooms.supporters",
         "roster.supporters[0].user_id",
+        "roster.supporters[1].user_id",
+        "roster.supporters[2].user_id",
         "roster.organizers[0]",
         "resources[0].url",
         "schedules[0].room",
         "schedules[1].room",
     ]
     assert example_values(parse(GOOD, "c.yaml")) == []
+
+
+def test_lead_shifts_trainees_limits_and_consent():
+    cfg = parse((ROOT / "config.example.yaml").read_text(), "config.example.yaml")
+    noor, alex = cfg.roster.supporters[1], cfg.roster.supporters[2]
+    assert isinstance(noor.shifts[1], LeadShift) and noor.shifts[1].lead
+    assert alex.role == "trainee"
+    assert cfg.roster.limits == LimitsConfig(3, 10, 600.0)
+    assert cfg.roster.supporters[0].cooldown == 600.0 and cfg.consent.timeout == 600.0
+    text = GOOD + (
+        "roster:\n  supporters:\n    - user_id: '@a:queer.example'\n      name: A\n"
+        "      role: boss\n      shifts: [{shift: 'mon 25:00-26:00', lead: yes please}]\n"
+        "consent:\n  timeout: soon\n"
+    )
+    found = problems(text)
+    assert any("roster.supporters[0].role: expected one of supporter, trainee" in p for p in found)
+    assert any("roster.supporters[0].shifts[0].shift: expected a shift" in p for p in found)
+    assert any("roster.supporters[0].shifts[0].lead: expected true or false" in p for p in found)
+    assert any("consent.timeout: expected a duration" in p for p in found)
 
 
 async def test_relative_paths_are_taken_from_the_config_folder(tmp_path: Path):

@@ -151,4 +151,4 @@ async def test_every_command_from_everywhere(spec, sender, where, sealed, device
         said_where_asked = [m.body for room, m in messenger.sent if room == where.room]
         if where.room != f"!dm-{sender}":
             assert said_where_asked == [NEUTRAL]
-        assert rooms.made == []  # the DM it has was found, not a new one made
+        assert rooms.handoffs == []  # the DM it has was found, not a new one made

@@ -156,7 +156,7 @@ async def test_member_commands_in_a_shared_room_get_one_neutral_line(
 
 async def test_without_a_dm_one_is_made_and_the_shared_room_hears_nothing_more(world: World):
     await world.says("!tz Asia/Beirut", sender=BOB, room=LOUNGE, members=40)
-    assert world.rooms.made == [f"!dm-{BOB}"]
+    assert world.rooms.handoffs == [f"!dm-{BOB}"]
     assert world.said_in(LOUNGE) == [NEUTRAL]
     assert world.said_in(f"!dm-{BOB}") == ["Your time zone is now Asia/Beirut."]
 
