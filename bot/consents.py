@@ -20,6 +20,7 @@ from bot.catalogue import Catalogue
 from bot.consent import Answer, Outcome
 from bot.deadlines import sleep_until
 from bot.errors import CommandError
+from bot.phrases import without_reply_fallback
 from bot.ports import Messenger
 from bot.roster import Roster
 from store import Incoming, Store
@@ -124,8 +125,9 @@ class Consents:
             if event.relates_to is None or event.relates_to != question.question_event:
                 return None
             answer = consent.answer_of_reaction(event.body)
-        else:
-            answer = consent.answer_of_text(event.body)
+        else:  # a reply to the question: its own words, not the quote of the question
+            words = without_reply_fallback(event.body) if event.reply_to else event.body
+            answer = consent.answer_of_text(words)
         return (answer.value, "")
 
     async def answer(self, member: str, room: str, answer: Answer, language: str) -> None:

@@ -34,7 +34,9 @@ SUPPORTER_TEXTS: Final[dict[str, dict[str, str]]] = {
             "I didn't hear back, so nobody new joins your conversation. That's completely fine."
         ),
         "consent_none": "There is no question waiting for your answer.",
-        "consent_elsewhere": "Please answer in our direct chat, where I asked you.",
+        "consent_elsewhere": (
+            "I asked you in our direct chat: please answer there, with yes or no."
+        ),
         "handover_yes": (
             "Thank you. {newcomer} is joining your room now; {supporter} will say goodbye and "
             "leave when ready."
@@ -200,7 +202,7 @@ SUPPORTER_TEXTS: Final[dict[str, dict[str, str]]] = {
         "consent_no": "مفهوم: لن ينضمّ أحد جديد إلى محادثتك.",
         "consent_expired": "لم يصلني ردّ، لذلك لن ينضمّ أحد جديد إلى محادثتك. لا بأس بذلك أبدًا.",
         "consent_none": "لا يوجد سؤال ينتظر إجابتك.",
-        "consent_elsewhere": "يُرجى الإجابة في محادثتنا الخاصة، حيث سألتك.",
+        "consent_elsewhere": "سألتك في محادثتنا الخاصة: يُرجى الإجابة هناك، بنعم أو لا.",
         "handover_yes": (
             "شكرًا لك. ينضمّ {newcomer} إلى غرفتك الآن؛ وسيودّعك {supporter} ويغادر حين يكون مستعدًا."
         ),

@@ -5,7 +5,7 @@ it in (their DM, or the conversation's room itself)."""
 
 from __future__ import annotations
 
-from bot.router import CommandSpec, Context
+from bot.command import CommandSpec, Context, Needs
 
 
 async def handle(ctx: Context) -> None:
@@ -18,4 +18,5 @@ SPEC = CommandSpec(
     usage="!alone",
     summary="take any observer out of your conversation, at once",
     handler=handle,
+    needs=Needs(answer_in="dm"),
 )

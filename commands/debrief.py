@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.router import CommandSpec, Context
+from bot.command import TEAM_BUSINESS, CommandSpec, Context
 
 
 async def handle(ctx: Context) -> None:
@@ -16,5 +16,5 @@ SPEC = CommandSpec(
     summary="ask the lead on call for a talk after a hard session",
     handler=handle,
     allowed=frozenset({"supporter"}),
-    sensitive=True,
+    needs=TEAM_BUSINESS,
 )

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from bot.command import TEAM_BUSINESS, CommandSpec, Context
 from bot.errors import CommandSyntaxError
-from bot.router import CommandSpec, Context
 
 
 async def handle(ctx: Context) -> None:
@@ -21,4 +21,5 @@ SPEC = CommandSpec(
     summary="turn the check-in after each session on or off",
     handler=handle,
     allowed=frozenset({"supporter"}),
+    needs=TEAM_BUSINESS,
 )

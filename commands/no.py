@@ -4,8 +4,8 @@ Saying no only keeps things as they are, so it counts from any of the member's s
 
 from __future__ import annotations
 
+from bot.command import CommandSpec, Context, Needs
 from bot.consent import Answer
-from bot.router import CommandSpec, Context
 
 
 async def handle(ctx: Context) -> None:
@@ -19,4 +19,5 @@ SPEC = CommandSpec(
     usage="!no",
     summary="answer no to that question (silence counts as no too)",
     handler=handle,
+    needs=Needs(answer_in="dm"),
 )

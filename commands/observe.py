@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from bot.command import TEAM_BUSINESS, CommandSpec, Context
 from bot.errors import CommandSyntaxError
-from bot.router import CommandSpec, Context
 
 
 async def handle(ctx: Context) -> None:
@@ -24,5 +24,5 @@ SPEC = CommandSpec(
     summary="ask the member whether a trainee may read along (they cannot write)",
     handler=handle,
     allowed=frozenset({"supporter", "organizer"}),
-    sensitive=True,
+    needs=TEAM_BUSINESS,
 )

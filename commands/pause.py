@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from bot.command import TEAM_BUSINESS, CommandSpec, Context
 from bot.config_values import duration_seconds
 from bot.errors import CommandSyntaxError
-from bot.router import CommandSpec, Context
 
 
 async def handle(ctx: Context) -> None:
@@ -26,4 +26,5 @@ SPEC = CommandSpec(
     summary="tap out for a while (default 30m); no reason asked",
     handler=handle,
     allowed=frozenset({"supporter"}),
+    needs=TEAM_BUSINESS,
 )

@@ -5,8 +5,8 @@ in the DM where the question was asked."""
 
 from __future__ import annotations
 
+from bot.command import MEMBER_DATA, CommandSpec, Context
 from bot.consent import Answer
-from bot.router import CommandSpec, Context
 
 
 async def handle(ctx: Context) -> None:
@@ -20,5 +20,5 @@ SPEC = CommandSpec(
     usage="!yes",
     summary="answer yes to my question about who may join your conversation",
     handler=handle,
-    sensitive=True,
+    needs=MEMBER_DATA,
 )

@@ -95,7 +95,8 @@ class CareWorld:
             roster=roster or roster_config(),
             consent=ConsentConfig(timeout=600),
         )
-        self.rooms = FakeRooms()  # the homeserver's rooms outlive a restart of the bot
+        # the homeserver's rooms outlive a restart of the bot; Robin's DM is theirs
+        self.rooms = FakeRooms(dms={DM: ROBIN})
         self.trust = FixedTrust()
         self.store = Store(self.path, KEY)
         self.build()
@@ -133,7 +134,9 @@ class CareWorld:
             texts=texts,
             hooks=self.care.line_hooks,
         )
-        checkins = Checkins(self.store, texts, self.messenger, "UTC", make_scheduler(), clock)
+        checkins = Checkins(
+            self.store, texts, self.messenger, self.rooms, "UTC", make_scheduler(), clock
+        )
         members = Members(self.store, self.line, texts, checkins)
         loaded = Loaded(self.config, self.config_file)
         reloader = Reloader(lambda: loaded, _nothing, _nothing)
@@ -167,6 +170,9 @@ class CareWorld:
             answers=self.care.consents.answer_command,
             texts=texts,
             member_language=members.language_of,
+            rooms=self.rooms,
+            team_room=lambda: TEAM,
+            own_id="@bot:hs",
         )
         self._events = 0
 
@@ -190,12 +196,24 @@ class CareWorld:
         room: str = TEAM,
         kind: str = "text",
         relates_to: str | None = None,
+        reply_to: str | None = None,
     ) -> list[str]:
         """`sender` writes `body` in `room`; returns what the bot answered there."""
         self._events += 1
         members = 2 if room.startswith("!dm") else 5
         event = Incoming(
-            f"$ev{self._events}", room, sender, "DEV", kind, body, relates_to, 0, True, members
+            f"$ev{self._events}",
+            room,
+            sender,
+            "DEV",
+            kind,
+            body,
+            relates_to,
+            0,
+            True,
+            members,
+            True,
+            reply_to,
         )
         before = len(self.messenger.sent)
         await self.router.handle(event)

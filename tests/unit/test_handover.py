@@ -198,7 +198,9 @@ async def test_a_yes_needs_a_verified_session_and_the_dm_it_was_asked_in(world: 
     await world.session()
     await world.say(SAM, "!handover K7F2 Noor")
     elsewhere = await world.say(ROBIN, "!yes", room="!lounge:hs")
-    assert elsewhere == ["Please answer in our direct chat, where I asked you."]
+    assert elsewhere == ["I've answered you privately."]
+    assert world.last(DM) == "I asked you in our direct chat: please answer there, with yes or no."
+    assert world.store.question_of(ROBIN) is not None  # still asked
     world.trust.verdict_value = Verdict.NOT_CROSS_SIGNED
     refused = await world.say(ROBIN, "yes", room=DM)
     assert "not verified" in refused[0]

@@ -40,9 +40,19 @@ EXPECTED = {
     "sessions": TEAM_BUSINESS,
     "status": TEAM_BUSINESS,
     "reload": TEAM_BUSINESS,
+    "yes": MEMBER_DATA,  # lets someone into the member's conversation
+    "no": Needs(answer_in="dm"),  # only keeps things as they are: from any session
+    "alone": Needs(answer_in="dm"),  # only takes observers out: from any session
+    "handover": TEAM_BUSINESS,
+    "observe": TEAM_BUSINESS,
+    "flag": TEAM_BUSINESS,
+    "break": TEAM_BUSINESS,
+    "debrief": TEAM_BUSINESS,
+    "debriefs": TEAM_BUSINESS,
 }
 STAFF = {"done", "oncall", "reload", "trust", "queue", "shift", "sessions", "status", "accept"}
-MEMBER_STATE = {"cancel", "forget", "checkin", "talk", "lang", "tz"}
+STAFF |= {"handover", "observe", "flag", "break", "debrief", "debriefs"}
+MEMBER_STATE = {"cancel", "forget", "checkin", "talk", "lang", "tz", "yes"}
 
 
 def test_the_table():

@@ -11,6 +11,7 @@ from typing import cast
 
 import pytest
 
+from bot.care import build_care
 from bot.catalogue import Catalogue
 from bot.checkins import Checkins
 from bot.config import Config, MatrixConfig, RosterConfig, StoreConfig, SupporterConfig
@@ -70,15 +71,32 @@ class World:
             self.store, texts, self.messenger, self.rooms, "UTC", self.scheduler
         )
         members = Members(self.store, self.line, texts, self.checkins)
+        staffing = Staffing(self.store, lambda: roster, lambda: "UTC", team)
+        care = build_care(
+            self.store,
+            lambda: config,
+            lambda: roster,
+            team,
+            self.rooms,
+            self.messenger,
+            texts,
+            staffing,
+            self.line.pageable,
+        )
         services = Services(
             line=self.line,
             members=members,
             checkins=self.checkins,
-            staffing=Staffing(self.store, lambda: roster, lambda: "UTC", team),
+            staffing=staffing,
             reloader=cast(Reloader, None),
             team=team,
             rooms=self.rooms,
             identities=cast(object, None),  # type: ignore[arg-type]
+            consents=care.consents,
+            handovers=care.handovers,
+            observers=care.observers,
+            workload=care.workload,
+            wellbeing=care.wellbeing,
         )
 
         class Staff:
@@ -156,7 +174,7 @@ async def test_member_commands_in_a_shared_room_get_one_neutral_line(
 
 async def test_without_a_dm_one_is_made_and_the_shared_room_hears_nothing_more(world: World):
     await world.says("!tz Asia/Beirut", sender=BOB, room=LOUNGE, members=40)
-    assert world.rooms.handoffs == [f"!dm-{BOB}"]
+    assert world.rooms.made == [f"!dm-{BOB}"]
     assert world.said_in(LOUNGE) == [NEUTRAL]
     assert world.said_in(f"!dm-{BOB}") == ["Your time zone is now Asia/Beirut."]
 

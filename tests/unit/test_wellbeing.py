@@ -46,7 +46,7 @@ async def test_a_flag_asks_the_lead_in_the_team_room_with_the_request_id_only(wo
 async def test_with_no_lead_on_call_the_organizers_get_the_flag(world: CareWorld):
     world.without_lead()
     await world.session()
-    in_dm = await world.say(SAM, "!flag K7F2", room="!dm-sam:hs")
+    in_dm = await world.say(SAM, "!flag K7F2", room="!dm-@sam:hs")
     assert in_dm == ["I've asked for support in the team room."]
     flag = world.messenger.sent[-2][1]
     assert flag.body == "🚩 Sam asks for support with K7F2.\nOrganizers: @org:hs."
