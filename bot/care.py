@@ -23,6 +23,7 @@ from bot.team import TeamRoom
 from bot.wellbeing import Wellbeing
 from bot.workload import Workload
 from store import Store
+from store.records import Request
 
 
 @dataclass(frozen=True)
@@ -41,8 +42,14 @@ class Care:
             pageable=self.workload.pageable,
             leads=self.workload.leads,
             keeps_room=self.observers.keeps_room,
-            before_leave=self.observers.before_leave,
+            before_leave=self._session_ends,
         )
+
+    async def _session_ends(self, request: Request) -> None:
+        """Before the bot leaves a session's room for good: its questions go, and its
+        observers are taken out."""
+        self.consents.forget_request(request.id)
+        await self.observers.before_leave(request)
 
     async def on_sync(self) -> None:
         await self.conversation.on_sync()  # observers who came in are named to the member

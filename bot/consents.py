@@ -133,7 +133,7 @@ class Consents:
     async def answer(self, member: str, room: str, answer: Answer, language: str) -> None:
         """`!yes` / `!no` (or a reply, or a reaction): the member's decision."""
         question = self._store.question_of(member)
-        if question is None:
+        if question is None or self._ended(question):
             raise CommandError(self._texts.text(language, "consent_none"))
         if room != question.member_room:
             raise CommandError(self._texts.text(language, "consent_elsewhere"))
@@ -165,10 +165,26 @@ class Consents:
         await self._refuse(question, Outcome.REFUSED)
         return True
 
+    def forget_request(self, request_id: str) -> None:
+        """The session ended (done, expired, `!forget`): its questions go, unanswered and
+        untold; nothing about the member stays with them."""
+        for question in self._store.questions_about(request_id):
+            self._store.drop_question(question.id)
+
+    def _ended(self, question: Question) -> bool:
+        """Whether the question's session is over (then it is dropped, and nobody told)."""
+        request = self._store.request(question.request_id)
+        if request is not None and request.state == "accepted":
+            return False
+        self._store.drop_question(question.id)
+        return True
+
     # -- deadlines and restarts -------------------------------------------------------------
     async def process_due(self) -> None:
         """Silence until the deadline is a no."""
         for question in self._store.due_questions(self._clock()):
+            if self._ended(question):
+                continue
             try:
                 await self._refuse(question, Outcome.EXPIRED)
             except Exception:
@@ -177,6 +193,8 @@ class Consents:
     async def resume(self) -> None:
         """After a restart: questions never sent are asked now; yeses are carried out."""
         for question in self._store.questions(consent.ASKING):
+            if self._ended(question):
+                continue
             request = self._store.request(question.request_id)
             if question.question_event is None and request is not None:
                 await self._send(question, request)

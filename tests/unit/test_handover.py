@@ -236,3 +236,15 @@ def _fail_once(send):  # type: ignore[no-untyped-def]
         return await send(room_id, message)
 
     return failing
+
+
+async def test_a_session_that_ends_takes_its_question_along_untold(world: CareWorld):
+    await world.session()
+    await world.say(SAM, "!handover K7F2 Noor")
+    before = len(world.to(DM))
+    await world.say(ROBIN, "!forget", room=DM)  # everything about Robin goes, at once
+    assert world.store.question_of(ROBIN) is None
+    world.now += 601
+    await world.care.consents.process_due()
+    assert not any("didn't hear back" in b for b in world.to(DM)[before:])
+    assert world.store.questions_about("K7F2") == []
