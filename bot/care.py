@@ -70,7 +70,7 @@ def build_care(
     """`pageable`: whom a page of a tier would mention now (the support line's answer)."""
     workload = Workload(store, roster, team, staffing.when, clock)
     timeout = lambda: config().consent.timeout  # noqa: E731 (read at each use: live edits)
-    consents = Consents(store, messenger, texts, roster, timeout, clock)
+    consents = Consents(store, messenger, texts, roster, team, timeout, clock)
     conversation = RoomConversation(store, rooms, messenger, texts, config, roster)
     handovers = Handovers(store, roster, consents, conversation, team, workload, pageable)
     observers = Observers(store, roster, consents, conversation, team, handovers.session, clock)

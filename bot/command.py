@@ -94,3 +94,10 @@ def parse_command(body: str) -> tuple[str, str] | None:
         return None
     name, _, args = text[1:].partition(" ")
     return name.lower(), args.strip()
+
+
+def id_and_rest(args: str) -> tuple[str, str | None]:
+    """`K7F2 some words` → ("K7F2", "some words"); `K7F2` → ("K7F2", None). The caller
+    raises CommandSyntaxError for empty `args`."""
+    first, _, rest = args.strip().partition(" ")
+    return first, rest.strip() or None

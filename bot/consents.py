@@ -23,6 +23,7 @@ from bot.errors import CommandError
 from bot.phrases import without_reply_fallback
 from bot.ports import Messenger
 from bot.roster import Roster
+from bot.team import TeamRoom
 from store import Incoming, Store
 from store.records import Request
 from store.support import Question
@@ -31,13 +32,12 @@ log = logging.getLogger(__name__)
 
 
 class Outcomes(Protocol):
-    """What a kind of question (handover, observe) does with the member's answer."""
+    """What a kind of question (handover, observe) does with the member's yes (a no changes
+    nothing: the member and whoever asked are told, here)."""
 
     async def granted(self, question: Question) -> None:
         """Carries out a yes; called again after a restart until it has been (idempotent)."""
         ...
-
-    async def refused(self, question: Question, outcome: Outcome) -> None: ...
 
 
 class Consents:
@@ -47,10 +47,12 @@ class Consents:
         messenger: Messenger,
         texts: Catalogue,
         roster: Callable[[], Roster],
+        team: TeamRoom,
         timeout: Callable[[], float],
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._store = store
+        self._team = team
         self._messenger = messenger
         self._texts = texts
         self._roster = roster
@@ -153,9 +155,13 @@ class Consents:
         if not self._store.drop_question(question.id, consent.ASKING):
             return  # answered or timed out a moment ago
         log.info("request %s: the member's answer counts as no", question.request_id)
-        key = "consent_expired" if outcome is Outcome.EXPIRED else "consent_no"
-        await self.tell(question, key)
-        await self._kinds[question.kind].refused(question, outcome)
+        expired = outcome is Outcome.EXPIRED
+        await self.tell(question, "consent_expired" if expired else "consent_no")
+        await self._team.send(
+            "consent_expired_team" if expired else "consent_no_team",
+            id=question.request_id,
+            asker=self._team.mention(question.asked_by),
+        )
 
     async def withdraw_observing(self, member: str) -> bool:
         """`!alone` while being asked about an observer: that is a no."""

@@ -16,11 +16,9 @@ from collections.abc import Callable
 from bot import consent
 from bot.consent import Outcome
 from bot.consents import Consents
-from bot.errors import CommandError
 from bot.ports import Conversation
 from bot.roster import Roster, Supporter
 from bot.team import TeamRoom
-from bot.text import Mention
 from bot.workload import Workload
 from store import Incoming, Store
 from store.records import Request
@@ -50,51 +48,40 @@ class Handovers:
         self._workload = workload
         self._pageable = pageable  # tiers and capacity, as for a new request
 
-    def _fail(self, key: str, **values: str) -> CommandError:
-        text = self._team.text(key)
-        for name, value in values.items():
-            text = text.replace(f"{{{name}}}", value)
-        return CommandError(text)
-
-    def _mention(self, user_id: str | None) -> Mention:
-        who = self._roster().supporters.get(user_id or "")
-        uid = user_id or ""
-        return Mention(uid, who.name if who else self._team.text("someone_else"))
-
     def session(self, request_id: str) -> Request:
         """An accepted request, or the team's "no open session" refusal."""
         request = self._store.request(request_id)
         if request is None or request.state != "accepted" or request.supporter is None:
-            raise self._fail("no_session", id=request_id.upper())
+            raise self._team.refusal("no_session", id=request_id.upper())
         return request
 
     # -- !handover ----------------------------------------------------------------------------
     async def start(self, request_id: str, sender: str, organizer: bool, name: str | None) -> Reply:
         request = self.session(request_id)
         if request.supporter != sender and not organizer:
-            raise self._fail("handover_not_yours", id=request.id)
+            raise self._team.refusal("handover_not_yours", id=request.id)
         if self._open_handover(request.id) is not None:
-            raise self._fail("handover_waiting", id=request.id)
+            raise self._team.refusal("handover_waiting", id=request.id)
         newcomer = None if name is None else self._named(request, name)
         await self._consents.ask(request, consent.HANDOVER, newcomer, sender)
         if newcomer is None:
             return self._team.text("handover_asked_any"), {"id": request.id}
         return self._team.text("handover_asked"), {
             "id": request.id,
-            "newcomer": self._mention(newcomer).name,
+            "newcomer": self._team.mention(newcomer).name,
         }
 
     def _named(self, request: Request, name: str) -> str:
         """The supporter NAME, if they can take the session (capacity applies to them)."""
         who = self._roster().find(name)
         if who is None:
-            raise self._fail("oncall_who", name=name)
+            raise self._team.refusal("oncall_who", name=name)
         if who.trainee:
-            raise self._fail("trainee_cannot_take", name=who.name)
+            raise self._team.refusal("trainee_cannot_take", name=who.name)
         if who.user_id == request.supporter:
-            raise self._fail("handover_same", name=who.name, id=request.id)
+            raise self._team.refusal("handover_same", name=who.name, id=request.id)
         if self._store.open_sessions().get(who.user_id, 0) >= who.max_sessions:
-            raise self._fail("handover_full", name=who.name)
+            raise self._team.refusal("handover_full", name=who.name)
         return who.user_id
 
     def _open_handover(self, request_id: str) -> Question | None:
@@ -117,7 +104,9 @@ class Handovers:
 
     async def refused(self, question: Question, outcome: Outcome) -> None:
         key = "consent_expired_team" if outcome is Outcome.EXPIRED else "consent_no_team"
-        await self._team.send(key, id=question.request_id, asker=self._mention(question.asked_by))
+        await self._team.send(
+            key, id=question.request_id, asker=self._team.mention(question.asked_by)
+        )
 
     async def _page(self, question: Question, request: Request) -> None:
         others = [
@@ -127,7 +116,7 @@ class Handovers:
             "handover_page",
             others[0] or others[1],
             id=request.id,
-            supporter=self._mention(request.supporter),
+            supporter=self._team.mention(request.supporter or ""),
         )
         if event is not None:
             self._store.set_question_page(question.id, event)
@@ -146,9 +135,11 @@ class Handovers:
             return False
         who = self._roster().supporters.get(sender)
         if who is not None and who.trainee:
-            raise self._fail("trainee_cannot_take", name=who.name)
+            raise self._team.refusal("trainee_cannot_take", name=who.name)
         if sender == request.supporter:
-            raise self._fail("handover_same", name=self._mention(sender).name, id=request.id)
+            raise self._team.refusal(
+                "handover_same", name=self._team.mention(sender).name, id=request.id
+            )
         if not self._store.claim_handover(question.id, sender):
             return False  # someone else was quicker: the line says who
         await self._bring_in(dataclasses.replace(question, newcomer=sender), request, sender)
@@ -177,7 +168,7 @@ class Handovers:
         log.info("request %s handed over", request.id)
         self._workload.sync()
         self._store.drop_question(question.id)
-        old, new = self._mention(request.supporter), self._mention(newcomer)
+        old, new = self._team.mention(request.supporter or ""), self._team.mention(newcomer)
         await self._consents.tell(
             question,
             "handover_yes_moved" if meeting.moved else "handover_yes",

@@ -17,11 +17,9 @@ from collections.abc import Callable
 from bot import consent
 from bot.consent import Outcome
 from bot.consents import Consents
-from bot.errors import CommandError
 from bot.ports import Conversation
 from bot.roster import Roster, Supporter
 from bot.team import TeamRoom
-from bot.text import Mention
 from store import Store
 from store.records import Request
 from store.support import Observer, Question
@@ -49,26 +47,16 @@ class Observers:
         self._session = session  # an accepted request, or the team's refusal
         self._clock = clock
 
-    def _fail(self, key: str, **values: str) -> CommandError:
-        text = self._team.text(key)
-        for name, value in values.items():
-            text = text.replace(f"{{{name}}}", value)
-        return CommandError(text)
-
-    def _mention(self, user_id: str) -> Mention:
-        who = self._roster().supporters.get(user_id)
-        return Mention(user_id, who.name if who else self._team.text("someone_else"))
-
     # -- !observe -----------------------------------------------------------------------------
     async def start(self, request_id: str, sender: str, organizer: bool, name: str | None) -> Reply:
         request = self._session(request_id)
         observer = self._observer(sender, name)
         if sender not in (observer.user_id, request.supporter) and not organizer:
-            raise self._fail("observe_not_yours", id=request.id)
+            raise self._team.refusal("observe_not_yours", id=request.id)
         if observer.user_id == request.supporter:
-            raise self._fail("handover_same", name=observer.name, id=request.id)
+            raise self._team.refusal("handover_same", name=observer.name, id=request.id)
         if any(o.user_id == observer.user_id for o in self._store.observers(request.id)):
-            raise self._fail("observe_already", name=observer.name, id=request.id)
+            raise self._team.refusal("observe_already", name=observer.name, id=request.id)
         await self._consents.ask(request, consent.OBSERVE, observer.user_id, sender)
         return self._team.text("observe_asked"), {"id": request.id, "observer": observer.name}
 
@@ -76,9 +64,9 @@ class Observers:
         roster = self._roster()
         who = roster.supporters.get(sender) if name is None else roster.find(name)
         if who is None:
-            raise self._fail("oncall_who", name=name or sender)
+            raise self._team.refusal("oncall_who", name=name or sender)
         if not who.trainee:
-            raise self._fail("observe_trainees_only", name=who.name)
+            raise self._team.refusal("observe_trainees_only", name=who.name)
         return who
 
     # -- the member's answer ----------------------------------------------------------------
@@ -108,13 +96,15 @@ class Observers:
         await self._team.send(
             "observe_yes_team",
             id=request.id,
-            newcomer=self._mention(observer),
-            supporter=self._mention(request.supporter or ""),
+            newcomer=self._team.mention(observer),
+            supporter=self._team.mention(request.supporter or ""),
         )
 
     async def refused(self, question: Question, outcome: Outcome) -> None:
         key = "consent_expired_team" if outcome is Outcome.EXPIRED else "consent_no_team"
-        await self._team.send(key, id=question.request_id, asker=self._mention(question.asked_by))
+        await self._team.send(
+            key, id=question.request_id, asker=self._team.mention(question.asked_by)
+        )
 
     # -- !alone and the end of a session ----------------------------------------------------
     async def alone(self, member: str) -> str:
@@ -132,7 +122,7 @@ class Observers:
         await self._team.post(
             self._team.text("alone_team").replace("{names}", names),
             id=request.id,
-            **{f"o{i}": self._mention(o.user_id) for i, o in enumerate(present)},
+            **{f"o{i}": self._team.mention(o.user_id) for i, o in enumerate(present)},
         )
         await self._conversation.settle(request)
         return "alone_done"

@@ -11,7 +11,6 @@ from datetime import time as clock_time
 from zoneinfo import ZoneInfo
 
 from bot import stats
-from bot.errors import CommandError
 from bot.ports import Messenger, Rooms
 from bot.roster import Roster, Supporter
 from bot.staffing import MAX_OVERRIDE
@@ -54,14 +53,14 @@ class Wellbeing:
     def _supporter(self, user_id: str) -> Supporter:
         found = self._roster().supporters.get(user_id)
         if found is None:
-            raise CommandError(self._team.text("oncall_name_one"))
+            raise self._team.refusal("not_supporter")  # off the roster since they wrote
         return found
 
     def may_take(self, user_id: str) -> None:
         """Trainees observe; they never take a request or a handover."""
         who = self._roster().supporters.get(user_id)
         if who is not None and who.trainee:
-            raise CommandError(self._team.text("trainee_cannot_take").replace("{name}", who.name))
+            raise self._team.refusal("trainee_cannot_take", name=who.name)
 
     # -- !break -------------------------------------------------------------------------------
     def take_break(self, sender: str, seconds: float | None) -> Reply:
@@ -70,7 +69,7 @@ class Wellbeing:
         supporter = self._supporter(sender)
         seconds = DEFAULT_BREAK if seconds is None else seconds
         if seconds > MAX_OVERRIDE:
-            raise CommandError(self._team.text("oncall_too_long"))
+            raise self._team.refusal("oncall_too_long")
         now = self._clock()
         self._store.set_override(OnCallOverride(supporter.user_id, False, now + seconds))
         self._store.count(self._day_of(now), "breaks")
@@ -88,7 +87,7 @@ class Wellbeing:
         with a request: its id only. Returns a reply for elsewhere than the team room."""
         request = self._store.request(request_id)
         if request is None or not request.active:
-            raise CommandError(self._team.text("no_request").replace("{id}", request_id.upper()))
+            raise self._team.refusal("no_request", id=request_id.upper())
         supporter = self._supporter(sender)
         template = self._team.text("flag_team")
         if note:

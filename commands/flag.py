@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from bot.command import TEAM_BUSINESS, CommandSpec, Context
+from bot.command import TEAM_BUSINESS, CommandSpec, Context, id_and_rest
 from bot.errors import CommandSyntaxError
 
 
 async def handle(ctx: Context) -> None:
-    words = ctx.args.split(maxsplit=1)
-    if not words:
+    if not ctx.args:
         raise CommandSyntaxError()
-    note = words[1] if len(words) > 1 else None
+    request_id, note = id_and_rest(ctx.args)
     services = ctx.services
-    reply = await services.wellbeing.flag(ctx.event.sender, words[0], note)
+    reply = await services.wellbeing.flag(ctx.event.sender, request_id, note)
     if reply is not None and ctx.event.room_id != services.team.room_id:
         template, values = reply
         await ctx.reply(template, **values)

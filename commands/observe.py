@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from bot.command import TEAM_BUSINESS, CommandSpec, Context
+from bot.command import TEAM_BUSINESS, CommandSpec, Context, id_and_rest
 from bot.errors import CommandSyntaxError
 
 
 async def handle(ctx: Context) -> None:
-    words = ctx.args.split(maxsplit=1)
-    if not words:
+    if not ctx.args:
         raise CommandSyntaxError()
+    request_id, name = id_and_rest(ctx.args)
     organizer = "organizer" in ctx.roles()
-    name = words[1] if len(words) > 1 else None
-    template, values = await ctx.services.observers.start(
-        words[0], ctx.event.sender, organizer, name
-    )
+    start = ctx.services.observers.start
+    template, values = await start(request_id, ctx.event.sender, organizer, name)
     await ctx.reply(template, **values)
 
 

@@ -25,6 +25,7 @@ from store.requests import RequestTables
 from store.secret import StoreSecret
 from store.staff import StaffTables
 from store.support import SupportTables
+from store.work import WorkTables
 
 _INBOX_COLUMNS = ", ".join(INBOX_COLUMNS)
 _INBOX_FLAGS = frozenset({"room_encrypted", "encrypted"})  # kept as 0/1
@@ -37,7 +38,7 @@ def _incoming(row: tuple[Any, ...]) -> Incoming:
     return Incoming(**values)
 
 
-class Store(RequestTables, MemberTables, StaffTables, SupportTables, IdentityTables):
+class Store(RequestTables, MemberTables, StaffTables, SupportTables, WorkTables, IdentityTables):
     def __init__(self, directory: Path, secret: StoreSecret) -> None:
         self.directory = directory
         self.secret = secret
