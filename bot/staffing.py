@@ -210,8 +210,9 @@ class Staffing:
             "time": self.when(now),
             "open": len(open_rows),
             "told": sum(r.gave_up for r in open_rows),
-            "tier1": sum(s.tier == 1 for s in on_call),
-            "tier2": sum(s.tier == 2 for s in on_call),
+            # trainees observe; they are not on call for members
+            "tier1": sum(s.tier == 1 and not s.trainee for s in on_call),
+            "tier2": sum(s.tier == 2 and not s.trainee for s in on_call),
             "sessions": sum(r.state == "accepted" for r in rows),
         }
         for label, since in (("today", today), ("week", week)):

@@ -132,6 +132,7 @@ async def test_status_adds_the_team_load_as_counts(world: CareWorld):
     status = (await world.say(ORG, "!status"))[0]
     assert "Team load this week:\n- tier 1: 1 session, 2.0 h\n- tier 2: 1 session, 1.0 h" in status
     assert "- 1 break taken · 1 flag raised" in status
+    assert "On call now: 1 in tier 1, 1 in tier 2" in status  # Noor, Kim; never Alex
     for private in (ROBIN, "@casey", DM, "Sam", "Kim"):
         assert private not in status
 
