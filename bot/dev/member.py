@@ -15,7 +15,6 @@ from uuid import uuid4
 
 from nio import (
     Api,
-    AsyncClient,
     AsyncClientConfig,
     EncryptionError,
     Event,
@@ -33,6 +32,7 @@ from nio.store import SqliteStore
 
 from bot.logs import Redactor
 from bot.matrix.crosssign import bootstrap
+from bot.matrix.guard import GuardedClient
 from bot.matrix.keysharing import DeviceTrust
 from bot.matrix.rooms import ENCRYPTION
 from store.records import CrossSigningSeeds
@@ -54,7 +54,8 @@ class Member:
         self.seeds: CrossSigningSeeds | None = None
         self.user_id = user_id
         self.password = password
-        self.client = AsyncClient(
+        # Like Element, a member's client survives a malformed event (bot.matrix.guard).
+        self.client = GuardedClient(
             homeserver,
             user_id,
             store_path=str(store_dir),

@@ -7,11 +7,12 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from nio import AsyncClient, AsyncClientConfig
+from nio import AsyncClientConfig
 
 from bot.config import Loaded
 from bot.logs import StateLog
 from bot.matrix.discovery import base_url
+from bot.matrix.guard import GuardedClient
 from store import Store
 from store.nio_store import store_class
 
@@ -19,7 +20,9 @@ log = logging.getLogger(__name__)
 PASSWORD_ENV = "WARMLINE_PASSWORD"  # noqa: S105 (the variable's name, not a password)
 
 
-class BotClient(AsyncClient):  # type: ignore[misc]
+class BotClient(GuardedClient):
+    """nio's client behind warmline's fault-proof boundary (bot.matrix.guard)."""
+
     def __init__(self, *args: Any, connectivity: StateLog, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.connectivity = connectivity

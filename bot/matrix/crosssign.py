@@ -23,6 +23,7 @@ from signedjson.key import (
 from signedjson.sign import sign_json
 
 from bot.errors import ActionNeeded
+from bot.matrix.rawjson import decode
 from bot.matrix.trust import JsonDict, UserKeys, signed_by
 from store.records import CrossSigningSeeds
 
@@ -84,10 +85,10 @@ async def api(
         },
     )
     try:
-        data = await resp.json(content_type=None)
+        data = decode(await resp.read())  # whatever the server sends: see bot.matrix.rawjson
     except ValueError:
         data = {}
-    return resp.status, dict(data or {})
+    return resp.status, data if isinstance(data, dict) else {}
 
 
 async def query_keys(client: Any, user_ids: list[str]) -> JsonDict:

@@ -4,6 +4,7 @@ which device, and decrypting the ones that arrive before their key."""
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -21,6 +22,8 @@ from bot.matrix.undecryptable import STILL_LOCKED, _StillLocked
 from store import Incoming
 from store.records import KeptEvent
 
+log = logging.getLogger(__name__)
+
 
 def timeline(resp: SyncResponse, client: BotClient, first_sync: bool) -> list[tuple[str, Any]]:
     """(room id, event) of a batch that are for the bot, in order.
@@ -36,8 +39,14 @@ def timeline(resp: SyncResponse, client: BotClient, first_sync: bool) -> list[tu
             if _is_own_join(ev, client.user_id):
                 events = events[i + 1 :]  # events before the bot joined are not for it
                 break
-        out += [(room_id, ev) for ev in events if ev.sender != client.user_id]
+        out += [(room_id, ev) for ev in events if _sender(ev) not in (None, client.user_id)]
     return out
+
+
+def _sender(ev: Any) -> str | None:
+    """The event's sender; None for what nio could not parse (such an event has none)."""
+    sender = getattr(ev, "sender", None)
+    return sender if isinstance(sender, str) and sender else None
 
 
 def joined_in(events: list[Any], user_id: str) -> bool:
@@ -76,6 +85,9 @@ def decrypter(client: BotClient) -> Callable[[KeptEvent], Incoming | _StillLocke
             decrypted = client.decrypt_event(megolm)
         except EncryptionError:
             return STILL_LOCKED
+        except Exception:  # a payload nio cannot take: the event is given up, not retried
+            log.warning("a kept event decrypted to something unreadable; dropped it")
+            return None
         return incoming(client, event.room_id, decrypted)
 
     return try_decrypt
@@ -93,6 +105,16 @@ def _sender_device(client: BotClient, ev: Any) -> str | None:
     return None
 
 
+def _utf8(text: Any) -> bool:
+    if not isinstance(text, str):
+        return False
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _incoming(
     ev: Any, room_id: str, encrypted: bool, members: int, device: str | None
 ) -> Incoming | None:
@@ -102,6 +124,8 @@ def _incoming(
         kind, body, relates = "reaction", ev.key, ev.reacts_to
     else:
         return None
+    if not all(_utf8(text) for text in (body, relates or "")):
+        return None  # decrypted text nobody can have typed (unpaired surrogates)
     return Incoming(
         event_id=ev.event_id,
         room_id=room_id,

@@ -1,10 +1,18 @@
-"""The sync loop: exactly-once handling across crashes, backoff, invites, stop.
+"""The sync loop: exactly-once handling across crashes, backoff, invites, stop; and no batch,
+however malformed, that can stop it.
 
 nio stores its sync token before running callbacks, so a crash in between drops events. Here
 each batch's new events are written to the encrypted inbox *in the same transaction* that
 advances warmline's own sync position; handlers then run as tracked tasks and mark each event
 processed when done. A crash at any point leaves either the old position (the batch comes
 again and is deduped by event id) or the events waiting in the inbox (handled after restart).
+
+Hostile input: the client (`bot.matrix.guard`) leaves out whatever nio cannot take and
+reports it; this loop counts it and logs it once per batch (never content; IDs tagged). Each
+event the bot's own code takes from a batch is guarded on its own as well. Whatever still
+raises while a batch is fetched or taken is caught: the batch is tried again (the same `since`
+token brings it back) and after MAX_TRIES failures it is skipped past with one error line.
+No batch is retried forever, and no batch stops the loop.
 """
 
 from __future__ import annotations
@@ -18,25 +26,20 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from nio import (
-    InviteMemberEvent,
-    MegolmEvent,
-    MessageDirection,
-    RoomMessagesResponse,
-    SyncError,
-    SyncResponse,
-    UnknownToDeviceEvent,
-)
+from nio import SyncError, SyncResponse
 
 from bot.config import MatrixConfig
 from bot.logs import Redactor, StateLog
+from bot.matrix.backfill import backfill
+from bot.matrix.batch import answer_invites, keep_undecryptable, key_housekeeping
 from bot.matrix.client import BotClient
-from bot.matrix.events import incoming, joined_in, kept, timeline
+from bot.matrix.events import incoming, timeline
+from bot.matrix.faults import DropLog, guarded, where
 from bot.matrix.undecryptable import Undecryptable
 from store import Incoming, Store, StoreWriteError
 
 log = logging.getLogger(__name__)
-BACKFILL_PAGES = 20  # of 100 events each, per room and sync
+MAX_TRIES = 3  # a batch that fails this often is skipped past
 
 SYNC_FILTER: dict[str, Any] = {
     "presence": {"types": []},
@@ -54,10 +57,18 @@ SYNC_FILTER: dict[str, Any] = {
 class SyncTuning:
     """Settings only tests change (passed in by bot.dev.run, never read from the environment)."""
 
-    # Events beyond this many per room between two syncs arrive as a gap (see _backfill).
+    # Events beyond this many per room between two syncs arrive as a gap (see backfill).
     timeline_limit: int = 500
     # Called right after a batch with new events is committed, before any handler runs.
     after_commit: Callable[[], None] | None = None
+    # The first wait before a failed sync is tried again (doubling up to a minute).
+    retry_pause: float = 1.0
+
+
+@dataclass(frozen=True)
+class _Failure:
+    reason: str
+    next_batch: str | None  # where the failed batch would have led, if it was received
 
 
 class SyncLoop:
@@ -88,102 +99,151 @@ class SyncLoop:
         self._tuning = tuning or SyncTuning()
         self._filter = copy.deepcopy(SYNC_FILTER)
         self._filter["room"]["timeline"]["limit"] = self._tuning.timeline_limit
+        self._backoff = self._tuning.retry_pause
+        self._failed_token: str | None = None
+        self._tries = 0
+        self._drops = DropLog(redactor)
+        self.skipped_total = 0  # batches skipped past after MAX_TRIES failures
 
     async def run(self) -> None:
         token = self._store.sync_token()
         full_state = True  # nio keeps no room state across restarts: rebuild it once
-        backoff = 1.0
         started = time.monotonic()
         while not self._stop.is_set():
-            resp = await self._until_stopped(
-                self._client.sync(
-                    timeout=30_000, since=token, sync_filter=self._filter, full_state=full_state
-                )
-            )
-            if resp is None:
-                return
-            if isinstance(resp, SyncError) or not isinstance(resp, SyncResponse):
-                self._client.connectivity.down(
-                    f"sync failed ({getattr(resp, 'status_code', resp)})"
-                )
-                await self._until_stopped(asyncio.sleep(backoff))
-                backoff = min(backoff * 2, 60.0)
-                continue
-            self._client.connectivity.up()
-            self._devices_changed(list(resp.device_list.changed))
-            await self._after_sync(resp)
-            events = timeline(resp, self._client, first_sync=token is None)
-            if token is not None:
-                events = await self._backfill(resp, token) + events
             try:
-                await self._keep_undecryptable(events)
-                fresh = self._store.commit_batch(
-                    resp.next_batch,
-                    [i for r, ev in events if (i := incoming(self._client, r, ev)) is not None],
-                )
-                fresh += self._undecryptable.retry()
-            except StoreWriteError as exc:
-                # The position did not move: the same batch comes again once writing works.
-                self._store_health.down(str(exc))
-                await self._until_stopped(asyncio.sleep(backoff))
-                backoff = min(backoff * 2, 60.0)
-                continue
-            self._store_health.up()
-            backoff = 1.0
-            token, full_state = resp.next_batch, False
-            if fresh and self._tuning.after_commit is not None:
-                self._tuning.after_commit()  # tests: a crash where nio's bookkeeping loses events
-            self._client.synced.set()  # wakes sends waiting for a room this sync brought
-            self._client.synced.clear()
-            for item in fresh:
-                self._submit(item)
-            await self._answer_invites(resp)
-            if self._after_batch is not None:
-                try:
-                    await self._after_batch()
-                except Exception:  # a failed follow-up must never stop the sync loop
-                    log.exception("after-sync work failed")
-            if not self.first_sync_done.is_set():
+                resp = await self._fetch(token, full_state)
+                if resp is None:
+                    return
+                token, full_state = await self._handle(resp, token, full_state)
+            except Exception as exc:  # the last line of defence: nothing stops the loop
+                failure = _Failure(where(exc), self._client.last_sync_batch)
+                token, full_state = await self._failed(token, failure, full_state)
+            if token is not None and not full_state and not self.first_sync_done.is_set():
                 self.first_sync_done.set()
                 log.info(
                     "warmline is ready (first sync done in %.2f s)", time.monotonic() - started
                 )
 
-    async def _backfill(self, resp: SyncResponse, since: str) -> list[tuple[str, Any]]:
-        """Events a limited timeline left out (more arrived in a room between two syncs, e.g.
-        after downtime, than one sync carries), fetched back to the previous sync position,
-        oldest first. A room the bot joined in this batch has nothing older for it."""
-        found: list[tuple[str, Any]] = []
-        for room_id, info in resp.rooms.join.items():
-            if not info.timeline.limited or not info.timeline.prev_batch:
-                continue
-            if joined_in(info.timeline.events, self._client.user_id):
-                continue
-            gap: list[Any] = []
-            start = info.timeline.prev_batch
-            for _ in range(BACKFILL_PAGES):
-                page = await self._client.room_messages(
-                    room_id, start=start, end=since, direction=MessageDirection.back, limit=100
+    async def _handle(
+        self, resp: Any, token: str | None, full_state: bool
+    ) -> tuple[str | None, bool]:
+        """Takes one fetched batch; returns the (position, full_state) to go on from."""
+        if isinstance(resp, _Failure):
+            return await self._failed(token, resp, full_state)
+        if isinstance(resp, SyncError) or not isinstance(resp, SyncResponse):
+            self._client.connectivity.down(f"sync failed ({getattr(resp, 'status_code', resp)})")
+            await self._pause()
+            return token, full_state
+        self._client.connectivity.up()
+        try:
+            fresh = await self._take(resp, first_sync=token is None, since=token)
+        except StoreWriteError as exc:
+            # The position did not move: the same batch comes again once writing works.
+            self._store_health.down(str(exc))
+            await self._pause()
+            return token, full_state
+        except Exception as exc:
+            self._report_dropped()
+            return await self._failed(token, _Failure(where(exc), resp.next_batch), full_state)
+        self._store_health.up()
+        self._backoff, self._tries = self._tuning.retry_pause, 0
+        await self._hand_on(resp, fresh)
+        return resp.next_batch, False
+
+    async def _fetch(self, token: str | None, full_state: bool) -> Any:
+        """The next batch: a SyncResponse, a SyncError (HTTP), a _Failure, or None if stopped."""
+        self._client.last_sync_batch = None
+        try:
+            resp = await self._until_stopped(
+                self._client.sync(
+                    timeout=30_000, since=token, sync_filter=self._filter, full_state=full_state
                 )
-                if not isinstance(page, RoomMessagesResponse):
-                    log.warning("could not fetch a gap in %s: %s", self._redact.tag(room_id), page)
-                    break
-                gap += page.chunk
-                if not page.chunk or not page.end or page.end == start:
-                    break
-                start = page.end
-            else:
-                log.warning(
-                    "a gap in %s is longer than %d events; older ones were not fetched",
-                    self._redact.tag(room_id),
-                    BACKFILL_PAGES * 100,
-                )
-            gap = [ev for ev in reversed(gap) if ev.sender != self._client.user_id]
-            log.info(
-                "fetched %d event(s) a sync left out in %s", len(gap), self._redact.tag(room_id)
             )
-            found += [(room_id, ev) for ev in gap]
-        return found
+        except Exception as exc:
+            resp = _Failure(where(exc), self._client.last_sync_batch)
+        self._report_dropped()
+        return resp
+
+    async def _failed(
+        self, token: str | None, failure: _Failure, full_state: bool
+    ) -> tuple[str | None, bool]:
+        """Counts a failed attempt at the batch after `token`; (position, full_state) to go on
+        from: the same to try again, or the batch's end to skip it."""
+        if token != self._failed_token:
+            self._failed_token, self._tries = token, 0
+        self._tries += 1
+        if self._tries < MAX_TRIES or failure.next_batch is None:
+            log.error(
+                "a sync batch could not be handled (%s); trying again (attempt %d)",
+                failure.reason,
+                self._tries,
+            )
+            await self._pause()
+            return token, full_state
+        try:
+            self._store.commit_batch(failure.next_batch, [])
+        except Exception as exc:
+            self._store_health.down(str(exc))
+            await self._pause()
+            return token, full_state
+        self.skipped_total += 1
+        log.error(
+            "a sync batch failed %d times (%s): skipped past it; what it held is lost",
+            self._tries,
+            failure.reason,
+        )
+        # Not full state again: a full-state batch that fails would fail every time.
+        return failure.next_batch, False
+
+    async def _take(self, resp: SyncResponse, first_sync: bool, since: str | None) -> list[Any]:
+        """Keeps the batch's new events and advances the position in one transaction; returns
+        the events new to the bot."""
+        with guarded(self._client.dropped, "device lists"):
+            self._devices_changed(list(resp.device_list.changed))
+        try:
+            await key_housekeeping(self._client, resp, self._undecryptable, self._redact)
+        except Exception as exc:  # keys are tried again after the next sync
+            log.warning("key housekeeping after a sync failed (%s)", where(exc))
+        events = timeline(resp, self._client, first_sync=first_sync)
+        if since is not None:
+            events = await backfill(self._client, resp, since, self._redact) + events
+        await keep_undecryptable(self._client, events, self._undecryptable)
+        entries = []
+        for room_id, ev in events:
+            with guarded(self._client.dropped, "timeline", room_id, ev):
+                if (entry := incoming(self._client, room_id, ev)) is not None:
+                    entries.append(entry)
+        fresh = self._store.commit_batch(resp.next_batch, entries)
+        self._report_dropped()
+        return fresh
+
+    async def _hand_on(self, resp: SyncResponse, fresh: list[Incoming]) -> None:
+        """After the commit: hand the new events to the handlers, answer invites, follow up.
+        Each part is guarded: the position has moved, so nothing here may stop the loop."""
+        try:
+            fresh += self._undecryptable.retry()
+        except Exception as exc:
+            log.error("retrying undecryptable events failed (%s)", where(exc))
+        if fresh and self._tuning.after_commit is not None:
+            self._tuning.after_commit()  # tests: a crash where nio's bookkeeping loses events
+        self._client.synced.set()  # wakes sends waiting for a room this sync brought
+        self._client.synced.clear()
+        for item in fresh:
+            self._submit(item)
+        await answer_invites(self._client, resp, self._matrix, self._redact)
+        self._report_dropped()
+        if self._after_batch is not None:
+            try:
+                await self._after_batch()
+            except Exception:  # a failed follow-up must never stop the sync loop
+                log.exception("after-sync work failed")
+
+    def _report_dropped(self) -> None:
+        self._drops.report(self._client.take_dropped())
+
+    async def _pause(self) -> None:
+        await self._until_stopped(asyncio.sleep(self._backoff))
+        self._backoff = min(self._backoff * 2, 60.0)
 
     async def _until_stopped(self, aw: Any) -> Any:
         """Awaits `aw` unless stop is set first (then cancels it and returns None)."""
@@ -197,53 +257,3 @@ class SyncLoop:
         with contextlib.suppress(asyncio.CancelledError):
             await task
         return None
-
-    async def _after_sync(self, resp: SyncResponse) -> None:
-        """The key housekeeping nio's sync_forever would do."""
-        client = self._client
-        if client.should_upload_keys:
-            await client.keys_upload()
-        if client.should_query_keys:
-            await client.keys_query()
-        if client.should_claim_keys:
-            await client.keys_claim(client.get_users_for_key_claiming())
-        await client.send_to_device_messages()
-        for ev in resp.to_device_events:
-            if isinstance(ev, UnknownToDeviceEvent) and ev.type == "m.room_key.withheld":
-                content = ev.source.get("content", {})
-                log.warning(
-                    "%s withheld a room key from the bot (%s)",
-                    self._redact.tag(ev.sender),
-                    content.get("code"),
-                )
-                self._undecryptable.withheld(
-                    str(content.get("session_id")), str(content.get("code"))
-                )
-
-    async def _keep_undecryptable(self, events: list[tuple[str, Any]]) -> None:
-        for room_id, ev in events:
-            if not isinstance(ev, MegolmEvent):
-                continue
-            self._undecryptable.keep(kept(room_id, ev, time.time()))
-            if ev.session_id not in self._client.outgoing_key_requests:
-                await self._client.request_room_key(ev)
-
-    async def _answer_invites(self, resp: SyncResponse) -> None:
-        for room_id, info in resp.rooms.invite.items():
-            inviter = next(
-                (
-                    ev.sender
-                    for ev in info.invite_state
-                    if isinstance(ev, InviteMemberEvent)
-                    and ev.state_key == self._client.user_id
-                    and ev.membership == "invite"
-                ),
-                None,
-            )
-            room_tag = self._redact.tag(room_id)
-            if inviter is not None and self._matrix.may_invite(inviter):
-                await self._client.join(room_id)
-                log.info("joined %s (invited by %s)", room_tag, self._redact.tag(inviter))
-            else:
-                await self._client.room_leave(room_id)
-                log.info("declined an invite to %s from a server not allowed", room_tag)
