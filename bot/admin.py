@@ -187,7 +187,7 @@ async def _roster_report(s: Session, loaded: Loaded) -> list[tuple[bool, str]]:
         excluded = sorted(
             device
             for device, obj in k.devices.items()
-            if not is_cross_signed(k.user_id, obj, k.master, k.self_signing)
+            if not is_cross_signed(k.user_id, device, obj, k.master, k.self_signing)
         )
         if excluded:
             results.append(
@@ -243,7 +243,9 @@ async def _checks(loaded: Loaded, results: list[tuple[bool, str]]) -> None:
         me = s.client.user_id
         own = UserKeys.from_query(await query_keys(s.client, [me]), me)
         device = own.devices.get(s.client.device_id)
-        signed = device is not None and is_cross_signed(me, device, own.master, own.self_signing)
+        signed = device is not None and is_cross_signed(
+            me, s.client.device_id, device, own.master, own.self_signing
+        )
         stored = s.store.cross_signing_seeds()
         results.append(
             (

@@ -3,7 +3,10 @@
 Before every send into a room the members' devices are looked up (raw /keys/query, since nio
 drops the cross-signing keys) and each is marked in nio's device store: verified when
 `bot.matrix.trust` trusts it, blacklisted otherwise, so nio shares the Megolm key with exactly the
-trusted devices. Every excluded device gets an `m.room_key.withheld` (`m.unverified`) once per
+trusted devices. Trust is given to the keys nio holds for a device, not to its ID: the signed
+key object must carry exactly those keys (nio's answer and ours are separate requests, and
+the homeserver could file a real signed object next to an injected device's keys). Every
+excluded device gets an `m.room_key.withheld` (`m.unverified`) once per
 Megolm session, so its owner's client can explain instead of showing a silent failure.
 """
 
@@ -16,7 +19,7 @@ from nio import ToDeviceMessage
 
 from bot.logs import Redactor
 from bot.matrix.crosssign import query_keys
-from bot.matrix.trust import Policy, UserKeys
+from bot.matrix.trust import Identity, Policy, UserKeys
 from bot.ports import Verdict
 from store import Store
 
@@ -54,14 +57,22 @@ class DeviceTrust:
                 found[user_id] = self._keys[user_id] = UserKeys.from_query(response, user_id)
         return found
 
+    def _encrypting_to(self, user_id: str) -> dict[str, Identity]:
+        """The keys nio would encrypt to, per device of the user."""
+        return {
+            d.id: (d.ed25519, d.curve25519)
+            for d in self._client.device_store.active_user_devices(user_id)
+        }
+
     def _verdicts(self, keys: UserKeys) -> dict[str, Verdict]:
+        known = self._encrypting_to(keys.user_id)
         if self._store is None:  # a member's client: no pins (policy cross-signed or all)
-            return keys.verdicts(self._policy, None)
+            return keys.verdicts(self._policy, None, known)
         pinned = self._store.pinned_master_key(keys.user_id)
         if self._policy == "tofu" and pinned is None and keys.master_pub is not None:
             self._store.pin_master_key(keys.user_id, keys.master_pub)
             pinned = keys.master_pub
-        return keys.verdicts(self._policy, pinned)
+        return keys.verdicts(self._policy, pinned, known)
 
     async def unsigned_devices(self, user_ids: list[str]) -> dict[str, list[str]]:
         """Each user's devices that are not cross-signed (fresh from the server)."""

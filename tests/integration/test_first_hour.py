@@ -113,8 +113,8 @@ async def test_token_login_first_start_and_after_the_session_was_signed_out(
         await proc.stop()
 
     keys = UserKeys.from_query(await query_keys(alex.client, [bot_id]), bot_id)
-    (device,) = keys.devices.values()  # only the new device is left
-    assert is_cross_signed(bot_id, device, keys.master, keys.self_signing)
+    ((device_id, device),) = keys.devices.items()  # only the new device is left
+    assert is_cross_signed(bot_id, device_id, device, keys.master, keys.self_signing)
 
 
 async def test_tokens_that_cannot_work_are_refused_with_what_to_do(

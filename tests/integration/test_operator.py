@@ -109,7 +109,9 @@ async def test_lost_machine_is_recovered_from_an_export(
     new_devices = set(after.devices) - set(before.devices)
     assert len(new_devices) == 1
     (device,) = new_devices
-    assert is_cross_signed(bot_id, after.devices[device], after.master, after.self_signing)
+    assert is_cross_signed(
+        bot_id, device, after.devices[device], after.master, after.self_signing
+    )
 
     bad = await warmline(
         bot_setup, "import-keys", str(export), "--config", str(bot_setup.config), store_key=new_key
@@ -128,8 +130,8 @@ async def test_reset_cross_signing_replaces_the_identity(bot_setup: BotSetup, me
     assert "WARNING" in result.stderr
     after = await bot_keys(members, bot_id)
     assert after.master_pub != before.master_pub
-    ((_, device),) = after.devices.items()
-    assert is_cross_signed(bot_id, device, after.master, after.self_signing)
+    ((device_id, device),) = after.devices.items()
+    assert is_cross_signed(bot_id, device_id, device, after.master, after.self_signing)
     await run_once(bot_setup)  # the restarted bot accepts the new identity as its own
 
 

@@ -84,4 +84,6 @@ async def test_lost_crypto_state_means_a_new_device_not_a_reused_one(
     assert new is not None and new.device_id != old.device_id
     after = UserKeys.from_query(await query_keys(alex.client, [bot_id]), bot_id)
     assert after.master_pub == before.master_pub, "the bot's identity must not change"
-    assert is_cross_signed(bot_id, after.devices[new.device_id], after.master, after.self_signing)
+    assert is_cross_signed(
+        bot_id, new.device_id, after.devices[new.device_id], after.master, after.self_signing
+    )

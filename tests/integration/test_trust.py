@@ -29,7 +29,7 @@ async def test_bot_is_cross_signed_as_others_see_it_and_keeps_its_identity(
     assert ssk is not None, "self-signing key must be signed by the master key"
     ((device_id, device),) = seen.devices.items()
     assert signed_by(device, bot_id, *ssk), "the bot's device must be signed by its SSK"
-    assert is_cross_signed(bot_id, device, seen.master, seen.self_signing)
+    assert is_cross_signed(bot_id, device_id, device, seen.master, seen.self_signing)
     await proc.stop()
 
     proc = bot_setup.process()
