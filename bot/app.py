@@ -314,7 +314,10 @@ async def _serve(store: Store, parts: Parts, stop: asyncio.Event) -> None:
         for event in waiting:
             parts.dispatcher.submit(event)
         parts.undecryptable.resume()
-        await parts.line.resume()
+        try:
+            await parts.line.resume()
+        except Exception:  # e.g. the store could not list them: the rest still starts
+            log.exception("resuming accepted requests failed; see to them with !queue")
         helpers.append(asyncio.create_task(parts.line.run_deadlines(stop)))
         try:
             await parts.care.consents.resume()  # unsent questions asked, yeses carried out

@@ -179,6 +179,11 @@ _TEXTS: Final[dict[str, dict[str, str]]] = {
             "Request **{id}** has waited {waited} without a supporter; the member was told "
             "honestly and given the crisis resources. It stays open: `!accept {id}` still works."
         ),
+        "resume_failed_team": (
+            "⚠️ Request **{id}** was accepted, but after a restart I could not set up its "
+            "private room. The member may still be waiting: please see to it (details are in "
+            "my log)."
+        ),
         "flood": (
             "Someone is sending me many messages very fast, so I'm ignoring their messages for "
             "a minute. Any request they already made stays open and paged once."
@@ -364,6 +369,10 @@ _TEXTS: Final[dict[str, dict[str, str]]] = {
         "gave_up_team": (
             "الطلب **{id}** انتظر {waited} دون داعم؛ أُبلغ العضو بصراحة وأُعطي موارد الأزمات. "
             "يبقى مفتوحًا: `!accept {id}` ما زال يعمل."
+        ),
+        "resume_failed_team": (
+            "⚠️ قُبل الطلب **{id}**، لكنني لم أتمكن بعد إعادة التشغيل من تجهيز غرفته الخاصة. "
+            "قد يكون العضو ما زال ينتظر: يُرجى متابعته (التفاصيل في سجلّي)."
         ),
         "flood": (
             "شخص ما يرسل إليّ رسائل كثيرة بسرعة كبيرة، لذلك أتجاهل رسائله لمدة دقيقة. أي طلب "

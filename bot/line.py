@@ -323,10 +323,18 @@ class SupportLine:
                 await self._rooms.leave(request.handoff_room)
 
     async def resume(self) -> None:
-        """After a restart: finish handoffs whose private room was never created."""
+        """After a restart: finish handoffs whose private room was never created. One that
+        cannot be finished is left to the team (a log line with its id and a word in the team
+        room); the others go on, and the line starts either way."""
         for request in self._store.accepted_requests():
-            if request.handoff_room is None:
+            if request.handoff_room is not None:
+                continue
+            try:
                 await self._hand_off(request)
+            except Exception:
+                log.exception("resuming request %s failed; it needs the team", request.id)
+                with contextlib.suppress(Exception):
+                    await self._team.send("resume_failed_team", id=request.id)
 
     # -- deadlines ------------------------------------------------------------------------
     async def run_deadlines(self, stop: asyncio.Event) -> None:
