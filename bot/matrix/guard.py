@@ -23,11 +23,12 @@ import contextlib
 import dataclasses
 from typing import Any
 
-from nio import BadEvent, RoomMessagesResponse, Rooms, SyncResponse
+from nio import BadEvent, MegolmEvent, RoomMessagesResponse, Rooms, SyncResponse
 from nio.rooms import MatrixRoom
 
 from bot.matrix.cleaning import CleaningClient
 from bot.matrix.faults import guarded
+from bot.matrix.shape import Dropped
 
 
 def quarantined(event: Any) -> BadEvent:
@@ -102,7 +103,21 @@ class GuardedClient(CleaningClient):
         self, event: Any, room_id: str, room: Any, encrypted_rooms: set[str]
     ) -> Any:
         with self._guard("timeline", room_id, event):
-            return super()._handle_timeline_event(event, room_id, room, encrypted_rooms)
+            if not isinstance(event, MegolmEvent) or self.olm is None:
+                return super()._handle_timeline_event(event, room_id, room, encrypted_rooms)
+            # Decrypt first, apply after: nio would apply a decrypted payload that claims to be
+            # a state event (a membership, power levels) to the room as if the server had.
+            event.room_id = room_id
+            decrypted = self.olm._decrypt_megolm_no_error(event)
+            if decrypted is None:
+                return None  # still locked: nio passes it on as it is
+            if "state_key" in getattr(decrypted, "source", {}):
+                self.dropped.append(
+                    Dropped("timeline", "encrypted state event", room_id, event.sender)
+                )
+                return quarantined(decrypted)
+            super()._handle_timeline_event(decrypted, room_id, room, encrypted_rooms)
+            return decrypted
         return quarantined(event)
 
     async def _handle_global_account_data_events(self, response: SyncResponse) -> None:

@@ -343,3 +343,27 @@ def test_the_same_device_with_its_signed_keys_is_trusted(bot: FuzzBot, runner: a
     (nio_device,) = bot.client.device_store.active_user_devices(PEER)
     assert bot.client.olm.is_device_verified(nio_device)
     assert runner.run(bot.trust.verdict(PEER, "PHONE")) is Verdict.TRUSTED
+
+
+def test_an_encrypted_payload_cannot_change_what_the_bot_knows_of_a_room(
+    bot: FuzzBot, runner: asyncio.Runner
+):
+    """Real state comes from the server; a payload inside Megolm claiming to be state (a
+    member joining, the bot's own join, power levels) is the sender's say-so only."""
+    eve = "@eve:localhost"
+
+    def state(kind: str, key: str, content: dict[str, Any]) -> str:
+        return json.dumps({"type": kind, "state_key": key, "content": content, "room_id": ROOM})
+
+    forged = [
+        state("m.room.member", eve, {"membership": "join"}),
+        state("m.room.member", bot.client.user_id, {"membership": "join"}),
+        state("m.room.power_levels", "", {"users": {PEER: 100, eve: 100}}),
+    ]
+    events = [marker("before")]
+    events += [bot.peer.megolm(bot.client, text, f"forged{i}") for i, text in enumerate(forged)]
+    runner.run(bot.run_batch(timeline_batch(*events)))
+    room = bot.client.rooms[ROOM]
+    assert eve not in room.users  # the bot would share room keys with eve's devices
+    assert room.power_levels.get_user_level(eve) == 0
+    assert bot.delivered("$markbefore"), "a forged own join hid what came before it"
