@@ -22,12 +22,13 @@ import logging
 import sys
 import tempfile
 import time
+import traceback
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, seed, settings
 
-from tests.support.fakehs import FuzzBot, HostileRun
 from tests.support.hostile import HostileBatch, hostile_batches
+from tests.support.syncpath import FuzzBot, HostileRun
 
 
 def main() -> int:
@@ -54,6 +55,8 @@ def main() -> int:
             nonlocal ran
             ran += 1
             runner.run(run.survives(plan))
+            if ran % 1000 == 0:
+                print(f"  {ran} examples, {time.perf_counter() - started:.0f} s", flush=True)
 
         test = survives if args.seed is None else seed(args.seed)(survives)
         failure: BaseException | None = None
@@ -75,6 +78,7 @@ def main() -> int:
         print(f"  {count:6d}  {reason}")
     print(f"batches skipped whole: {bot.loop.skipped_total}")
     if failure is not None:
+        print("".join(traceback.format_exception(failure)[-6:]))
         print(f"result: FAILED ({type(failure).__name__}: {failure})")
         return 1
     print("result: passed (the loop went on and its position advanced after every batch)")

@@ -117,13 +117,20 @@ def _unsigned_problem(unsigned: Any) -> Problem:
     return None
 
 
-def room_event_problem(event: Any) -> Problem:
-    """A timeline, state or history event of a room."""
+def _fields_problem(event: Any, keys: tuple[str, ...]) -> Problem:
+    """Not an object, or one of `keys` is not an identifier."""
     if not isinstance(event, dict):
         return "not an object"
-    for key in ("type", "event_id", "sender"):
+    for key in keys:
         if not id_text(event.get(key)):
             return f"{key}: missing, empty or too long"
+    return None
+
+
+def room_event_problem(event: Any) -> Problem:
+    """A timeline, state or history event of a room."""
+    if (problem := _fields_problem(event, ("type", "event_id", "sender"))) is not None:
+        return problem
     ts = event.get("origin_server_ts")
     if not (type(ts) is int and 0 <= ts < 2**53):
         return "origin_server_ts: not a timestamp"
@@ -160,11 +167,8 @@ def _key_request_problem(content: dict[str, Any]) -> Problem:
 
 
 def to_device_problem(event: Any) -> Problem:
-    if not isinstance(event, dict):
-        return "not an object"
-    for key in ("type", "sender"):
-        if not id_text(event.get(key)):
-            return f"{key}: missing, empty or too long"
+    if (problem := _fields_problem(event, ("type", "sender"))) is not None:
+        return problem
     content = event.get("content")
     if not isinstance(content, dict) or not content:
         return "content: not an object or empty"
@@ -186,11 +190,8 @@ def to_device_problem(event: Any) -> Problem:
 
 def invite_event_problem(event: Any) -> Problem:
     """A stripped state event of a room the bot is invited to."""
-    if not isinstance(event, dict):
-        return "not an object"
-    for key in ("type", "sender"):
-        if not id_text(event.get(key)):
-            return f"{key}: missing, empty or too long"
+    if (problem := _fields_problem(event, ("type", "sender"))) is not None:
+        return problem
     if not _state_key(event.get("state_key")):
         return "state_key: not a short string"
     if not isinstance(event.get("content"), dict):
@@ -201,10 +202,8 @@ def invite_event_problem(event: Any) -> Problem:
 
 
 def account_data_problem(event: Any) -> Problem:
-    if not isinstance(event, dict):
-        return "not an object"
-    if not id_text(event.get("type")):
-        return "type: missing, empty or too long"
+    if (problem := _fields_problem(event, ("type",))) is not None:
+        return problem
     if not isinstance(event.get("content"), dict):
         return "content: not an object"
     return bounds_problem(event)

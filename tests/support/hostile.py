@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 ROOM = "!hostile:localhost"
 PEER = "@mallory:localhost"
 BOT = "@warmline:localhost"
-# Values Python's json can neither write nor read, written into the body by fakehs.encode:
+# Values Python's json can neither write nor read, written into the body by syncpath.encode:
 DEEP_MARK = "\x01deep\x01"  # nesting 3,000 deep
 HUGE_MARK = "\x01huge\x01"  # an integer of 5,000 digits
 RAW = {DEEP_MARK: "[" * 3000 + "]" * 3000, HUGE_MARK: "9" * 5000}
@@ -157,8 +157,8 @@ hostile_values = st.one_of(
     st.sampled_from([0, -1, 2**53, 10**25, 1.5, float("inf")]),
     st.sampled_from(["", " ", "\ud800", "\x00", "@", "!", "$", "a" * 70_000, DEEP_MARK, HUGE_MARK]),
     st.text(max_size=20),
-    st.just([]),
-    st.just({}),
+    st.builds(list),  # a fresh object each time: the harness may fill it (st.just shares one)
+    st.builds(dict),
     st.lists(st.integers(), max_size=3),
     st.dictionaries(st.text(max_size=5), st.text(max_size=5), max_size=3),
     deep,
@@ -353,8 +353,8 @@ def hostile_batches(draw: st.DrawFn) -> HostileBatch:
         invite_state=some(invite_events(), 3),
         to_device=some(to_device_events(), 3),
         account_data=some(account_data(), 2),
-        device_lists=draw(st.one_of(st.just({"changed": [PEER]}), mutated({"changed": [PEER]}))),
-        key_counts=draw(st.one_of(st.just({}), mutated({"signed_curve25519": 5}))),
+        device_lists=draw(st.builds(lambda: {"changed": [PEER]}) | mutated({"changed": [PEER]})),
+        key_counts=draw(st.builds(dict) | mutated({"signed_curve25519": 5})),
         megolm_plaintext=draw(st.none() | decrypted_payloads()),
         olm_payload=draw(st.none() | mutated(olm)),
         keys_query=draw(keys_query_answers()),

@@ -1,6 +1,6 @@
 """Nothing a stranger or a homeserver sends stops the sync loop (issue #10, section 1), and
 trust follows the keys nio encrypts to (section 2): the real client, store and sync loop, a fake
-homeserver at the HTTP boundary (tests/support/fakehs.py). `python -m bench.fuzz` runs the same
+homeserver at the HTTP boundary (tests/support/syncpath.py). `python -m bench.fuzz` runs the same
 fuzz test with many more examples."""
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ from signedjson.sign import sign_json
 from bot.matrix.crosssign import generate_seeds, sign_device, upload_body
 from bot.matrix.sync import MAX_TRIES
 from bot.ports import Verdict
-from tests.support.fakehs import CLEAN, FuzzBot, HostileRun, encode, marker
 from tests.support.hostile import (
     DEEP_MARK,
     HUGE_MARK,
@@ -31,6 +30,7 @@ from tests.support.hostile import (
     HostileBatch,
     hostile_batches,
 )
+from tests.support.syncpath import CLEAN, FuzzBot, HostileRun, encode, marker
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import secrets
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -65,7 +66,7 @@ class FakeResponse:
         return self._body.decode()
 
 
-class FakeHomeserver:
+class CannedHomeserver:
     """Answers nio's requests. Sync bodies are chained by `since`; key answers are set per
     test; everything else gets a minimal success."""
 
@@ -204,11 +205,11 @@ class Peer:
 
 
 class FuzzBot:
-    """The bot's sync path over a FakeHomeserver; `run_batch` feeds one batch after another."""
+    """The bot's sync path over a CannedHomeserver; `run_batch` feeds one batch after another."""
 
     def __init__(self, directory: Path) -> None:
         directory.mkdir(parents=True, exist_ok=True)
-        self.hs = FakeHomeserver()
+        self.hs = CannedHomeserver()
         self.store = Store(directory / "data", parse(secrets.token_hex(32), "test"))
         self.client = BotClient(
             HS,
@@ -354,3 +355,6 @@ class HostileRun:
         await bot.run_batch({"rooms": {"join": after}})
         assert bot.delivered(f"$markg{n}"), "the batch after a hostile one was lost"
         assert bot.loop.skipped_total == 0, "a batch had to be skipped whole"
+        # Each batch retries every kept undecryptable event: over thousands of examples that
+        # would measure the kept events, not this batch (capping them is issue #10, §5).
+        bot.store.drop_undecryptable(time.time() + 1)
