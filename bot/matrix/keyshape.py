@@ -26,8 +26,11 @@ def _user_id(value: Any) -> bool:
 
 
 def _strings(value: Any) -> bool:
-    """A JSON object of strings to non-empty strings."""
-    return isinstance(value, dict) and all(id_text(v, 4096) for v in value.values())
+    """A JSON object of strings to non-empty strings (keys and signatures: what they say is
+    for the signature check to judge)."""
+    return isinstance(value, dict) and all(
+        isinstance(v, str) and 0 < len(v) <= 4096 for v in value.values()
+    )
 
 
 def _signatures(value: Any) -> bool:

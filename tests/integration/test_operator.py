@@ -109,9 +109,7 @@ async def test_lost_machine_is_recovered_from_an_export(
     new_devices = set(after.devices) - set(before.devices)
     assert len(new_devices) == 1
     (device,) = new_devices
-    assert is_cross_signed(
-        bot_id, device, after.devices[device], after.master, after.self_signing
-    )
+    assert is_cross_signed(bot_id, device, after.devices[device], after.master, after.self_signing)
 
     bad = await warmline(
         bot_setup, "import-keys", str(export), "--config", str(bot_setup.config), store_key=new_key

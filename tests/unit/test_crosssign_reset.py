@@ -28,6 +28,9 @@ class Response:
     async def json(self, content_type: object = None) -> dict[str, Any]:
         return self._body
 
+    async def read(self) -> bytes:  # what bot.matrix.crosssign.api reads (bot.matrix.rawjson)
+        return json.dumps(self._body).encode()
+
 
 class FakeHomeserver:
     """Just the cross-signing endpoints, for one account with one device."""
