@@ -131,7 +131,8 @@ class SyncLoop:
         if isinstance(resp, _Failure):
             return await self._failed(token, resp, full_state)
         if isinstance(resp, SyncError) or not isinstance(resp, SyncResponse):
-            self._client.connectivity.down(f"sync failed ({getattr(resp, 'status_code', resp)})")
+            why = getattr(resp, "status_code", None) or getattr(resp, "message", None) or resp
+            self._client.connectivity.down(f"sync failed ({why})")
             await self._pause()
             return token, full_state
         self._client.connectivity.up()
