@@ -37,6 +37,10 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=None)
     args = parser.parse_args()
     logging.basicConfig(level=logging.CRITICAL)  # the bot's own warnings would flood the run
+    # ... but its errors are what HostileRun checks for (a failed batch, a retry failing on
+    # every sync): kept at ERROR for its handler, not printed
+    logging.getLogger("bot").setLevel(logging.ERROR)
+    logging.getLogger("bot").propagate = False
     ran = 0
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp, asyncio.Runner() as runner:

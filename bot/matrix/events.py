@@ -124,8 +124,9 @@ def _incoming(
         kind, body, relates = "reaction", ev.key, ev.reacts_to
     else:
         return None
-    if not all(_utf8(text) for text in (body, relates or "")):
-        return None  # decrypted text nobody can have typed (unpaired surrogates)
+    reply_to = _reply_to(ev.source)
+    if not all(_utf8(text) for text in (body, relates or "", reply_to or "")):
+        return None  # decrypted text nobody can have typed (unpaired surrogates): unstorable
     return Incoming(
         event_id=ev.event_id,
         room_id=room_id,
@@ -138,7 +139,7 @@ def _incoming(
         room_encrypted=encrypted,
         room_members=members,
         encrypted=getattr(ev, "decrypted", False) is True,
-        reply_to=_reply_to(ev.source),
+        reply_to=reply_to,
     )
 
 

@@ -145,6 +145,14 @@ ACCOUNT_DATA: list[dict[str, Any]] = [
 # What a room member can put inside a Megolm payload, or a peer inside an Olm payload.
 DECRYPTED: list[dict[str, Any]] = [
     {"type": "m.room.message", "content": {"msgtype": "m.text", "body": "!help"}},
+    {
+        "type": "m.room.message",
+        "content": {
+            "msgtype": "m.text",
+            "body": "> quoted\n\n!help",
+            "m.relates_to": {"m.in_reply_to": {"event_id": "$x"}},
+        },
+    },
     {"type": "m.reaction", "content": {"m.relates_to": {"event_id": "$x", "key": "✅"}}},
     {"type": "m.room.encrypted", "content": {"algorithm": "m.megolm.v1.aes-sha2"}},
     {"type": "m.room_key", "content": {"algorithm": "m.megolm.v1.aes-sha2", "room_id": ROOM}},

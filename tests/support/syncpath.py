@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import secrets
 import time
 from collections.abc import Callable
@@ -294,6 +295,17 @@ def _fill(value: Any, slots: dict[str, str]) -> Any:
     return slots.get(value, value) if isinstance(value, str) else value
 
 
+class _Errors(logging.Handler):
+    """warmline's own ERROR lines (a failed batch, a retry that fails on every sync)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(record.getMessage())
+
+
 class HostileRun:
     """Feeds HostileBatch plans to a FuzzBot and checks the line goes on after each."""
 
@@ -308,6 +320,8 @@ class HostileRun:
             return items
 
         bot.client.take_dropped = take  # type: ignore[method-assign]
+        self.errors = _Errors()
+        logging.getLogger("bot").addHandler(self.errors)
 
     def body(self, plan: HostileBatch, n: str) -> dict[str, Any]:
         bot, client = self.bot, self.bot.client
@@ -355,6 +369,7 @@ class HostileRun:
         await bot.run_batch({"rooms": {"join": after}})
         assert bot.delivered(f"$markg{n}"), "the batch after a hostile one was lost"
         assert bot.loop.skipped_total == 0, "a batch had to be skipped whole"
+        assert self.errors.lines == [], "warmline logged an error: something failed whole"
         # Each batch retries every kept undecryptable event: over thousands of examples that
         # would measure the kept events, not this batch (capping them is issue #10, §5).
         bot.store.drop_undecryptable(time.time() + 1)

@@ -161,16 +161,37 @@ def test_an_olm_message_nio_cannot_take_loses_only_itself(bot: FuzzBot, runner: 
         json.dumps({"content": {"body": "no type"}, "room_id": ROOM}),
         "[" * 3000 + "]" * 3000,
         json.dumps({"type": "m.room.message", "content": {"msgtype": "m.text", "body": "\ud800"}}),
+        json.dumps(
+            {
+                "type": "m.room.message",
+                "content": {
+                    "msgtype": "m.text",
+                    "body": "hi",
+                    "m.relates_to": {"m.in_reply_to": {"event_id": "$\udfff"}},
+                },
+            }
+        ),
     ],
-    ids=["content a number", "a list", "no type", "nested 3000 deep", "unpaired surrogate"],
+    ids=[
+        "content a number",
+        "a list",
+        "no type",
+        "nested 3000 deep",
+        "unpaired surrogate",
+        "reply to an unpaired surrogate",
+    ],
 )
 def test_a_megolm_payload_nio_cannot_take_loses_only_itself(
-    bot: FuzzBot, runner: asyncio.Runner, plaintext: str
+    bot: FuzzBot, runner: asyncio.Runner, plaintext: str, caplog: pytest.LogCaptureFixture
 ):
     hostile = bot.peer.megolm(bot.client, plaintext, "payload")
-    runner.run(bot.run_batch(timeline_batch(hostile, marker("after"))))
-    assert bot.delivered("$markafter")
+    with caplog.at_level(logging.ERROR):
+        runner.run(bot.run_batch(timeline_batch(hostile, marker("after"))))
+        runner.run(bot.run_batch(timeline_batch(marker("next"), room=CLEAN)))
+    assert bot.delivered("$markafter") and bot.delivered("$marknext")
     assert not bot.delivered("$mpayload")
+    # lost on its own: no failed batch, and no retry of it that fails on every sync after
+    assert [r.getMessage() for r in caplog.records if r.name.startswith("bot.")] == []
 
 
 @pytest.mark.parametrize(
