@@ -79,14 +79,15 @@ class CleaningClient(AsyncClient):  # type: ignore[misc]
         resp.transport_response = transport_response
         return resp
 
-    async def parse_body(self, transport_response: Any) -> JsonDict:
-        """The body as a JSON object ({} if it is none), decoded so that no value in it can
-        break the decoder (nio's own `json()` call raises on deep nesting and huge numbers)."""
+    async def parse_body(self, transport_response: Any) -> Any:
+        """The body as a JSON object or array (/state answers with one; {} if it is neither),
+        decoded so that no value in it can break the decoder (nio's own `json()` call raises
+        on deep nesting and huge numbers)."""
         try:
             value = decode(await transport_response.read())
         except ValueError:
             return {}
-        return value if isinstance(value, dict) else {}
+        return value if isinstance(value, dict | list) else {}
 
     def _clean_sync(self, raw: Any, _data: tuple[Any, ...]) -> Any:
         cleaned = clean_sync(raw)

@@ -30,7 +30,7 @@ from tests.support.hostile import (
     HostileBatch,
     hostile_batches,
 )
-from tests.support.syncpath import CLEAN, FuzzBot, HostileRun, encode, marker
+from tests.support.syncpath import CLEAN, FakeResponse, FuzzBot, HostileRun, encode, marker
 
 
 @pytest.fixture
@@ -388,3 +388,20 @@ def test_an_encrypted_payload_cannot_change_what_the_bot_knows_of_a_room(
     assert eve not in room.users  # the bot would share room keys with eve's devices
     assert room.power_levels.get_user_level(eve) == 0
     assert bot.delivered("$markbefore"), "a forged own join hid what came before it"
+
+
+@pytest.mark.parametrize(
+    ("body", "parsed"),
+    [
+        (b'[{"type": "m.room.create"}]', [{"type": "m.room.create"}]),  # what /state answers
+        (b'{"a": 1}', {"a": 1}),
+        (b"not json", {}),
+        (b'"a string"', {}),
+    ],
+)
+def test_every_body_is_decoded_without_raising(
+    bot: FuzzBot, runner: asyncio.Runner, body: bytes, parsed: Any
+):
+    assert runner.run(bot.client.parse_body(FakeResponse(body))) == parsed
+    deep = runner.run(bot.client.parse_body(FakeResponse(b"[" * 5000 + b"]" * 5000)))
+    assert isinstance(deep, list)  # cut at rawjson.DECODE_DEPTH, not an error
