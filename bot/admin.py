@@ -29,6 +29,7 @@ from bot.matrix.crosssign import (
     query_keys,
 )
 from bot.matrix.discovery import discover
+from bot.matrix.keyexport import fast_kdf
 from bot.matrix.login import open_session
 from bot.matrix.trust import UserKeys, is_cross_signed
 from store import Store, secret
@@ -88,7 +89,8 @@ def identity_path(path: Path) -> Path:
 def seal_identity(seeds: CrossSigningSeeds, passphrase: str, rounds: int = EXPORT_ROUNDS) -> str:
     """The identity side file: the seeds as JSON, sealed like a Megolm export (nio's
     key_export, the spec's format) under its own armor."""
-    sealed = encrypt(json.dumps(seeds.__dict__).encode(), passphrase, count=rounds)
+    with fast_kdf():
+        sealed = encrypt(json.dumps(seeds.__dict__).encode(), passphrase, count=rounds)
     return f"{IDENTITY_HEADER}\n{sealed}\n{IDENTITY_FOOTER}\n"
 
 
@@ -99,7 +101,9 @@ def open_identity(armored: str, passphrase: str) -> CrossSigningSeeds:
     if len(lines) < 3 or lines[0] != IDENTITY_HEADER or lines[-1] != IDENTITY_FOOTER:
         raise ValueError("not a warmline identity file")
     try:
-        return CrossSigningSeeds(**json.loads(decrypt("".join(lines[1:-1]), passphrase)))
+        with fast_kdf():
+            plain = decrypt("".join(lines[1:-1]), passphrase)
+        return CrossSigningSeeds(**json.loads(plain))
     except (TypeError, IndexError) as exc:
         raise ValueError("damaged identity file") from exc
 
@@ -107,7 +111,8 @@ def open_identity(armored: str, passphrase: str) -> CrossSigningSeeds:
 async def export_keys(loaded: Loaded, path: Path, passphrase: str) -> str:
     async with opened(loaded) as s:
         # the standard Megolm export format
-        await s.client.export_keys(str(path), passphrase, count=EXPORT_ROUNDS)
+        with fast_kdf():
+            await s.client.export_keys(str(path), passphrase, count=EXPORT_ROUNDS)
         await _fsync(path)
         seeds = s.store.cross_signing_seeds()
         if seeds is None:
@@ -122,7 +127,8 @@ async def export_keys(loaded: Loaded, path: Path, passphrase: str) -> str:
 
 async def import_keys(loaded: Loaded, path: Path, passphrase: str) -> str:
     async with opened(loaded) as s:
-        await s.client.import_keys(str(path), passphrase)
+        with fast_kdf():
+            await s.client.import_keys(str(path), passphrase)
         done = [f"room keys imported from {path}"]
         side = identity_path(path)
         if side.exists():
