@@ -24,6 +24,7 @@ from bot.logs import Redactor, StateLog, setup
 from bot.matrix.client import PASSWORD_ENV, BotClient, build_client
 from bot.matrix.crosssign import bootstrap, public
 from bot.matrix.discovery import wait_for_homeserver
+from bot.matrix.erase import MatrixEraser
 from bot.matrix.events import decrypter
 from bot.matrix.keysharing import DeviceTrust
 from bot.matrix.login import open_session
@@ -35,6 +36,7 @@ from bot.members import Members
 from bot.metrics import Metrics, line_metrics
 from bot.phrases import talk_language
 from bot.ports import RoomError, Rooms
+from bot.quick_exit import QuickExit
 from bot.reload import Reloader
 from bot.retention import PURGE_EVERY_MINUTES, purge
 from bot.roster import Roster
@@ -229,6 +231,9 @@ async def _build(
             observers=care.observers,
             workload=care.workload,
             wellbeing=care.wellbeing,
+            quick_exit=QuickExit(
+                members, MatrixEraser(client, redactor), messenger, rooms, texts, redactor
+            ),
         ),
         natural=lambda body: ("talk", lang) if (lang := talk_language(body)) else None,
         on_reaction=lambda event: (

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Final
 
+from bot.safety_texts import SAFETY_TEXTS
 from bot.staff_texts import STAFF_TEXTS
 from bot.supporter_texts import SUPPORTER_TEXTS
 from bot.text import Message, render
@@ -416,7 +417,12 @@ _PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
 
 
 TEXTS: Final[dict[str, dict[str, str]]] = {
-    language: {**texts, **STAFF_TEXTS[language], **SUPPORTER_TEXTS[language]}
+    language: {
+        **texts,
+        **STAFF_TEXTS[language],
+        **SUPPORTER_TEXTS[language],
+        **SAFETY_TEXTS[language],
+    }
     for language, texts in _TEXTS.items()
 }
 

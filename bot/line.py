@@ -160,12 +160,12 @@ class SupportLine:
                 room,
                 language,
                 "talk_nobody",
-                "request_kept",
+                ("request_kept", "promise"),  # the first answer says what the line does
                 next_shift=self._replies.next_shift(language),
                 until=self._until(request),
             )
         else:
-            ack = self._replies.tell(room, language, "talk_ack")
+            ack = self._replies.tell(room, language, "talk_ack", "promise")
         self._wake.set()
         if self._pages.busy:
             # Under load the homeserver persists events one after another: the page goes

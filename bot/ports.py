@@ -61,6 +61,12 @@ class Rooms(Protocol):
     async def leave(self, room_id: str) -> None: ...
 
 
+class Eraser(Protocol):
+    async def erase_own(self, room_id: str) -> int:
+        """Redacts every message the bot itself sent in the room; returns how many."""
+        ...
+
+
 @dataclass(frozen=True)
 class Meeting:
     """Where the people of a conversation now meet: `moved` when it had to move to a new

@@ -39,16 +39,21 @@ class MemberReplies:
         return as_list(chosen, self._texts.text(language, "resource_none"))
 
     async def tell(
-        self, room: str, language: str, key: str, then: str | None = None, **values: object
+        self,
+        room: str,
+        language: str,
+        key: str,
+        then: str | tuple[str, ...] = (),
+        **values: object,
     ) -> None:
-        """A catalogue text for the member, its {resources} filled in; `then`: a second
-        text in the same message (kept apart, so organizers can override each alone)."""
+        """A catalogue text for the member, its {resources} filled in; `then`: further
+        texts in the same message (kept apart, so organizers can override each alone)."""
         listed = self._listed(language)
         assert listed is not None  # without a topic there is always a list (or the fallback)
         resources, resource_values = listed
         template = self._texts.text(language, key)
-        if then is not None:
-            template += "\n" + self._texts.text(language, then)
+        for more in (then,) if isinstance(then, str) else then:
+            template += "\n" + self._texts.text(language, more)
         template = template.replace("{resources}", resources)
         direction = self._texts.direction(language)
         await self._messenger.send(room, render(template, direction, **values, **resource_values))

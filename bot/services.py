@@ -14,6 +14,7 @@ from bot.line import SupportLine
 from bot.members import Members
 from bot.observers import Observers
 from bot.ports import Identities, Rooms
+from bot.quick_exit import QuickExit
 from bot.reload import Reloader
 from bot.staffing import Staffing
 from bot.team import TeamRoom
@@ -36,3 +37,4 @@ class Services:
     observers: Observers
     workload: Workload
     wellbeing: Wellbeing
+    quick_exit: QuickExit

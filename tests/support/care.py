@@ -29,6 +29,7 @@ from bot.config import (
 from bot.line import SupportLine
 from bot.logs import Redactor
 from bot.members import Members
+from bot.quick_exit import QuickExit
 from bot.reload import Reloader
 from bot.roster import Roster
 from bot.router import Router
@@ -41,7 +42,7 @@ from commands import ALL
 from store import Incoming, Store
 from store.records import Request
 from store.secret import parse
-from tests.support.fakes import FakeRooms, FixedTrust, RecordingMessenger
+from tests.support.fakes import FakeEraser, FakeRooms, FixedTrust, RecordingMessenger
 
 KEY = parse("c3" * 32, "test")
 TEAM, DM = "!team:hs", "!dm:hs"
@@ -105,6 +106,7 @@ class CareWorld:
         """Everything a `warmline run` builds, over the store as it is."""
         self.roster = Roster(self.config.roster)
         self.messenger = RecordingMessenger()
+        self.eraser = FakeEraser(self.messenger)
         texts = Catalogue()
         team = TeamRoom(TEAM, self.messenger, texts, lambda: self.roster)
         clock = lambda: self.now  # noqa: E731
@@ -154,6 +156,7 @@ class CareWorld:
             self.care.observers,
             self.care.workload,
             self.care.wellbeing,
+            QuickExit(members, self.eraser, self.messenger, self.rooms, texts, Redactor(b"k" * 32)),
         )
         self.router = Router(
             ALL,

@@ -115,3 +115,17 @@ class FixedTrust:
     async def verdict(self, user_id: str, device_id: str | None) -> Verdict:
         self.asked.append((user_id, device_id))
         return self.verdict_value
+
+
+class FakeEraser:
+    """Redacts the bot's own messages in memory: `erased` lists each room asked for, and the
+    messenger's messages sent there until then are marked taken back."""
+
+    def __init__(self, messenger: RecordingMessenger) -> None:
+        self.messenger = messenger
+        self.erased: list[tuple[str, int]] = []  # room, how many messages had been sent
+
+    async def erase_own(self, room_id: str) -> int:
+        count = sum(1 for room, _ in self.messenger.sent if room == room_id)
+        self.erased.append((room_id, len(self.messenger.sent)))
+        return count

@@ -28,6 +28,7 @@ EXPECTED = {
     "talk": MEMBER_DATA,
     "cancel": MEMBER_DATA,
     "forget": MEMBER_DATA,
+    "exit": MEMBER_DATA,  # withdraws, forgets and clears the DM, as !forget: a trusted session
     "checkin": MEMBER_DATA,
     "lang": MEMBER_DATA,
     "tz": MEMBER_DATA,
@@ -52,7 +53,7 @@ EXPECTED = {
 }
 STAFF = {"done", "oncall", "reload", "trust", "queue", "shift", "sessions", "status", "accept"}
 STAFF |= {"handover", "observe", "flag", "break", "debrief", "debriefs"}
-MEMBER_STATE = {"cancel", "forget", "checkin", "talk", "lang", "tz", "yes"}
+MEMBER_STATE = {"cancel", "forget", "exit", "checkin", "talk", "lang", "tz", "yes"}
 
 
 def test_the_table():

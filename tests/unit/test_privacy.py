@@ -20,6 +20,7 @@ from bot.line import SupportLine
 from bot.logs import Redactor
 from bot.members import Members
 from bot.phrases import talk_language
+from bot.quick_exit import QuickExit
 from bot.reload import Reloader
 from bot.roster import Roster
 from bot.router import Router
@@ -33,7 +34,7 @@ from commands import ALL
 from store import Incoming, Store
 from store.records import Checkin
 from store.secret import parse
-from tests.support.fakes import FakeRooms, FixedTrust, RecordingMessenger, text_event
+from tests.support.fakes import FakeEraser, FakeRooms, FixedTrust, RecordingMessenger, text_event
 
 ALEX, BOB, SAM, ORG, BOT = "@alex:hs", "@bob:hs", "@sam:hs", "@org:hs", "@bot:hs"
 DM, LOUNGE, TEAM = "!dm:hs", "!lounge:hs", "!team:hs"
@@ -97,6 +98,9 @@ class World:
             observers=care.observers,
             workload=care.workload,
             wellbeing=care.wellbeing,
+            quick_exit=QuickExit(
+                members, FakeEraser(self.messenger), self.messenger, self.rooms, texts, redactor
+            ),
         )
 
         class Staff:

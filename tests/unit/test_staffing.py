@@ -174,6 +174,7 @@ PERMISSIONS = {
     "checkin": {"member", "supporter", "organizer"},
     "tz": {"member", "supporter", "organizer"},
     "forget": {"member", "supporter", "organizer"},
+    "exit": {"member", "supporter", "organizer"},
     "accept": {"supporter"},  # organizers who take requests are on the roster too
     "done": {"supporter", "organizer"},
     "queue": {"supporter", "organizer"},
