@@ -261,6 +261,7 @@ async def _build(
         store,
         decrypter(client),
         messenger.send,
+        members.undecryptable_notice,
         redactor,
         grace=float(config.encryption.undecryptable_grace),
     )

@@ -133,7 +133,7 @@ _TEXTS: Final[dict[str, dict[str, str]]] = {
         "help_queue": "list open requests",
         "help_trust": "confirm a member's new identity after they reset their encryption",
         "help_resources": "crisis and support resources (optionally for one topic)",
-        "help_lang": "choose my language: en or ar",
+        "help_lang": "choose my language: `en` or `ar`",
         "help_forget": "delete everything I keep about you",
         "resources_title": "Resources:",
         "resources_none_topic": "I have no resources for that topic. Send `!resources` for all.",
@@ -143,6 +143,12 @@ _TEXTS: Final[dict[str, dict[str, str]]] = {
         "forgot_nothing": "I kept nothing about you, so there was nothing to delete.",
         "forgot_request": "your open request (withdrawn)",
         "forgot_checkin": "your check-ins",
+        "forgot_settings": "language and time zone",
+        "forgot_waiting_events": "messages waiting for their key",
+        "forgot_unreadable_notices": "notices about unreadable messages",
+        "forgot_unhandled": "messages not yet handled",
+        "forgot_pinned_key": "your pinned identity key",
+        "forgot_separator": "; ",
         "checkin_prompt": "Checking in: how are you today? Send `!talk` if you'd like a peer.",
         "checkin_set": (
             "Okay: I'll check in with you {days} at {at} ({zone}). `!checkin off` stops it."
@@ -157,7 +163,7 @@ _TEXTS: Final[dict[str, dict[str, str]]] = {
         "tz_set": "Your time zone is now {zone}.",
         "tz_bad": "I don't know that time zone. Example: `!tz Europe/Berlin` or `!tz Asia/Beirut`",
         "help_checkin": "a gentle private check-in at a time you choose",
-        "help_tz": "set your time zone, e.g. Asia/Beirut",
+        "help_tz": "set your time zone, e.g. `Asia/Beirut`",
         "page": (
             "🔔 New request **{id}** · language: {language} · waiting {waited}\n"
             "Accept with `!accept {id}` or react ✅ to this message."
@@ -220,6 +226,19 @@ _TEXTS: Final[dict[str, dict[str, str]]] = {
         ),
         "trust_none": "That account has no cross-signing identity to approve.",
         "resource_none": "- your local emergency number",
+        "undecryptable": (
+            "I couldn't read a message you sent here: it reached me encrypted, but your session "
+            "did not share its key with me{why}. Please check that you are using a verified "
+            "session (in Element: Settings → Sessions), then send it again."
+        ),
+        "undecryptable_why_unverified": (
+            " (your session does not trust my device; verifying my device fixes it)"
+        ),
+        "undecryptable_why_blacklisted": " (your session has blocked my device)",
+        "undecryptable_why_unauthorised": " (your session says I may not read it)",
+        "undecryptable_why_no_olm": " (our sessions could not set up a secure channel)",
+        "supporter_unnamed": "A peer supporter",
+        "supporter_unnamed_within": "a peer supporter",
     },
     "ar": {
         "talk_ack": (
@@ -322,7 +341,7 @@ _TEXTS: Final[dict[str, dict[str, str]]] = {
         "help_queue": "عرض الطلبات المفتوحة",
         "help_trust": "تأكيد الهوية الجديدة لعضو بعد إعادة ضبط التشفير",
         "help_resources": "موارد الأزمات والدعم (لموضوع واحد إن شئت)",
-        "help_lang": "اختيار لغتي: en أو ar",
+        "help_lang": "اختيار لغتي: `en` أو `ar`",
         "help_forget": "حذف كل ما أحتفظ به عنك",
         "resources_title": "الموارد:",
         "resources_none_topic": "ليس لدي موارد لهذا الموضوع. أرسل `!resources` لعرضها كلها.",
@@ -332,6 +351,12 @@ _TEXTS: Final[dict[str, dict[str, str]]] = {
         "forgot_nothing": "لم أحتفظ بأي شيء عنك، فلا يوجد ما يُحذف.",
         "forgot_request": "طلبك المفتوح (تم سحبه)",
         "forgot_checkin": "مواعيد الاطمئنان",
+        "forgot_settings": "اللغة والمنطقة الزمنية",
+        "forgot_waiting_events": "رسائل تنتظر مفتاحها",
+        "forgot_unreadable_notices": "تنبيهات عن رسائل تعذّرت قراءتها",
+        "forgot_unhandled": "رسائل لم أتعامل معها بعد",
+        "forgot_pinned_key": "مفتاح هويتك المثبّت",
+        "forgot_separator": "؛ ",
         "checkin_prompt": (
             "أطمئن عليك: كيف حالك اليوم؟ أرسل `!talk` إذا أردت التحدث مع أحد الداعمين."
         ),
@@ -348,7 +373,7 @@ _TEXTS: Final[dict[str, dict[str, str]]] = {
         "tz_set": "منطقتك الزمنية الآن {zone}.",
         "tz_bad": "لا أعرف هذه المنطقة الزمنية. مثال: `!tz Asia/Beirut` أو `!tz Europe/Berlin`",
         "help_checkin": "اطمئنان خاص ولطيف في وقت تختاره",
-        "help_tz": "ضبط منطقتك الزمنية، مثل Asia/Beirut",
+        "help_tz": "ضبط منطقتك الزمنية، مثل `Asia/Beirut`",
         "page": (
             "🔔 طلب جديد **{id}** · اللغة: {language} · ينتظر منذ {waited}\n"
             "اقبله بإرسال `!accept {id}` أو تفاعل بـ ✅ على هذه الرسالة."
@@ -409,6 +434,17 @@ _TEXTS: Final[dict[str, dict[str, str]]] = {
         ),
         "trust_none": "لا توجد لهذا الحساب هوية توقيع متبادل للموافقة عليها.",
         "resource_none": "- رقم الطوارئ المحلي لديك",
+        "undecryptable": (
+            "لم أتمكن من قراءة رسالة أرسلتها هنا: وصلتني مشفّرة، لكن جلستك لم تشاركني "
+            "مفتاحها{why}. يُرجى التأكد من أنك تستخدم جلسة موثّقة (في Element: الإعدادات ← "
+            "الجلسات)، ثم أرسلها مجددًا."
+        ),
+        "undecryptable_why_unverified": " (جلستك لا تثق بجهازي؛ توثيق جهازي يحل المشكلة)",
+        "undecryptable_why_blacklisted": " (جلستك حظرت جهازي)",
+        "undecryptable_why_unauthorised": " (جلستك تقول إنه لا يحق لي قراءتها)",
+        "undecryptable_why_no_olm": " (لم تتمكن جلساتنا من إنشاء قناة آمنة)",
+        "supporter_unnamed": "أحد الداعمين من الأقران",
+        "supporter_unnamed_within": "أحد الداعمين من الأقران",
     },
 }
 

@@ -255,7 +255,8 @@ class SupportLine:
         """Creates the private room for an accepted request (again after a crash if needed)."""
         assert request.supporter is not None
         supporter = self._roster().supporters.get(request.supporter)
-        name = supporter.display if supporter else "A peer supporter"
+        unnamed = self._texts.text(request.language, "supporter_unnamed")
+        name = supporter.display if supporter else unnamed
         room = await self._rooms.create_handoff(request.member, request.supporter)
         self._store.replace_request(dataclasses.replace(request, handoff_room=room), "accepted")
         await self._replies.tell(
@@ -309,7 +310,8 @@ class SupportLine:
             if not self._rooms.joined(request.handoff_room, (request.member, request.supporter)):
                 continue
             supporter = self._roster().supporters.get(request.supporter)
-            name = supporter.display if supporter else "a peer supporter"
+            unnamed = self._texts.text(request.language, "supporter_unnamed_within")
+            name = supporter.display if supporter else unnamed
             leaving = "" if stays else self._texts.text(request.language, "handoff_leaving")
             intro = self._texts.text(request.language, "handoff_intro").replace(
                 "{leaving}", leaving

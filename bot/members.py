@@ -34,16 +34,29 @@ class Members:
         self._store.set_member_language(user_id, language)
         return self._texts.render(language, "lang_set")
 
+    def undecryptable_notice(self, user_id: str, why: str) -> Message:
+        """What to tell someone whose message the bot cannot read (`why`: the withheld key's
+        reason, "unverified", "no_olm"…, or "" when none came), in their language."""
+        return undecryptable_notice(self._texts, self.language_of(user_id), why)
+
     async def forget(self, user_id: str, language: str, handling: str = "") -> Message:
         """Withdraws any request and deletes everything kept about the member."""
-        what = []
+        kinds: list[str] = []
         if await self._line.withdraw_all(user_id):
-            what.append(self._texts.text(language, "forgot_request"))
+            kinds.append("request")
         had_checkin = self._store.checkin_of(user_id) is not None
         self._checkins.forget(user_id)  # the scheduled job too, not only the record
         if had_checkin:
-            what.append(self._texts.text(language, "forgot_checkin"))
-        what += self._store.forget_member(user_id, handling)
-        if not what:
+            kinds.append("checkin")
+        kinds += self._store.forget_member(user_id, handling)
+        if not kinds:
             return self._texts.render(language, "forgot_nothing")
-        return self._texts.render(language, "forgot", what="; ".join(what))
+        words = [self._texts.text(language, f"forgot_{kind}") for kind in kinds]
+        separator = self._texts.text(language, "forgot_separator")
+        return self._texts.render(language, "forgot", what=separator.join(words))
+
+
+def undecryptable_notice(texts: Catalogue, language: str | None, why: str) -> Message:
+    language = language or texts.default
+    reason = texts.text(language, f"undecryptable_why_{why}") if why else ""
+    return texts.render(language, "undecryptable", why=reason)

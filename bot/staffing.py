@@ -130,12 +130,14 @@ class Staffing:
         override = self._store.overrides(now).get(supporter.user_id)
         on = supporter.on_call(datetime.fromtimestamp(now, UTC), override)
         key = "oncall_now_on" if on else "oncall_now_off"
+        values = {"who": supporter.name}
         if override is None:
             until = self._team.text("oncall_by_shifts")
         else:
             which = "oncall_until" if supporter.shifts else "oncall_no_shifts"
-            until = self._team.text(which).replace("{time}", self.when(override.until))
-        return self._team.text(key).replace("{until}", until), {"who": supporter.name}
+            until = self._team.text(which)  # with its {time}
+            values["time"] = self.when(override.until)
+        return self._team.text(key).replace("{until}", until), values
 
     # -- !shift ---------------------------------------------------------------------------
     def shift(self) -> tuple[str, dict[str, object]]:

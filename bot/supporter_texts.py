@@ -69,7 +69,7 @@ SUPPORTER_TEXTS: Final[dict[str, dict[str, str]]] = {
         "help_no": "answer no to that question (silence counts as no too)",
         "help_alone": "take any observer out of your conversation, at once",
         "help_handover": (
-            "ask the member whether NAME (or, without a name, another supporter) may take over"
+            "ask the member whether `NAME` (or, without a name, another supporter) may take over"
         ),
         "help_observe": "ask the member whether a trainee may read along (they cannot write)",
         "help_flag": "ask the lead on call for support with a request (its id only)",
@@ -232,7 +232,9 @@ SUPPORTER_TEXTS: Final[dict[str, dict[str, str]]] = {
         "help_yes": "الإجابة بنعم على سؤالي عمّن يمكنه الانضمام إلى محادثتك",
         "help_no": "الإجابة بلا على ذلك السؤال (وعدم الرد يُعدّ لا أيضًا)",
         "help_alone": "إخراج أي مراقب من محادثتك فورًا",
-        "help_handover": "سؤال العضو إن كان NAME (أو داعم آخر إن لم يُذكر اسم) يمكنه تولّي المحادثة",
+        "help_handover": (
+            "سؤال العضو إن كان `NAME` (أو داعم آخر إن لم يُذكر اسم) يمكنه تولّي المحادثة"
+        ),
         "help_observe": "سؤال العضو إن كان متدرّب يمكنه القراءة معكما (دون أن يكتب)",
         "help_flag": "طلب الدعم من المسؤول المناوب بشأن طلب (برقمه فقط)",
         "help_break": "أخذ استراحة لبعض الوقت (30m افتراضيًا)؛ دون سؤال عن السبب",

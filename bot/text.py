@@ -99,11 +99,12 @@ def render(template: str, direction: str = "ltr", /, **values: object) -> Messag
     for i, value in enumerate(ordered):
         if isinstance(value, Mention):
             mentions.append(value.user_id)
+            name = f"{FSI}{value.name}{PDI}" if rtl else value.name
             pill = (
                 f'<a href="https://matrix.to/#/{html.escape(value.user_id)}">'
-                f"{html.escape(value.name)}</a>"
+                f"{html.escape(name)}</a>"
             )
-            body = body.replace(_sentinel(i), value.name)
+            body = body.replace(_sentinel(i), name)
             formatted = formatted.replace(_sentinel(i), pill)
         else:
             plain = not rtl or _in_link(formatted, i) or f"{FSI}{_sentinel(i)}" in formatted

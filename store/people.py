@@ -4,11 +4,22 @@ forgotten, and the claims that make scheduled posts happen once."""
 from __future__ import annotations
 
 import time
+from typing import Literal
 
 import sqlcipher3
 
 from store.db import transaction
 from store.records import Checkin
+
+# What forget_member found and deleted: kinds of data, which the caller puts into words.
+Kept = Literal["settings", "waiting_events", "unreadable_notices", "unhandled", "pinned_key"]
+_KEPT_IN: tuple[tuple[str, Kept], ...] = (
+    ("members", "settings"),  # language and time zone
+    ("undecryptable", "waiting_events"),  # messages waiting for their key
+    ("undecryptable_notices", "unreadable_notices"),
+    ("inbox", "unhandled"),  # messages not yet handled
+    ("pinned_master_keys", "pinned_key"),
+)
 
 
 class MemberTables:
@@ -29,20 +40,14 @@ class MemberTables:
                 (user_id, language),
             )
 
-    def forget_member(self, user_id: str, handling: str = "") -> list[str]:
+    def forget_member(self, user_id: str, handling: str = "") -> list[Kept]:
         """Deletes what is kept about a member (their settings, events waiting for a key,
         notices about them); returns what kinds of data there were. Requests are withdrawn
         by the caller first, which erases them from those records. `handling` is the event
         being handled (the request to forget), which is not counted."""
-        deleted = []
+        deleted: list[Kept] = []
         with transaction(self._db):
-            for table, what in (
-                ("members", "language and time zone"),
-                ("undecryptable", "messages waiting for their key"),
-                ("undecryptable_notices", "notices about unreadable messages"),
-                ("inbox", "messages not yet handled"),
-                ("pinned_master_keys", "your pinned identity key"),
-            ):
+            for table, what in _KEPT_IN:
                 column = "user_id" if table in ("members", "pinned_master_keys") else "sender"
                 query = f"DELETE FROM {table} WHERE {column} = ?"  # noqa: S608 (constants)
                 args: tuple[str, ...] = (user_id,)

@@ -20,7 +20,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bot.logs import Redactor
-from bot.text import render
+from bot.text import Message
 from store import Incoming, Store
 from store.records import KeptEvent
 
@@ -41,17 +41,15 @@ KEPT_PER_SENDER = 20
 KEPT_AT_MOST = 1000
 WITHHELD_REMEMBERED = 1000  # withheld notices (any device can send them), newest kept
 
-NOTICE = (
-    "I couldn't read a message you sent here: it reached me encrypted, but your session did "
-    "not share its key with me{why}. Please check that you are using a verified session "
-    "(in Element: Settings → Sessions), then send it again."
-)
+# What a withheld key's code says about why, as the notice's catalogue key says it.
 WHY = {
-    "m.unverified": " (your session does not trust my device; verifying my device fixes it)",
-    "m.blacklisted": " (your session has blocked my device)",
-    "m.unauthorised": " (your session says I may not read it)",
-    "m.no_olm": " (our sessions could not set up a secure channel)",
+    "m.unverified": "unverified",
+    "m.blacklisted": "blacklisted",
+    "m.unauthorised": "unauthorised",
+    "m.no_olm": "no_olm",
 }
+# (sender, why: one of WHY's values or "") → the notice, in the sender's language
+Notice = Callable[[str, str], Message]
 
 
 class Undecryptable:
@@ -60,6 +58,7 @@ class Undecryptable:
         store: Store,
         try_decrypt: TryDecrypt,
         send: Send,
+        notice: Notice,
         redactor: Redactor,
         grace: float,
         clock: Callable[[], float] = time.time,
@@ -67,6 +66,7 @@ class Undecryptable:
         self._store = store
         self._try_decrypt = try_decrypt
         self._send = send
+        self._notice = notice
         self._redact = redactor
         self._grace = grace
         self._clock = clock
@@ -134,7 +134,7 @@ class Undecryptable:
         ):
             return  # already told for this session
         why = WHY.get(self._withheld.get(event.session_id, ""), "")
-        await self._send(event.room_id, render(NOTICE, why=why))
+        await self._send(event.room_id, self._notice(event.sender, why))
 
     async def settle(self) -> None:
         """Waits for every armed timer (tests use it with a grace of 0)."""

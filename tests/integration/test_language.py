@@ -42,7 +42,8 @@ async def test_forget_withdraws_and_deletes(line: Line):
     start = line.sam.mark()
     await line.alex.ask(dm, "!talk", line.bot_id)
     forgot = await line.alex.ask(dm, "!forget", line.bot_id)
-    assert "طلبك المفتوح" in forgot.body and "language and time zone" in forgot.body
+    assert "طلبك المفتوح" in forgot.body and "اللغة والمنطقة الزمنية" in forgot.body
+    assert "language" not in forgot.body  # every word of it Arabic
     await line.sam.wait_for(
         lambda r, e: (
             r == line.team and isinstance(e, RoomMessage) and "withdrawn by the member" in e.body

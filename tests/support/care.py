@@ -85,7 +85,8 @@ class NoIdentities:
 
 
 class CareWorld:
-    def __init__(self, tmp: Path, roster: RosterConfig | None = None) -> None:
+    def __init__(self, tmp: Path, roster: RosterConfig | None = None, language: str = "en") -> None:
+        self.language = language  # the bot's default language: the team's, and the rooms'
         self.now = NOW
         self.path = tmp / "data"
         self.config_file = tmp / "config.yaml"  # never read: the config is built here
@@ -95,6 +96,7 @@ class CareWorld:
             StoreConfig("x"),
             roster=roster or roster_config(),
             consent=ConsentConfig(timeout=600),
+            language=language,
         )
         # the homeserver's rooms outlive a restart of the bot; Robin's DM is theirs
         self.rooms = FakeRooms(dms={DM: ROBIN})
@@ -107,7 +109,7 @@ class CareWorld:
         self.roster = Roster(self.config.roster)
         self.messenger = RecordingMessenger()
         self.eraser = FakeEraser(self.messenger)
-        texts = Catalogue()
+        texts = Catalogue(default=self.language)
         team = TeamRoom(TEAM, self.messenger, texts, lambda: self.roster)
         clock = lambda: self.now  # noqa: E731
         staffing = Staffing(self.store, lambda: self.roster, lambda: "Europe/Berlin", team, clock)

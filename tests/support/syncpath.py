@@ -24,6 +24,7 @@ from nio import AsyncClientConfig
 from nio.crypto.sessions import Session
 from unpaddedbase64 import encode_base64
 
+from bot.catalogue import Catalogue
 from bot.config import MatrixConfig
 from bot.logs import Redactor, StateLog
 from bot.matrix.client import BotClient
@@ -31,6 +32,7 @@ from bot.matrix.events import decrypter
 from bot.matrix.keysharing import DeviceTrust
 from bot.matrix.sync import SyncLoop, SyncTuning
 from bot.matrix.undecryptable import Undecryptable
+from bot.members import undecryptable_notice
 from store import Incoming, Store
 from store.nio_store import store_class
 from store.secret import parse
@@ -235,7 +237,12 @@ class FuzzBot:
             return None
 
         self.undecryptable = Undecryptable(
-            self.store, decrypter(self.client), send, redactor, grace=3600
+            self.store,
+            decrypter(self.client),
+            send,
+            lambda sender, why: undecryptable_notice(Catalogue(), None, why),
+            redactor,
+            grace=3600,
         )
         self.loop = SyncLoop(
             self.client,

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.catalogue import Catalogue
 from bot.logs import Redactor
 from bot.matrix.undecryptable import (
     KEPT_PER_SENDER,
@@ -11,6 +12,7 @@ from bot.matrix.undecryptable import (
     WITHHELD_REMEMBERED,
     Undecryptable,
 )
+from bot.members import undecryptable_notice
 from bot.text import Message
 from store import Store
 from store.records import KeptEvent
@@ -27,13 +29,19 @@ def kept(
 
 
 class World:
-    def __init__(self, tmp: Path, grace: float) -> None:
+    def __init__(self, tmp: Path, grace: float, language: str = "en") -> None:
         self.store = Store(tmp, KEY)
         self.keys: set[str] = set()  # session ids whose key has arrived
         self.sent: list[tuple[str, Message]] = []
         self.now = 1000.0
         self.keeper = Undecryptable(
-            self.store, self.try_decrypt, self.send, Redactor(b"k" * 32), grace, lambda: self.now
+            self.store,
+            self.try_decrypt,
+            self.send,
+            lambda sender, why: undecryptable_notice(Catalogue(), language, why),
+            Redactor(b"k" * 32),
+            grace,
+            lambda: self.now,
         )
 
     def try_decrypt(self, event: KeptEvent):
@@ -71,6 +79,19 @@ async def test_withheld_reason_is_explained(world: World):
     world.keeper.keep(kept("$1"))
     await world.keeper.settle()
     assert "does not trust my device" in world.sent[0][1].body
+
+
+async def test_the_notice_is_in_the_senders_language(tmp_path: Path):
+    world = World(tmp_path, grace=0, language="ar")
+    try:
+        world.keeper.withheld("S1", "m.unverified")
+        world.keeper.keep(kept("$1"))
+        await world.keeper.settle()
+        body = world.sent[0][1].body
+        assert "لم أتمكن من قراءة رسالة" in body and "جلستك لا تثق بجهازي" in body
+        assert "couldn't" not in body
+    finally:
+        world.store.close()
 
 
 async def test_key_arriving_within_the_grace_means_no_notice(tmp_path: Path):

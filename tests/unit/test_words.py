@@ -7,7 +7,7 @@ from bot.catalogue import Catalogue
 from bot.config import RosterConfig, SupporterConfig
 from bot.roster import Roster
 from bot.team import TeamRoom
-from bot.text import PDI
+from bot.text import FSI, PDI
 from tests.support.fakes import RecordingMessenger
 
 SAM, NOOR, ORG = "@sam:hs", "@noor:hs", "@org:hs"
@@ -45,7 +45,8 @@ async def test_an_arabic_page_lists_names_with_the_arabic_comma():
         waited=room.waited(150),
     )
     body = messenger.sent[0][1].body
-    assert body.endswith("في المناوبة: Sam، Noor.")
+    # names are isolated like every value, so a Latin name keeps the sentence in order
+    assert body.endswith(f"في المناوبة: {FSI}Sam{PDI}، {FSI}Noor{PDI}.")
     assert f"دقيقتان{PDI}" in body  # 2 minutes: the dual form
 
 
