@@ -17,8 +17,9 @@ import dataclasses
 import secrets
 from dataclasses import dataclass
 from enum import Enum
+from typing import Literal
 
-from store.records import Request
+from store.records import ClosedState, Request, RequestState
 
 ID_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud and typed on phones
 
@@ -26,7 +27,7 @@ ID_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud and 
 class Refused(Exception):
     """A transition that is not allowed; `reason` says why in a stable word."""
 
-    def __init__(self, reason: str, request: Request) -> None:
+    def __init__(self, reason: RequestState | Literal["taken"], request: Request) -> None:
         super().__init__(reason)
         self.reason = reason
         self.request = request
@@ -97,13 +98,13 @@ def cancel(request: Request, now: float) -> Request:
     return _closed(request, "cancelled", now)
 
 
-def finish(request: Request, now: float, state: str = "done") -> Request:
+def finish(request: Request, now: float, state: Literal["done", "expired"] = "done") -> Request:
     if request.state != "accepted":
         raise Refused(request.state, request)
     return _closed(request, state, now)
 
 
-def _closed(request: Request, state: str, now: float) -> Request:
+def _closed(request: Request, state: ClosedState, now: float) -> Request:
     """Closed: the member's identity and rooms are erased; the rest is anonymous."""
     return dataclasses.replace(
         request,

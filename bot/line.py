@@ -15,6 +15,7 @@ import logging
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Literal
 
 from bot import handoff
 from bot.catalogue import Catalogue
@@ -22,6 +23,7 @@ from bot.config import Config
 from bot.errors import CommandError
 from bot.line_hooks import NO_HOOKS, LineHooks
 from bot.logs import Redactor
+from bot.metrics import LineEvent, Record
 from bot.pages import Pages
 from bot.ports import Messenger, Rooms
 from bot.replies import MemberReplies
@@ -32,9 +34,13 @@ from store import Incoming, Store
 from store.records import Request
 
 log = logging.getLogger(__name__)
-# What happened, for the metrics: "request", "accept" (with the seconds it took), "escalate",
-# "give_up", "cancel", "expire". Never who.
-Record = Callable[..., None]
+# What a deadline step counts as, for the metrics
+STEP_EVENTS: dict[handoff.Step, LineEvent] = {
+    handoff.Step.ESCALATE: "escalate",
+    handoff.Step.GIVE_UP: "give_up",
+    handoff.Step.EXPIRE: "expire",
+    handoff.Step.LAPSE: "lapse",
+}
 ACCEPT_REACTIONS = ("✅", "👍", "✔")
 
 
@@ -65,7 +71,7 @@ class SupportLine:
         self._new_id = new_id
         self._texts = texts or Catalogue()
         self._wake = asyncio.Event()
-        self._record: Record = record or (lambda event, seconds=None: None)
+        self._record: Record = record or _not_counted
         self._hooks = hooks
         self._pages = Pages(
             store, team, self._pageable, self._supporter_name, clock, leads=hooks.leads
@@ -276,7 +282,7 @@ class SupportLine:
         await self._close(request, "done")
         return self.team_text("session_closed").replace("{id}", request.id)
 
-    async def _close(self, request: Request, state: str) -> None:
+    async def _close(self, request: Request, state: Literal["done"]) -> None:
         closed = handoff.finish(request, self._clock(), state)
         if self._store.replace_request(closed, "accepted"):
             self._record(state)
@@ -376,7 +382,7 @@ class SupportLine:
         updated, kind = step
         if not self._store.replace_request(updated, request.state):
             return
-        self._record(kind.name.lower())
+        self._record(STEP_EVENTS[kind])
         if kind is handoff.Step.ESCALATE:
             await self._pages.escalate(updated)
         elif kind is handoff.Step.GIVE_UP:
@@ -395,3 +401,7 @@ class SupportLine:
         elif kind is handoff.Step.LAPSE:  # the member was told when, in every answer since
             log.info("request %s closed: nobody could take it in time", request.id)
             await self._edit_page(request)
+
+
+def _not_counted(event: LineEvent, seconds: float | None = None) -> None:
+    return None

@@ -7,6 +7,7 @@ import logging
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Literal, Protocol, get_args
 
 from bot.errors import StartupError
 from bot.roster import Roster
@@ -14,15 +15,26 @@ from store import Store
 
 log = logging.getLogger(__name__)
 
-# what SupportLine records → (counter name, help)
-EVENTS = {
+# What SupportLine records: what happened, never who.
+LineEvent = Literal["request", "accept", "escalate", "give_up", "cancel", "expire", "lapse", "done"]
+# each → (counter name, help); every LineEvent has one (a test checks)
+EVENTS: dict[LineEvent, tuple[str, str]] = {
     "request": ("requests", "talk requests opened"),
     "accept": ("accepts", "requests accepted by a supporter"),
     "escalate": ("escalations", "escalations to tier 2 after an unanswered page"),
     "give_up": ("give_ups", "members told honestly that nobody is free"),
     "cancel": ("cancellations", "requests withdrawn by the member"),
     "expire": ("expired_sessions", "sessions closed by the session timeout"),
+    "lapse": ("lapsed_requests", "open requests closed because nobody could take them in time"),
+    "done": ("done_sessions", "sessions a supporter ended with !done"),
 }
+assert set(EVENTS) == set(get_args(LineEvent))
+
+
+class Record(Protocol):
+    """Counts one line event ("accept" with the seconds it took)."""
+
+    def __call__(self, event: LineEvent, seconds: float | None = None) -> None: ...
 
 
 class MetricsUnavailable(StartupError):
@@ -62,10 +74,8 @@ class Metrics:
         for gauge, read in self._gauges:
             gauge.set(read())
 
-    def record(self, event: str, seconds: float | None = None) -> None:
-        counter = self._counters.get(event)
-        if counter is not None:
-            counter.inc()
+    def record(self, event: LineEvent, seconds: float | None = None) -> None:
+        self._counters[event].inc()  # an event without a counter is a bug: let it show
         if event == "accept" and seconds is not None:
             self._accept.observe(seconds)
         self.refresh()  # what just happened changed the gauges

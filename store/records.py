@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from typing import Literal
 
 
 @dataclass(frozen=True, repr=False)
@@ -79,6 +80,11 @@ class CrossSigningSeeds:
         return "CrossSigningSeeds(...)"
 
 
+# open, then accepted (or cancelled, lapsed), then done or expired; the last four are closed
+RequestState = Literal["open", "accepted", "done", "cancelled", "expired", "lapsed"]
+ClosedState = Literal["done", "cancelled", "expired", "lapsed"]
+
+
 @dataclass(frozen=True)
 class Request:
     """A member's request for a peer, from "I need to talk" until the handoff ends.
@@ -91,7 +97,7 @@ class Request:
     member_room: str  # the encrypted DM the bot talks to the member in
     language: str
     created_at: float
-    state: str = "open"  # open | accepted | done | cancelled | expired | lapsed
+    state: RequestState = "open"
     page_event: str | None = None  # the page in the supporters room
     escalations: int = 0  # how many ack timeouts have passed
     next_deadline: float | None = None
