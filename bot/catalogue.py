@@ -6,7 +6,6 @@ Arabic text falls back to English (the catalogue test lists any such gap).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Final
@@ -14,7 +13,7 @@ from typing import Final
 from bot.safety_texts import SAFETY_TEXTS
 from bot.staff_texts import STAFF_TEXTS
 from bot.supporter_texts import SUPPORTER_TEXTS
-from bot.text import Message, render
+from bot.text import Message, placeholders, render
 
 DEFAULT: Final = "en"
 RTL: Final = frozenset({"ar"})
@@ -449,9 +448,6 @@ _TEXTS: Final[dict[str, dict[str, str]]] = {
 }
 
 
-_PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
-
-
 TEXTS: Final[dict[str, dict[str, str]]] = {
     language: {
         **texts,
@@ -461,10 +457,6 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
     }
     for language, texts in _TEXTS.items()
 }
-
-
-def placeholders(template: str) -> set[str]:
-    return set(_PLACEHOLDER.findall(template))
 
 
 def plural_form(language: str, n: int) -> str:

@@ -8,46 +8,38 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import re
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from bot.catalogue import Catalogue
+from bot.config_values import valid_zone
 from bot.ports import Messenger, RoomError, Rooms
 from bot.schedules import forward, local_minute
-from bot.shifts import DAYS, _days
+from bot.shifts import DAYS, days_of, time_of_day
 from bot.text import Message
 from store import Store
 from store.records import Checkin
 
-_TIME = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
 CHECKIN_RETRIES = 5  # a minute apart, when a check-in could not be sent
-
-
-def valid_zone(name: str) -> bool:
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return False
-    return "/" in name or name == "UTC"
 
 
 def parse(args: str) -> tuple[str, str, str | None]:
     """`daily 20:00 [Area/City]` → (days, "20:00", zone or None); ValueError otherwise."""
     parts = args.split()
-    if len(parts) not in (2, 3) or not _TIME.fullmatch(parts[1]):
+    if len(parts) not in (2, 3):
         raise ValueError(args)
-    days = ",".join(DAYS[d] for d in sorted(_days(parts[0].lower())))
-    hour, minute = parts[1].split(":")
+    minutes = time_of_day(parts[1])
+    days = ",".join(DAYS[d] for d in sorted(days_of(parts[0].lower())))
     zone = parts[2] if len(parts) == 3 else None
     if zone is not None and not valid_zone(zone):
         raise ValueError(zone)
-    return ("daily" if days.count(",") == 6 else days), f"{int(hour):02d}:{minute}", zone
+    at = f"{minutes // 60:02d}:{minutes % 60:02d}"
+    return ("daily" if days.count(",") == 6 else days), at, zone
 
 
 class Checkins:

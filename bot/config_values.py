@@ -63,11 +63,19 @@ def duration_seconds(value: str) -> float:
     return float(int(digits) * _UNIT_SECONDS[unit])
 
 
-def _zone(value: str) -> str:
+def valid_zone(name: str) -> bool:
+    """An IANA zone named Area/City, or UTC: the one rule for the config and `!tz`. Legacy
+    names such as `EST` are refused: they read like a place's time but keep no summer time."""
     try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ValueError("") from exc
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return "/" in name or name == "UTC"
+
+
+def _zone(value: str) -> str:
+    if not valid_zone(value):
+        raise ValueError("")
     return value
 
 

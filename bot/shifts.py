@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-_TIME = re.compile(r"([01]\d|2[0-4]):([0-5]\d)")
+_TIME = re.compile(r"([01]?\d|2[0-4]):([0-5]\d)")
 
 
 @dataclass(frozen=True)
@@ -41,14 +41,17 @@ class Shift:
         )
 
 
-def _minutes(text: str) -> int:
+def time_of_day(text: str, *, end_of_day: bool = False) -> int:
+    """`18:00` or `8:05` → minutes after local midnight; `24:00` (1440) only where the end of
+    a day can be meant (a shift's end). The one rule for shifts, check-ins and schedules."""
     match = _TIME.fullmatch(text)
-    if not match or (match.group(1) == "24" and match.group(2) != "00"):
+    minutes = int(match.group(1)) * 60 + int(match.group(2)) if match else -1
+    if not 0 <= minutes <= (1440 if end_of_day else 1439):
         raise ValueError(f"{text!r} is not a time like 18:00")
-    return int(match.group(1)) * 60 + int(match.group(2))
+    return minutes
 
 
-def _days(text: str) -> frozenset[int]:
+def days_of(text: str) -> frozenset[int]:
     if text == "daily":
         return frozenset(range(7))
     days: set[int] = set()
@@ -66,12 +69,13 @@ def parse_shift(text: str) -> Shift:
     start_text, sep, end_text = window.strip().partition("-")
     if not sep:
         raise ValueError("expected DAYS HH:MM-HH:MM")
-    start, end = _minutes(start_text), _minutes(end_text)
+    start = time_of_day(start_text, end_of_day=True)  # 24:00 refused below, by name
+    end = time_of_day(end_text, end_of_day=True)
     if start == 1440:
         raise ValueError("a shift cannot start at 24:00")
     if start == end:
         raise ValueError("a shift needs a start and an end that differ")
-    return Shift(_days(days_text), start, end)
+    return Shift(days_of(days_text), start, end)
 
 
 def on_call(shifts: tuple[Shift, ...], zone: ZoneInfo, now: datetime) -> bool:

@@ -50,6 +50,11 @@ def _plain(line: str) -> str:
 FSI, PDI, RLM = "\u2068", "\u2069", "\u200f"  # first-strong isolate, pop, right-to-left mark
 
 
+def placeholders(template: str) -> set[str]:
+    """The names of the {placeholders} in `template`."""
+    return set(_PLACEHOLDER.findall(template))
+
+
 def indexed(template: str, suffix: object, *names: str) -> str:
     """`{name}` → `{name<suffix>}`, so one template can serve several lines of a message."""
     for name in names:

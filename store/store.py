@@ -128,11 +128,6 @@ class Store(RequestTables, MemberTables, StaffTables, SupportTables, WorkTables,
             )
         return fresh
 
-    def add_to_inbox(self, events: list[Incoming]) -> list[Incoming]:
-        """Keeps events that arrived outside a sync batch (e.g. decrypted late)."""
-        with transaction(self._db):
-            return self._into_inbox(events)
-
     def _into_inbox(self, events: list[Incoming]) -> list[Incoming]:
         fresh: list[Incoming] = []
         seq = self._db.execute("SELECT coalesce(max(seq), 0) FROM inbox").fetchone()[0]

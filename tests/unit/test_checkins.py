@@ -2,7 +2,11 @@ from __future__ import annotations
 
 import pytest
 
-from bot.checkins import parse, valid_zone
+from bot.checkins import parse
+from bot.config import ConfigError
+from bot.config import parse as parse_config
+from bot.config_values import valid_zone
+from bot.shifts import parse_shift
 
 
 @pytest.mark.parametrize(
@@ -38,6 +42,37 @@ def test_parse_refuses(bad):
 def test_zones():
     assert valid_zone("Asia/Beirut") and valid_zone("UTC")
     assert not valid_zone("Beirut") and not valid_zone("../etc/passwd")
+
+
+CONFIG = "matrix:\n  homeserver: https://hs\n  user_id: '@bot:hs'\nstore:\n  path: x\n"
+
+
+@pytest.mark.parametrize("zone", ["EST", "Europe/Berlin", "UTC", "Mars/Olympus"])
+def test_the_config_and_tz_take_the_same_zones(zone: str):
+    """One rule: the config accepted EST while `!tz EST` refused it."""
+    try:
+        parse_config(CONFIG + f"roster:\n  timezone: {zone}\n", "c.yaml")
+        in_config = True
+    except ConfigError:
+        in_config = False
+    assert in_config == valid_zone(zone) == (zone != "EST" and zone != "Mars/Olympus")
+
+
+@pytest.mark.parametrize("time", ["7:05", "07:05", "23:59", "0:00", "24:00", "25:00", "7:5"])
+def test_shifts_and_check_ins_read_times_alike(time: str):
+    """One rule: shifts refused 7:05 while check-ins took it; 24:00 only ends a shift."""
+    try:
+        parse(f"daily {time}")
+        in_checkin = True
+    except ValueError:
+        in_checkin = False
+    try:
+        parse_shift(f"daily 00:00-{time}" if time != "0:00" else "daily 0:00-1:00")
+        in_shift = True
+    except ValueError:
+        in_shift = False
+    assert in_checkin == (time not in ("24:00", "25:00", "7:5"))
+    assert in_shift == (time not in ("25:00", "7:5"))
 
 
 async def test_a_checkin_that_could_not_be_sent_is_retried_and_sent_once(tmp_path):
