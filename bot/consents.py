@@ -88,7 +88,7 @@ class Consents:
             self._timeout(),
         )
         if not self._store.add_question(question):
-            raise CommandError(self._texts.text(self._texts.default, "consent_busy"))
+            raise CommandError("consent_busy")
         log.info("request %s: the member is asked about a %s", request.id, kind)
         await self._send(question, request)
         self._wake.set()
@@ -136,9 +136,9 @@ class Consents:
         """`!yes` / `!no` (or a reply, or a reaction): the member's decision."""
         question = self._store.question_of(member)
         if question is None or self._ended(question):
-            raise CommandError(self._texts.text(language, "consent_none"))
+            raise CommandError("consent_none")
         if room != question.member_room:
-            raise CommandError(self._texts.text(language, "consent_elsewhere"))
+            raise CommandError("consent_elsewhere")
         try:
             decided, outcome = consent.decide(question, answer, self._clock())
         except consent.NotAsking:

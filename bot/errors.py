@@ -12,7 +12,13 @@ Role = Literal["member", "supporter", "organizer"]
 
 
 class CommandError(Exception):
-    """A failure whose text is shown to the user as it is."""
+    """A refusal the user is shown: catalogue text `key` with `values`, rendered by the router
+    in the language of the one who asked (so an Arabic member is refused in Arabic)."""
+
+    def __init__(self, key: str, **values: object) -> None:
+        super().__init__(key)
+        self.key = key
+        self.values = values
 
 
 class CommandSyntaxError(Exception):

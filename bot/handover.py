@@ -16,6 +16,7 @@ from collections.abc import Callable
 from bot import consent
 from bot.consent import Outcome
 from bot.consents import Consents
+from bot.errors import CommandError
 from bot.ports import Conversation
 from bot.roster import Roster, Supporter
 from bot.team import TeamRoom
@@ -52,16 +53,16 @@ class Handovers:
         """An accepted request, or the team's "no open session" refusal."""
         request = self._store.request(request_id)
         if request is None or request.state != "accepted" or request.supporter is None:
-            raise self._team.refusal("no_session", id=request_id.upper())
+            raise CommandError("no_session", id=request_id.upper())
         return request
 
     # -- !handover ----------------------------------------------------------------------------
     async def start(self, request_id: str, sender: str, organizer: bool, name: str | None) -> Reply:
         request = self.session(request_id)
         if request.supporter != sender and not organizer:
-            raise self._team.refusal("handover_not_yours", id=request.id)
+            raise CommandError("handover_not_yours", id=request.id)
         if self._open_handover(request.id) is not None:
-            raise self._team.refusal("handover_waiting", id=request.id)
+            raise CommandError("handover_waiting", id=request.id)
         newcomer = None if name is None else self._named(request, name)
         await self._consents.ask(request, consent.HANDOVER, newcomer, sender)
         if newcomer is None:
@@ -75,13 +76,13 @@ class Handovers:
         """The supporter NAME, if they can take the session (capacity applies to them)."""
         who = self._roster().find(name)
         if who is None:
-            raise self._team.refusal("oncall_who", name=name)
+            raise CommandError("oncall_who", name=name)
         if who.trainee:
-            raise self._team.refusal("trainee_cannot_take", name=who.name)
+            raise CommandError("trainee_cannot_take", name=who.name)
         if who.user_id == request.supporter:
-            raise self._team.refusal("handover_same", name=who.name, id=request.id)
+            raise CommandError("handover_same", name=who.name, id=request.id)
         if self._store.open_sessions().get(who.user_id, 0) >= who.max_sessions:
-            raise self._team.refusal("handover_full", name=who.name)
+            raise CommandError("handover_full", name=who.name)
         return who.user_id
 
     def _open_handover(self, request_id: str) -> Question | None:
@@ -135,11 +136,9 @@ class Handovers:
             return False
         who = self._roster().supporters.get(sender)
         if who is not None and who.trainee:
-            raise self._team.refusal("trainee_cannot_take", name=who.name)
+            raise CommandError("trainee_cannot_take", name=who.name)
         if sender == request.supporter:
-            raise self._team.refusal(
-                "handover_same", name=self._team.mention(sender).name, id=request.id
-            )
+            raise CommandError("handover_same", name=self._team.mention(sender).name, id=request.id)
         if not self._store.claim_handover(question.id, sender):
             return False  # someone else was quicker: the line says who
         await self._bring_in(dataclasses.replace(question, newcomer=sender), request, sender)

@@ -224,29 +224,28 @@ class SupportLine:
     async def accept(self, request_id: str, supporter_id: str) -> None:
         supporter = self._roster().supporters.get(supporter_id)
         if supporter is None:
-            raise CommandError(self.team_text("not_supporter"))
+            raise CommandError("not_supporter")
         request = self._store.request(request_id)
         if request is None:
-            raise CommandError(self.team_text("no_request").replace("{id}", request_id.upper()))
+            raise CommandError("no_request", id=request_id.upper())
         try:
             accepted = handoff.accept(request, supporter_id, self._clock(), self._timing())
             if not self._store.replace_request(accepted, "open"):
                 raise handoff.Refused("taken", self._store.request(request.id) or request)
         except handoff.Refused as refused:
-            raise CommandError(self._refusal(refused)) from None
+            raise self._refusal(refused) from None
         log.info("request %s accepted by %s", request.id, self._redact.tag(supporter_id))
         self._record("accept", (accepted.accepted_at or 0) - accepted.created_at)
         await self._edit_page(request)
         await self._hand_off(accepted)
 
-    def _refusal(self, refused: handoff.Refused) -> str:
+    def _refusal(self, refused: handoff.Refused) -> CommandError:
         r = refused.request
         if refused.reason == "taken":
-            who = self._roster().supporters.get(r.supporter or "")
-            name = who.name if who else self.team_text("someone_else")
-            return self.team_text("taken_by").replace("{id}", r.id).replace("{supporter}", name)
-        key = "withdrawn" if refused.reason == "cancelled" else "closed"
-        return self.team_text(key).replace("{id}", r.id)
+            return CommandError(
+                "taken_by", id=r.id, supporter=self._team.mention(r.supporter or "")
+            )
+        return CommandError("withdrawn" if refused.reason == "cancelled" else "closed", id=r.id)
 
     def reaction_command(self, event: Incoming) -> tuple[str, str] | None:
         """✅ or 👍 on a page in the team room means `!accept ID`."""
@@ -276,9 +275,9 @@ class SupportLine:
     async def done(self, request_id: str, supporter_id: str, organizer: bool) -> str:
         request = self._store.request(request_id)
         if request is None or request.state != "accepted":
-            raise CommandError(self.team_text("no_session").replace("{id}", request_id.upper()))
+            raise CommandError("no_session", id=request_id.upper())
         if request.supporter != supporter_id and not organizer:
-            raise CommandError(self.team_text("not_your_session").replace("{id}", request.id))
+            raise CommandError("not_your_session", id=request.id)
         await self._close(request, "done")
         return self.team_text("session_closed").replace("{id}", request.id)
 

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from bot import consent
 from bot.consent import Outcome
 from bot.consents import Consents
+from bot.errors import CommandError
 from bot.ports import Conversation
 from bot.roster import Roster, Supporter
 from bot.team import TeamRoom
@@ -52,11 +53,11 @@ class Observers:
         request = self._session(request_id)
         observer = self._observer(sender, name)
         if sender not in (observer.user_id, request.supporter) and not organizer:
-            raise self._team.refusal("observe_not_yours", id=request.id)
+            raise CommandError("observe_not_yours", id=request.id)
         if observer.user_id == request.supporter:
-            raise self._team.refusal("handover_same", name=observer.name, id=request.id)
+            raise CommandError("handover_same", name=observer.name, id=request.id)
         if any(o.user_id == observer.user_id for o in self._store.observers(request.id)):
-            raise self._team.refusal("observe_already", name=observer.name, id=request.id)
+            raise CommandError("observe_already", name=observer.name, id=request.id)
         await self._consents.ask(request, consent.OBSERVE, observer.user_id, sender)
         return self._team.text("observe_asked"), {"id": request.id, "observer": observer.name}
 
@@ -64,9 +65,9 @@ class Observers:
         roster = self._roster()
         who = roster.supporters.get(sender) if name is None else roster.find(name)
         if who is None:
-            raise self._team.refusal("oncall_who", name=name or sender)
+            raise CommandError("oncall_who", name=name or sender)
         if not who.trainee:
-            raise self._team.refusal("observe_trainees_only", name=who.name)
+            raise CommandError("observe_trainees_only", name=who.name)
         return who
 
     # -- the member's answer ----------------------------------------------------------------

@@ -7,9 +7,9 @@ elsewhere, the room gets one neutral line and the answer goes to the DM. Natural
 ("I need to talk") count only in a conversation with the bot, never in a shared room or the
 team room, and never in the quote of another message a reply carries.
 
-Handlers raise `CommandError` (its text goes to the user) or `CommandSyntaxError` (the usage
-line goes to the user). Anything else is a bug: the user gets a short reference and the
-operator's log gets the traceback under the same reference.
+Handlers raise `CommandError` (its catalogue text goes to the user, in their language) or
+`CommandSyntaxError` (the usage line goes to the user). Anything else is a bug: the user gets
+a short reference and the operator's log gets the traceback under the same reference.
 """
 
 from __future__ import annotations
@@ -26,7 +26,6 @@ from bot.flood import FloodGuard
 from bot.logs import Redactor
 from bot.phrases import without_reply_fallback
 from bot.ports import Messenger, Roles, RoomError, Rooms, SenderTrust, Verdict
-from bot.text import render
 from store import Incoming
 
 if TYPE_CHECKING:
@@ -203,14 +202,13 @@ class Router:
     async def _guarded(
         self, room: str, language: str, event: Incoming, what: str, work: Awaitable[None]
     ) -> None:
-        """Runs a handler: its CommandError text goes to the user, a bug gets a reference."""
+        """Runs a handler: its CommandError's text goes to the user, a bug gets a reference."""
         try:
             await work
         except CommandSyntaxError:
             raise
         except CommandError as exc:
-            message = render("{text}", self.texts.direction(language), text=str(exc))
-            await self.messenger.send(room, message)
+            await self._say_in(room, language, exc.key, **exc.values)
         except Exception:
             ref = secrets.token_hex(2)
             who = self._redact.tag(event.sender)  # a keyed hash, never the Matrix ID

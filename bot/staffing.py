@@ -109,19 +109,19 @@ class Staffing:
         if name is None:
             found = roster.supporters.get(sender)
             if found is None:
-                raise CommandError(self._team.text("oncall_name_one"))
+                raise CommandError("oncall_name_one")
             return found
         found = roster.find(name)
         if found is None:
-            raise CommandError(self._team.text("oncall_who").replace("{name}", name))
+            raise CommandError("oncall_who", name=name)
         if found.user_id != sender and not organizer:
-            raise CommandError(self._team.text("oncall_only_self"))
+            raise CommandError("oncall_only_self")
         return found
 
     def _until(self, supporter: Supporter, now: float, seconds: float | None) -> float:
         if seconds is not None:
             if seconds > MAX_OVERRIDE:
-                raise CommandError(self._team.text("oncall_too_long"))
+                raise CommandError("oncall_too_long")
             return now + seconds
         change = supporter.next_change(datetime.fromtimestamp(now, UTC))
         return change.timestamp() if change is not None else now + NO_SHIFTS_OVERRIDE

@@ -7,7 +7,6 @@ from collections.abc import Callable
 from datetime import datetime
 
 from bot.catalogue import Catalogue
-from bot.errors import CommandError
 from bot.ports import Messenger
 from bot.roster import Roster, Supporter
 from bot.text import Mention, render
@@ -31,13 +30,6 @@ class TeamRoom:
 
     def text(self, key: str) -> str:
         return self._texts.text(self._texts.default, key)
-
-    def refusal(self, key: str, **values: str) -> CommandError:
-        """A team text as the refusal a command shows (its values filled in as they are)."""
-        text = self.text(key)
-        for name, value in values.items():
-            text = text.replace(f"{{{name}}}", value)
-        return CommandError(text)
 
     def mention(self, user_id: str) -> Mention:
         """A supporter's pill with their roster name ("someone else" if off the roster)."""

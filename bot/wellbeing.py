@@ -11,6 +11,7 @@ from datetime import time as clock_time
 from zoneinfo import ZoneInfo
 
 from bot import stats
+from bot.errors import CommandError
 from bot.ports import Messenger, Rooms
 from bot.roster import Roster, Supporter
 from bot.staffing import MAX_OVERRIDE
@@ -53,14 +54,14 @@ class Wellbeing:
     def _supporter(self, user_id: str) -> Supporter:
         found = self._roster().supporters.get(user_id)
         if found is None:
-            raise self._team.refusal("not_supporter")  # off the roster since they wrote
+            raise CommandError("not_supporter")  # off the roster since they wrote
         return found
 
     def may_take(self, user_id: str) -> None:
         """Trainees observe; they never take a request or a handover."""
         who = self._roster().supporters.get(user_id)
         if who is not None and who.trainee:
-            raise self._team.refusal("trainee_cannot_take", name=who.name)
+            raise CommandError("trainee_cannot_take", name=who.name)
 
     # -- !break -------------------------------------------------------------------------------
     def take_break(self, sender: str, seconds: float | None) -> Reply:
@@ -69,7 +70,7 @@ class Wellbeing:
         supporter = self._supporter(sender)
         seconds = DEFAULT_BREAK if seconds is None else seconds
         if seconds > MAX_OVERRIDE:
-            raise self._team.refusal("oncall_too_long")
+            raise CommandError("oncall_too_long")
         now = self._clock()
         self._store.set_override(OnCallOverride(supporter.user_id, False, now + seconds))
         self._store.count(self._day_of(now), "breaks")
@@ -87,7 +88,7 @@ class Wellbeing:
         with a request: its id only. Returns a reply for elsewhere than the team room."""
         request = self._store.request(request_id)
         if request is None or not request.active:
-            raise self._team.refusal("no_request", id=request_id.upper())
+            raise CommandError("no_request", id=request_id.upper())
         supporter = self._supporter(sender)
         template = self._team.text("flag_team")
         if note:

@@ -17,7 +17,7 @@ async def handle(ctx: Context) -> None:
     user_id = match.group(1)
     master = await ctx.services.identities.approve(user_id)
     if master is None:
-        raise CommandError(ctx.router.texts.text(ctx.language, "trust_none"))
+        raise CommandError("trust_none")
     await ctx.say("trust_done", fingerprint=master[:12] + "…")
 
 

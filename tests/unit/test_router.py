@@ -36,7 +36,7 @@ async def boom(ctx: Context) -> None:
 
 
 async def refuse(ctx: Context) -> None:
-    raise CommandError("No open request with id K7F2.")
+    raise CommandError("no_request", id="K7F2")
 
 
 async def needs_args(ctx: Context) -> None:
@@ -116,7 +116,7 @@ async def test_a_bug_becomes_a_reference_for_user_and_log(router: Router, messen
 
 async def test_command_error_text_is_shown(router: Router, messenger):
     await router.handle(text_event("!refuse"))
-    assert messenger.bodies == ["No open request with id K7F2."]
+    assert messenger.bodies == ["There is no request K7F2."]
 
 
 async def test_syntax_error_shows_usage(router: Router, messenger):
