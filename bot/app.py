@@ -243,7 +243,7 @@ async def _build(
         ),
         answers=care.consents.answer_command,
         flood=flood,
-        on_flood=line.flood_notice,
+        on_flood=lambda: team.send("flood"),
         texts=texts,
         member_language=members.language_of,
         rooms=rooms,

@@ -13,7 +13,7 @@ from typing import Final
 from bot.safety_texts import SAFETY_TEXTS
 from bot.staff_texts import STAFF_TEXTS
 from bot.supporter_texts import SUPPORTER_TEXTS
-from bot.text import Message, placeholders, render
+from bot.text import Message, Piece, join, placeholders, render
 
 DEFAULT: Final = "en"
 RTL: Final = frozenset({"ar"})
@@ -211,6 +211,7 @@ _TEXTS: Final[dict[str, dict[str, str]]] = {
         "queue_empty": "No open requests.",
         "queue_title": "Open requests:",
         "queue_told": " · member told nobody is free",
+        "queue_line": "- **{id}** · {language} · {waited}{told}",
         "queue_hint": "Accept one with `!accept ID`.",
         "device_alert": (
             "⚠️ {who}'s account has a session that is not verified (cross-signed): device "
@@ -420,6 +421,7 @@ _TEXTS: Final[dict[str, dict[str, str]]] = {
         "queue_empty": "لا توجد طلبات مفتوحة.",
         "queue_title": "الطلبات المفتوحة:",
         "queue_told": " · أُبلغ العضو بعدم توفر أحد",
+        "queue_line": "- **{id}** · اللغة: {language} · ينتظر منذ {waited}{told}",
         "queue_hint": "اقبل أحدها بإرسال `!accept ID`.",
         "device_alert": (
             "⚠️ في حساب {who} جلسة غير موثّقة (غير موقّعة): الجهاز `{device}`. إذا لم يضفها "
@@ -515,6 +517,18 @@ class Catalogue:
     def render(self, language: str, key: str, **values: object) -> Message:
         return render(self.text(language, key), self.direction(language), **values)
 
+    def piece(self, language: str, key: str, **values: object) -> Piece:
+        """Text `key` in `language` with its values, to be part of a longer reply."""
+        return Piece(self.text(language, key), values)
+
+    def message(self, language: str, piece: Piece) -> Message:
+        """`piece` (made of texts in `language`) rendered as one reply."""
+        return render(piece.template, self.direction(language), **piece.values)
+
+    def listed(self, language: str, items: list[object]) -> Piece:
+        """Names (or any values) in a row, as `language` separates them: "Sam, Noor"."""
+        return join(items, self.text(language, "list_separator"))
+
     def weekday_time(self, language: str, moment: datetime) -> str:
         """`Tue 18:00` with the day's name in `language` (e.g. `الثلاثاء 18:00`)."""
         names = self.text(language, "weekdays").split()
@@ -532,12 +546,6 @@ class Catalogue:
                 if found:
                     return found.replace("{n}", str(n))
         raise KeyError(key)
-
-    def names(self, language: str, how_many: int, prefix: str) -> str:
-        """`{m0}, {m1}, {m2}`: placeholders for a list of names, as `language` separates them."""
-        return self.text(language, "list_separator").join(
-            f"{{{prefix}{i}}}" for i in range(how_many)
-        )
 
     def _lookup(self, language: str, key: str) -> str | None:
         return self._overrides.get(language, {}).get(key) or TEXTS[language].get(key)

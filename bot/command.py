@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from bot.errors import Role
-from bot.text import Message, render
+from bot.text import Message, Piece
 from store import Incoming
 
 if TYPE_CHECKING:
@@ -36,19 +36,18 @@ class Context:
             raise RuntimeError("this router was built without services")
         return self.router.services
 
-    async def reply(self, template: str, **values: object) -> str | None:
-        direction = self.router.texts.direction(self.language)
-        message = render(template, direction, **values)
-        return await self.router.messenger.send(self.room, message)
+    async def answer(self, piece: Piece) -> str | None:
+        """The one way a handler replies: catalogue texts with their values (a list is a
+        `join` of pieces), rendered once, into the answer room."""
+        return await self.send(self.router.texts.message(self.language, piece))
 
     async def send(self, message: Message) -> str | None:
-        """A prepared message, into the answer room."""
+        """A message a service has rendered already (in the member's own language)."""
         return await self.router.messenger.send(self.room, message)
 
     async def say(self, key: str, **values: object) -> str | None:
-        """A catalogue text, in the member's language."""
-        message = self.router.texts.render(self.language, key, **values)
-        return await self.router.messenger.send(self.room, message)
+        """A catalogue text, in the language of the one who asked."""
+        return await self.answer(self.router.texts.piece(self.language, key, **values))
 
     def roles(self) -> frozenset[Role]:
         return self.router.roles.of(self.event.sender)
@@ -79,8 +78,7 @@ TEAM_BUSINESS = Needs(secure=True, answer_in="team")  # what only staff may see 
 @dataclass(frozen=True)
 class CommandSpec:
     name: str
-    usage: str  # e.g. "!help"
-    summary: str  # one line for !help
+    usage: str  # e.g. "!help"; what it does, for !help, is catalogue text help_<name>
     handler: Handler
     aliases: tuple[str, ...] = ()
     allowed: frozenset[Role] = frozenset({"member", "supporter", "organizer"})

@@ -20,6 +20,7 @@ from bot.errors import CommandError
 from bot.ports import Conversation
 from bot.roster import Roster, Supporter
 from bot.team import TeamRoom
+from bot.text import Piece
 from bot.workload import Workload
 from store import Incoming, Store
 from store.records import Request
@@ -27,7 +28,6 @@ from store.support import Question
 
 log = logging.getLogger(__name__)
 TAKE_REACTIONS = ("✅", "👍", "✔")
-Reply = tuple[str, dict[str, object]]
 
 
 class Handovers:
@@ -57,7 +57,7 @@ class Handovers:
         return request
 
     # -- !handover ----------------------------------------------------------------------------
-    async def start(self, request_id: str, sender: str, organizer: bool, name: str | None) -> Reply:
+    async def start(self, request_id: str, sender: str, organizer: bool, name: str | None) -> Piece:
         request = self.session(request_id)
         if request.supporter != sender and not organizer:
             raise CommandError("handover_not_yours", id=request.id)
@@ -66,11 +66,9 @@ class Handovers:
         newcomer = None if name is None else self._named(request, name)
         await self._consents.ask(request, consent.HANDOVER, newcomer, sender)
         if newcomer is None:
-            return self._team.text("handover_asked_any"), {"id": request.id}
-        return self._team.text("handover_asked"), {
-            "id": request.id,
-            "newcomer": self._team.mention(newcomer).name,
-        }
+            return self._team.piece("handover_asked_any", id=request.id)
+        newcomer_name = self._team.mention(newcomer).name
+        return self._team.piece("handover_asked", id=request.id, newcomer=newcomer_name)
 
     def _named(self, request: Request, name: str) -> str:
         """The supporter NAME, if they can take the session (capacity applies to them)."""

@@ -29,7 +29,7 @@ from bot.ports import Messenger, Rooms
 from bot.replies import MemberReplies
 from bot.roster import Roster, Supporter
 from bot.team import TeamRoom
-from bot.text import Mention, Message, render
+from bot.text import Mention, Message, Piece, render
 from store import Incoming, Store
 from store.records import Request
 
@@ -111,20 +111,13 @@ class SupportLine:
         """Who a page of this tier would mention now."""
         return self._pageable(tier)
 
-    def team_text(self, key: str) -> str:
-        """A team-room text, in the bot's default language."""
-        return self._team.text(key)
-
-    def waited(self, seconds: float) -> str:
-        return self._team.waited(seconds)
-
     async def _edit_page(self, request: Request) -> None:
         """The page, edited to show this request's (and its page-mates') state now."""
         await self._pages.refresh(request.page_event)
 
     def _supporter_name(self, user_id: str | None) -> str:
         who = self._roster().supporters.get(user_id or "")
-        return who.name if who else self.team_text("someone_else")
+        return who.name if who else self._team.text("someone_else")
 
     # -- members ---------------------------------------------------------------------------
     async def talk(self, member: str, room: str, language: str) -> None:
@@ -272,14 +265,14 @@ class SupportLine:
                 "accepted_team", id=request.id, supporter=Mention(supporter.user_id, supporter.name)
             )
 
-    async def done(self, request_id: str, supporter_id: str, organizer: bool) -> str:
+    async def done(self, request_id: str, supporter_id: str, organizer: bool) -> Piece:
         request = self._store.request(request_id)
         if request is None or request.state != "accepted":
             raise CommandError("no_session", id=request_id.upper())
         if request.supporter != supporter_id and not organizer:
             raise CommandError("not_your_session", id=request.id)
         await self._close(request, "done")
-        return self.team_text("session_closed").replace("{id}", request.id)
+        return self._team.piece("session_closed", id=request.id)
 
     async def _close(self, request: Request, state: Literal["done"]) -> None:
         closed = handoff.finish(request, self._clock(), state)
@@ -294,15 +287,6 @@ class SupportLine:
         if request.handoff_room is not None:  # the bot may have left already (after intro)
             with contextlib.suppress(Exception):
                 await self._rooms.leave(request.handoff_room)
-
-    async def alert(self, key: str, user_id: str, device: str) -> None:
-        await self._team.alert(key, user_id, device)
-
-    async def flood_notice(self) -> None:
-        await self._team.send("flood")
-
-    def queue(self) -> list[Request]:
-        return self._store.open_requests()
 
     # -- after each sync and at start -----------------------------------------------------
     async def on_sync(self) -> None:
@@ -392,7 +376,7 @@ class SupportLine:
                 "request_kept",
                 until=self._until(updated),
             )
-            age = self.waited(now - request.created_at)
+            age = self._team.waited(now - request.created_at)
             await self._team.send("gave_up_team", id=request.id, waited=age)
         elif kind is handoff.Step.EXPIRE:
             await self._edit_page(request)

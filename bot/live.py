@@ -77,10 +77,10 @@ class Live:
         async def tell(outcome: Outcome) -> None:
             if outcome.kind in ("invalid", "restart"):
                 log.warning("config edit not applied: %s", "; ".join(outcome.problems))
-            template, values = describe(outcome, parts.team.text, str(self.loaded.source))
+            told = describe(outcome, parts.team.piece, str(self.loaded.source))
             if outcome.kind == "applied":
-                await parts.team.post(template, **values)
+                await parts.team.post(told)
             else:
-                await parts.team.to_organizers(template, **values)
+                await parts.team.to_organizers(told)
 
         return Reloader(lambda: self.loaded, apply, tell)

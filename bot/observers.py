@@ -21,12 +21,12 @@ from bot.errors import CommandError
 from bot.ports import Conversation
 from bot.roster import Roster, Supporter
 from bot.team import TeamRoom
+from bot.text import Piece
 from store import Store
 from store.records import Request
 from store.support import Observer, Question
 
 log = logging.getLogger(__name__)
-Reply = tuple[str, dict[str, object]]
 
 
 class Observers:
@@ -49,7 +49,7 @@ class Observers:
         self._clock = clock
 
     # -- !observe -----------------------------------------------------------------------------
-    async def start(self, request_id: str, sender: str, organizer: bool, name: str | None) -> Reply:
+    async def start(self, request_id: str, sender: str, organizer: bool, name: str | None) -> Piece:
         request = self._session(request_id)
         observer = self._observer(sender, name)
         if sender not in (observer.user_id, request.supporter) and not organizer:
@@ -59,7 +59,7 @@ class Observers:
         if any(o.user_id == observer.user_id for o in self._store.observers(request.id)):
             raise CommandError("observe_already", name=observer.name, id=request.id)
         await self._consents.ask(request, consent.OBSERVE, observer.user_id, sender)
-        return self._team.text("observe_asked"), {"id": request.id, "observer": observer.name}
+        return self._team.piece("observe_asked", id=request.id, observer=observer.name)
 
     def _observer(self, sender: str, name: str | None) -> Supporter:
         roster = self._roster()
@@ -119,12 +119,8 @@ class Observers:
             await self._conversation.remove(request, observer.user_id, observer.room_id)
             self._store.remove_observer(request.id, observer.user_id)
         log.info("request %s: the member asked to be alone", request.id)
-        names = self._team.names("o", len(present))
-        await self._team.post(
-            self._team.text("alone_team").replace("{names}", names),
-            id=request.id,
-            **{f"o{i}": self._team.mention(o.user_id) for i, o in enumerate(present)},
-        )
+        names = self._team.listed([self._team.mention(o.user_id) for o in present])
+        await self._team.post(self._team.text("alone_team"), id=request.id, names=names)
         await self._conversation.settle(request)
         return "alone_done"
 

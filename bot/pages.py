@@ -17,7 +17,7 @@ from typing import Generic, TypeVar
 
 from bot.roster import Supporter
 from bot.team import TeamRoom
-from bot.text import indexed
+from bot.text import Piece, join
 from store import Store
 from store.records import Request
 
@@ -96,20 +96,10 @@ class Pages:
         """Pages tier 2 and reminds tier 1 about a request nobody accepted in time."""
         await self._reminders.submit(request)
 
-    def _line(self, r: Request, i: int) -> tuple[str, dict[str, object]]:
+    def _line(self, r: Request) -> Piece:
         """One open request as a list line of a combined page."""
-        template = indexed(self._team.text("page_line"), i, "id", "language", "waited")
         waited = self._team.waited(self._clock() - r.created_at)
-        return template, {f"id{i}": r.id, f"language{i}": r.language, f"waited{i}": waited}
-
-    def _lines(self, requests: list[Request]) -> tuple[list[str], dict[str, object]]:
-        lines: list[str] = []
-        values: dict[str, object] = {}
-        for i, r in enumerate(requests):
-            line, line_values = self._line(r, i)
-            lines.append(line)
-            values |= line_values
-        return lines, values
+        return self._team.piece("page_line", id=r.id, language=r.language, waited=waited)
 
     async def _send_new(self, requests: list[Request]) -> None:
         began = time.monotonic()
@@ -121,9 +111,8 @@ class Pages:
                 "page", mentioned, id=r.id, language=r.language, waited=waited
             )
         else:
-            lines, values = self._lines(requests)
-            template = "\n".join([self._team.text("page_many"), *lines])
-            event = await self._team.send_text(template, mentioned, **values)
+            lines = [self._team.piece("page_many"), *map(self._line, requests)]
+            event = await self._team.send_text(join(lines), mentioned)
         log.info("paged %d request(s) in %.0f ms", len(requests), (time.monotonic() - began) * 1000)
         if event is None:
             return
@@ -141,9 +130,8 @@ class Pages:
                 "escalation", mentioned, id=r.id, language=r.language, waited=waited
             )
             return
-        lines, values = self._lines(requests)
-        template = "\n".join([self._team.text("escalation_many"), *lines])
-        await self._team.send_text(template, mentioned, **values)
+        lines = [self._team.piece("escalation_many"), *map(self._line, requests)]
+        await self._team.send_text(join(lines), mentioned)
 
     def _state(self, r: Request) -> tuple[str, dict[str, object]]:
         """The catalogue key and values describing one request on its page now."""
@@ -168,17 +156,14 @@ class Pages:
             return
         if not requests:
             return
-        lines, values = [self._team.text("page_many_edit")], {}
-        for i, r in enumerate(requests):
+        lines = [self._team.piece("page_many_edit")]
+        for r in requests:
             key, state = self._state(r)
             if key == "page":
-                line, line_values = self._line(r, i)
-                lines.append(line)
-                values |= line_values
-                continue
-            lines.append("- " + indexed(self._team.text(key), i, "id", *state))
-            values |= {f"id{i}": r.id, **{f"{k}{i}": v for k, v in state.items()}}
-        await self._team.edit_text(page_event, "\n".join(lines), **values)
+                lines.append(self._line(r))
+            else:
+                lines.append(Piece("- {line}", {"line": self._team.piece(key, id=r.id, **state)}))
+        await self._team.edit_text(page_event, join(lines))
 
     def accept_target(self, page_event: str) -> Request | None:
         """What ✅ on a page takes: its request, or on a combined page the oldest still open

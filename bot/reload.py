@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import Config, ConfigError, Loaded, load_config
+from bot.text import Piece, join
 from bot.yaml_nodes import MAX_BYTES
 
 log = logging.getLogger(__name__)
@@ -68,24 +69,20 @@ class Outcome:
     supporters: tuple[str, ...] = ()  # +Name / -Name
 
 
-def describe(outcome: Outcome, text: Callable[[str], str], file: str) -> tuple[str, dict[str, str]]:
-    """The organizers' message about `outcome` as (template, values); `text` gives the
-    catalogue's team texts."""
-    values = {"file": file}
+def describe(outcome: Outcome, piece: Callable[..., Piece], file: str) -> Piece:
+    """The organizers' message about `outcome`; `piece` makes the catalogue's team texts."""
     if outcome.kind == "applied":
-        template = text("reload_applied")
-        values["changed"] = ", ".join(outcome.changed)
-        if outcome.supporters:
-            template += text("reload_supporters")
-            values["changes"] = ", ".join(outcome.supporters)
-        return template, values
+        applied = piece("reload_applied", file=file, changed=", ".join(outcome.changed))
+        if not outcome.supporters:
+            return applied
+        return join(
+            [applied, piece("reload_supporters", changes=", ".join(outcome.supporters))], ""
+        )
     if outcome.kind == "unchanged":
-        return text("reload_unchanged"), values
+        return piece("reload_unchanged")
     key = "reload_restart" if outcome.kind == "restart" else "reload_invalid"
-    lines = [f"- {{p{i}}}" for i in range(len(outcome.problems))]
-    template = text(key).replace("{problems}", "\n".join(lines))
-    values |= {f"p{i}": problem for i, problem in enumerate(outcome.problems)}
-    return template, values
+    problems = join([Piece("- {problem}", {"problem": p}) for p in outcome.problems])
+    return piece(key, file=file, problems=problems)
 
 
 CHECK_FAILED = "warmline could not check this edit (a bug; its log has the details)"

@@ -52,7 +52,7 @@ class Router:
         on_reaction: Callable[[Incoming], tuple[str, str] | None] | None = None,
         language: str = "en",
         flood: FloodGuard | None = None,
-        on_flood: Callable[[], Awaitable[None]] | None = None,
+        on_flood: Callable[[], Awaitable[object]] | None = None,
         texts: Catalogue | None = None,
         member_language: Callable[[str], str | None] | None = None,
         rooms: Rooms | None = None,

@@ -15,7 +15,7 @@ from bot.config_values import DurationTooLong, duration_seconds
 from bot.errors import CommandError
 from bot.roster import Roster, Supporter
 from bot.team import TeamRoom
-from bot.text import indexed
+from bot.text import Piece, join
 from store import Store
 from store.records import OnCallOverride
 
@@ -88,9 +88,8 @@ class Staffing:
         return f"{self._team.weekday_time(at.astimezone(zone))} {zone.key}"
 
     # -- !oncall --------------------------------------------------------------------------
-    def oncall(self, sender: str, organizer: bool, args: OnCallArgs) -> tuple[str, dict[str, str]]:
-        """Applies `args` for the sender (or, for organizers, anyone); returns the reply as
-        (template, values)."""
+    def oncall(self, sender: str, organizer: bool, args: OnCallArgs) -> Piece:
+        """Applies `args` for the sender (or, for organizers, anyone); returns the reply."""
         roster = self._roster()
         supporter = self._target(roster, sender, organizer, args.target)
         now = self._clock()
@@ -99,11 +98,11 @@ class Staffing:
         elif args.state is not None:
             until = self._until(supporter, now, args.seconds)
             self._store.set_override(OnCallOverride(supporter.user_id, args.state, until))
-        template, values = self._oncall_state(supporter, now)
+        state = self._oncall_state(supporter, now)
         waiting = len(self._store.open_requests()) if args.state else 0
-        if waiting:
-            template += "\n" + self._team.count("oncall_open", waiting)
-        return template, values
+        if not waiting:
+            return state
+        return join([state, Piece(self._team.count("oncall_open", waiting))])
 
     def _target(self, roster: Roster, sender: str, organizer: bool, name: str | None) -> Supporter:
         if name is None:
@@ -126,70 +125,84 @@ class Staffing:
         change = supporter.next_change(datetime.fromtimestamp(now, UTC))
         return change.timestamp() if change is not None else now + NO_SHIFTS_OVERRIDE
 
-    def _oncall_state(self, supporter: Supporter, now: float) -> tuple[str, dict[str, str]]:
+    def _oncall_state(self, supporter: Supporter, now: float) -> Piece:
         override = self._store.overrides(now).get(supporter.user_id)
         on = supporter.on_call(datetime.fromtimestamp(now, UTC), override)
         key = "oncall_now_on" if on else "oncall_now_off"
-        values = {"who": supporter.name}
         if override is None:
-            until = self._team.text("oncall_by_shifts")
+            until = self._team.piece("oncall_by_shifts")
         else:
             which = "oncall_until" if supporter.shifts else "oncall_no_shifts"
-            until = self._team.text(which)  # with its {time}
-            values["time"] = self.when(override.until)
-        return self._team.text(key).replace("{until}", until), values
+            until = self._team.piece(which, time=self.when(override.until))
+        return self._team.piece(key, who=supporter.name, until=until)
 
     # -- !shift ---------------------------------------------------------------------------
-    def shift(self) -> tuple[str, dict[str, object]]:
+    def shift(self) -> Piece:
         roster, now = self._roster(), self._now()
         overrides = self._store.overrides(now.timestamp())
         on_call = roster.on_call(now, overrides)
-        lines: list[str] = []
-        values: dict[str, object] = {}
+        piece = self._team.piece
+        lines: list[Piece] = []
         if on_call:
-            lines.append(self._team.text("shift_on_title"))
-            for i, s in enumerate(sorted(on_call, key=lambda s: (s.tier, s.name))):
+            lines.append(piece("shift_on_title"))
+            for s in sorted(on_call, key=lambda s: (s.tier, s.name)):
                 override = overrides.get(s.user_id)
-                manual = ""
-                if override is not None:
-                    manual = self._team.text("shift_manual").replace(
-                        "{time}", self.when(override.until)
-                    )
-                lines.append(indexed(self._team.text("shift_on_line"), i, "name", "tier", "manual"))
-                values |= {f"name{i}": s.name, f"tier{i}": s.tier, f"manual{i}": manual}
+                manual = (
+                    Piece("")
+                    if override is None
+                    else piece("shift_manual", time=self.when(override.until))
+                )
+                lines.append(piece("shift_on_line", name=s.name, tier=s.tier, manual=manual))
         else:
-            lines.append(self._team.text("shift_nobody"))
+            lines.append(piece("shift_nobody"))
         upcoming = roster.next_shift(now, skip={s.user_id for s in on_call})
         if upcoming is None:
-            lines.append(self._team.text("shift_none"))
+            lines.append(piece("shift_none"))
         else:
-            lines.append(self._team.text("shift_next"))
-            values["name"], values["time"] = upcoming[0].name, self.when(upcoming[1])
-        return "\n".join(lines), values
+            lines.append(piece("shift_next", name=upcoming[0].name, time=self.when(upcoming[1])))
+        return join(lines)
+
+    # -- !queue ---------------------------------------------------------------------------
+    def queue(self) -> Piece:
+        """Open requests: ids, language, waiting time; never who asked."""
+        requests, now = self._store.open_requests(), self._clock()
+        if not requests:
+            return self._team.piece("queue_empty")
+        lines = [self._team.piece("queue_title")]
+        for r in requests:
+            told = self._team.piece("queue_told") if r.gave_up else Piece("")
+            waited = self._team.waited(now - r.created_at)
+            lines.append(
+                self._team.piece(
+                    "queue_line", id=r.id, language=r.language, waited=waited, told=told
+                )
+            )
+        lines.append(self._team.piece("queue_hint"))
+        return join(lines)
 
     # -- !sessions ------------------------------------------------------------------------
-    def sessions(self, sender: str, everyone: bool) -> tuple[str, dict[str, object]]:
+    def sessions(self, sender: str, everyone: bool) -> Piece:
         roster, now = self._roster(), self._clock()
         mine = [r for r in self._store.accepted_requests() if everyone or r.supporter == sender]
         if not mine:
-            return self._team.text("sessions_none"), {}
-        lines = [self._team.text("sessions_title")]
-        values: dict[str, object] = {}
-        for i, r in enumerate(mine):
+            return self._team.piece("sessions_none")
+        lines = [self._team.piece("sessions_title")]
+        for r in mine:
             who = roster.supporters.get(r.supporter or "")
-            line = self._team.text("sessions_line")
-            lines.append(indexed(line, i, "id", "language", "supporter", "age", "left"))
-            values |= {
-                f"id{i}": r.id,
-                f"language{i}": r.language,
-                f"supporter{i}": who.name if who else "?",
-                f"age{i}": self._team.duration(now - (r.accepted_at or now)),
-                f"left{i}": self._team.duration(max(0.0, (r.next_deadline or now) - now)),
-            }
-        return "\n".join(lines), values
+            lines.append(
+                self._team.piece(
+                    "sessions_line",
+                    id=r.id,
+                    language=r.language,
+                    supporter=who.name if who else "?",
+                    age=self._team.duration(now - (r.accepted_at or now)),
+                    left=self._team.duration(max(0.0, (r.next_deadline or now) - now)),
+                )
+            )
+        return join(lines)
 
     # -- !status --------------------------------------------------------------------------
-    def status(self) -> tuple[str, dict[str, object]]:
+    def status(self) -> Piece:
         roster, now = self._roster(), self._now()
         zone = ZoneInfo(self._zone())
         today = now.astimezone(zone).date()
@@ -201,35 +214,31 @@ class Staffing:
         waits = self._store.accept_waits_since(week.isoformat())
         on_call = roster.on_call(now, self._store.overrides(now.timestamp()))
         open_rows = [r for r in rows if r.state == "open"]
-        text = self._team.text
+        piece = self._team.piece
         lines = [
-            text("status_title"),
-            text("status_open"),
-            text("status_on_call"),
-            text("status_sessions"),
+            piece("status_title", time=self.when(now)),
+            piece("status_open", open=len(open_rows), told=sum(r.gave_up for r in open_rows)),
+            piece(  # trainees observe; they are not on call for members
+                "status_on_call",
+                tier1=sum(s.tier == 1 and not s.trainee for s in on_call),
+                tier2=sum(s.tier == 2 and not s.trainee for s in on_call),
+            ),
+            piece("status_sessions", sessions=sum(r.state == "accepted" for r in rows)),
         ]
-        values: dict[str, object] = {
-            "time": self.when(now),
-            "open": len(open_rows),
-            "told": sum(r.gave_up for r in open_rows),
-            # trainees observe; they are not on call for members
-            "tier1": sum(s.tier == 1 and not s.trainee for s in on_call),
-            "tier2": sum(s.tier == 2 and not s.trainee for s in on_call),
-            "sessions": sum(r.state == "accepted" for r in rows),
-        }
         for label, since in (("today", today), ("week", week)):
             figures = stats.period(since.isoformat(), rows, counts, waits, day_of)
-            line = text("status_period").replace("{label}", text(f"status_{label}"))
-            names = ("requests", "accepts", "escalations", "give_ups", "median")
-            lines.append(indexed(line, f"_{label}", *names))
             median = figures.median_accept
-            values |= {
-                f"requests_{label}": self._team.count("requests", figures.requests),
-                f"accepts_{label}": figures.accepts,
-                f"escalations_{label}": self._team.count("escalations", figures.escalations),
-                f"give_ups_{label}": figures.give_ups,
-                f"median_{label}": text("status_no_median")
-                if median is None
-                else self._team.duration(median),
-            }
-        return "\n".join(lines), values
+            lines.append(
+                piece(
+                    "status_period",
+                    label=piece(f"status_{label}"),
+                    requests=self._team.count("requests", figures.requests),
+                    accepts=figures.accepts,
+                    escalations=self._team.count("escalations", figures.escalations),
+                    give_ups=figures.give_ups,
+                    median=self._team.text("status_no_median")
+                    if median is None
+                    else self._team.duration(median),
+                )
+            )
+        return join(lines)

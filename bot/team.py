@@ -9,7 +9,7 @@ from datetime import datetime
 from bot.catalogue import Catalogue
 from bot.ports import Messenger
 from bot.roster import Roster, Supporter
-from bot.text import Mention, render
+from bot.text import Mention, Message, Piece, join
 
 
 class TeamRoom:
@@ -30,6 +30,22 @@ class TeamRoom:
 
     def text(self, key: str) -> str:
         return self._texts.text(self._texts.default, key)
+
+    def piece(self, key: str, **values: object) -> Piece:
+        """A team text with its values, to be part of a longer message."""
+        return Piece(self.text(key), values)
+
+    def message(self, piece: Piece) -> Message:
+        """`piece`, made of team texts, rendered as one message."""
+        return self._texts.message(self._texts.default, piece)
+
+    def say(self, key: str, **values: object) -> Message:
+        """A team text as a message of its own."""
+        return self.message(self.piece(key, **values))
+
+    def listed(self, items: list[object]) -> Piece:
+        """Names in a row, as the team's language separates them: "Sam, Noor", "Sam، Noor"."""
+        return self._texts.listed(self._texts.default, items)
 
     def mention(self, user_id: str) -> Mention:
         """A supporter's pill with their roster name ("someone else" if off the roster)."""
@@ -68,50 +84,47 @@ class TeamRoom:
         return await self.send_text(self.text(key), mentioned, **values)
 
     async def send_text(
-        self, template: str, mentioned: list[Supporter] | None = None, **values: object
+        self, template: str | Piece, mentioned: list[Supporter] | None = None, **values: object
     ) -> str | None:
         """`template` (in the team's language), then "On call: Sam, Noor." for `mentioned`."""
         if self.room_id is None:
             return None
-        mentioned = mentioned or []
-        names = {f"m{i}": Mention(s.user_id, s.name) for i, s in enumerate(mentioned)}
+        piece = template if isinstance(template, Piece) else Piece(template, values)
         if mentioned:
-            template += "\n" + self._named("mentions_on_call", len(mentioned), "m")
-        return await self._messenger.send(
-            self.room_id, render(template, self.direction, **values, **names)
-        )
-
-    def names(self, prefix: str, how_many: int) -> str:
-        """`{<prefix>0}, {<prefix>1}…`: placeholders for a list of names, as the team's
-        language separates them."""
-        return self._texts.names(self._texts.default, how_many, prefix)
-
-    def _named(self, key: str, how_many: int, prefix: str) -> str:
-        """Text `key` with its {names} as a list of placeholders {<prefix>0}, {<prefix>1}…"""
-        return self.text(key).replace("{names}", self.names(prefix, how_many))
+            pills: list[object] = [Mention(s.user_id, s.name) for s in mentioned]
+            piece = join([piece, self.piece("mentions_on_call", names=self.listed(pills))])
+        return await self._messenger.send(self.room_id, self.message(piece))
 
     async def edit(self, event_id: str | None, key: str, **values: object) -> None:
         await self.edit_text(event_id, self.text(key), **values)
 
-    async def edit_text(self, event_id: str | None, template: str, **values: object) -> None:
+    async def edit_text(
+        self, event_id: str | None, template: str | Piece, **values: object
+    ) -> None:
         """Replaces a message of the bot's (never mentioning anyone again)."""
         if self.room_id and event_id:
-            message = render(template, self.direction, **values)
+            piece = template if isinstance(template, Piece) else Piece(template, values)
+            message = self.message(piece)
             await self._messenger.edit(self.room_id, event_id, message)
 
-    async def post(self, template: str, **values: object) -> str | None:
-        """`template`, already in the team's language."""
+    async def post(self, template: str | Piece, **values: object) -> str | None:
+        """`template` (or a piece), already in the team's language."""
         if self.room_id is None:
             return None
-        return await self._messenger.send(self.room_id, render(template, self.direction, **values))
+        piece = template if isinstance(template, Piece) else Piece(template, values)
+        return await self._messenger.send(self.room_id, self.message(piece))
 
-    async def to_organizers(self, template: str, skip: str = "", **values: object) -> None:
-        """`template` (already in the team's language), then "Organizers: …" with pills."""
-        organizers = [Mention(o, o) for o in sorted(self._roster().organizers) if o != skip]
+    async def to_organizers(self, template: str | Piece, skip: str = "", **values: object) -> None:
+        """`template` (or a piece, already in the team's language), then "Organizers: …"
+        with pills."""
+        organizers: list[object] = [
+            Mention(o, o) for o in sorted(self._roster().organizers) if o != skip
+        ]
+        piece = template if isinstance(template, Piece) else Piece(template, values)
         if organizers:
-            template += "\n" + self._named("mentions_organizers", len(organizers), "o")
-        named = {f"o{i}": o for i, o in enumerate(organizers)}
-        await self.post(template, **values, **named)
+            piece = join([piece, self.piece("mentions_organizers", names=self.listed(organizers))])
+        if self.room_id is not None:
+            await self._messenger.send(self.room_id, self.message(piece))
 
     async def alert(self, key: str, user_id: str, device: str) -> None:
         """An alert about a supporter's or organizer's session, mentioning the organizers."""

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 
 _PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
 _CODE = re.compile(r"`([^`]+)`")
@@ -22,6 +23,45 @@ class Message:
     body: str
     html: str
     mentions: tuple[str, ...] = ()  # user IDs pinged (m.mentions), in order
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A template with its values, not yet rendered. Put into another template as a value it
+    becomes part of that text (not an escaped value): a sentence's clause, a list's line. A
+    reply is built from pieces and rendered once, as a `Message`."""
+
+    template: str
+    values: Mapping[str, object] = field(default_factory=dict)
+
+
+def join(items: Iterable[object], separator: str = "\n") -> Piece:
+    """`items` (pieces, or plain values) one after the other: the lines of a list, the names
+    in a sentence. Their placeholders cannot clash: each item is a value of its own."""
+    values = {f"_{i}": item for i, item in enumerate(items)}
+    return Piece(separator.join(f"{{{name}}}" for name in values), values)
+
+
+def _spliced(
+    template: str, values: Mapping[str, object], prefix: str = ""
+) -> tuple[str, dict[str, object]]:
+    """Every Piece among `values` written into `template`, its own placeholders renamed under
+    the name it was given (so `{until}` = Piece("until {time}") reads `until {until_time}`)."""
+    flat: dict[str, object] = {}
+
+    def splice(m: re.Match[str]) -> str:
+        name = m.group(1)
+        if name not in values:
+            return "{" + prefix + name + "}"  # missing: render names it
+        value = values[name]
+        if isinstance(value, Piece):
+            inner, inner_values = _spliced(value.template, value.values, f"{prefix}{name}_")
+            flat.update(inner_values)
+            return inner
+        flat[prefix + name] = value
+        return "{" + prefix + name + "}"
+
+    return _PLACEHOLDER.sub(splice, template), flat
 
 
 @dataclass(frozen=True)
@@ -55,17 +95,12 @@ def placeholders(template: str) -> set[str]:
     return set(_PLACEHOLDER.findall(template))
 
 
-def indexed(template: str, suffix: object, *names: str) -> str:
-    """`{name}` → `{name<suffix>}`, so one template can serve several lines of a message."""
-    for name in names:
-        template = template.replace(f"{{{name}}}", f"{{{name}{suffix}}}")
-    return template
-
-
 def render(template: str, direction: str = "ltr", /, **values: object) -> Message:
     """`direction` "rtl" (Arabic): every value and code span is a Unicode isolate, so Matrix
     IDs, commands, numbers and URLs keep their own direction without scrambling the sentence;
     each line starts right-to-left and the HTML says dir="rtl"."""
+    if any(isinstance(v, Piece) for v in values.values()):
+        template, values = _spliced(template, values)
     rtl = direction == "rtl"
     if rtl:  # isolate code spans before placeholders are marked
         template = _CODE.sub(lambda m: f"`{FSI}{m[1]}{PDI}`", template)

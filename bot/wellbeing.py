@@ -16,13 +16,12 @@ from bot.ports import Messenger, Rooms
 from bot.roster import Roster, Supporter
 from bot.staffing import MAX_OVERRIDE
 from bot.team import TeamRoom
-from bot.text import Mention, render
+from bot.text import Mention, Piece, join, render
 from bot.workload import Workload
 from store import Store
 from store.records import OnCallOverride
 
 DEFAULT_BREAK = 1800.0
-Reply = tuple[str, dict[str, object]]
 
 
 class Wellbeing:
@@ -64,7 +63,7 @@ class Wellbeing:
             raise CommandError("trainee_cannot_take", name=who.name)
 
     # -- !break -------------------------------------------------------------------------------
-    def take_break(self, sender: str, seconds: float | None) -> Reply:
+    def take_break(self, sender: str, seconds: float | None) -> Piece:
         """Off call for that long (as `!oncall off`); their open sessions are offered for
         handover. Counted, never explained."""
         supporter = self._supporter(sender)
@@ -74,16 +73,14 @@ class Wellbeing:
         now = self._clock()
         self._store.set_override(OnCallOverride(supporter.user_id, False, now + seconds))
         self._store.count(self._day_of(now), "breaks")
-        lines = [self._team.text("break_taken")]
-        values: dict[str, object] = {"time": self._when(now + seconds)}
+        taken = self._team.piece("break_taken", time=self._when(now + seconds))
         mine = [r.id for r in self._store.accepted_requests() if r.supporter == sender]
-        if mine:
-            lines.append(self._team.text("break_sessions"))
-            values |= {"ids": ", ".join(mine), "first": mine[0]}
-        return "\n".join(lines), values
+        if not mine:
+            return taken
+        return join([taken, self._team.piece("break_sessions", ids=", ".join(mine), first=mine[0])])
 
     # -- !flag --------------------------------------------------------------------------------
-    async def flag(self, sender: str, request_id: str, note: str | None) -> Reply | None:
+    async def flag(self, sender: str, request_id: str, note: str | None) -> Piece:
         """Asks the lead on call (or, with none, the organizers) in the team room for support
         with a request: its id only. Returns a reply for elsewhere than the team room."""
         request = self._store.request(request_id)
@@ -96,26 +93,25 @@ class Wellbeing:
         who = Mention(sender, supporter.name)
         leads = [s for s in self._workload.leads() if s.user_id != sender]
         if leads:
-            template += "\n" + self._team.text("mentions_lead").replace(
-                "{names}", self._team.names("l", len(leads))
-            )
-            named = {f"l{i}": Mention(s.user_id, s.name) for i, s in enumerate(leads)}
-            await self._team.post(template, who=who, id=request.id, note=note or "", **named)
+            pills: list[object] = [Mention(s.user_id, s.name) for s in leads]
+            template += "\n" + self._team.text("mentions_lead")
+            names = self._team.listed(pills)
+            await self._team.post(template, who=who, id=request.id, note=note or "", names=names)
         else:
             await self._team.to_organizers(
                 template, skip=sender, who=who, id=request.id, note=note or ""
             )
         self._store.count(self._day_of(self._clock()), "flags")
-        return self._team.text("flag_sent"), {}
+        return self._team.piece("flag_sent")
 
     # -- !debrief, !debriefs, and after !done -------------------------------------------------
-    async def debrief(self, sender: str) -> Reply:
+    async def debrief(self, sender: str) -> Piece:
         """Asks the lead on call (or the organizers) privately to reach out for a talk."""
         supporter = self._supporter(sender)
         leads = [s.user_id for s in self._workload.leads() if s.user_id != sender]
         asked = leads or sorted(o for o in self._roster().organizers if o != sender)
         if not asked:
-            return self._team.text("debrief_nobody"), {}
+            return self._team.piece("debrief_nobody")
         message = render(
             self._team.text("debrief_ask"),
             self._team.direction,
@@ -123,19 +119,18 @@ class Wellbeing:
         )
         for user_id in asked:
             await self._messenger.send(await self._rooms.direct_room(user_id), message)
-        names = self._team.names("n", len(asked))
-        return self._team.text("debrief_sent").replace("{names}", names), {
-            f"n{i}": self._name(u) for i, u in enumerate(asked)
-        }
+        return self._team.piece(
+            "debrief_sent", names=self._team.listed([self._name(u) for u in asked])
+        )
 
     def _name(self, user_id: str) -> str:
         who = self._roster().supporters.get(user_id)
         return who.name if who else user_id
 
-    def debriefs(self, sender: str, on: bool) -> str:
+    def debriefs(self, sender: str, on: bool) -> Piece:
         self._supporter(sender)
         self._store.set_debriefs(sender, on)
-        return self._team.text("debriefs_on" if on else "debriefs_off")
+        return self._team.piece("debriefs_on" if on else "debriefs_off")
 
     def session_supporter(self, request_id: str) -> str | None:
         """Who has an open session (before `!done` ends it)."""
@@ -151,7 +146,7 @@ class Wellbeing:
         message = render(self._team.text("checkin_after_done"), self._team.direction)
         await self._messenger.send(await self._rooms.direct_room(supporter_id), message)
 
-    def load(self) -> Reply:
+    def load(self) -> Piece:
         """`!status`'s team load this week (since Monday, in the team's zone): counts only."""
         zone = ZoneInfo(self._zone())
         monday = stats.week_start(datetime.fromtimestamp(self._clock(), zone).date())
@@ -160,5 +155,4 @@ class Wellbeing:
         for (_day, metric), n in self._store.counts_since(monday.isoformat()).items():
             if metric in counts:
                 counts[metric] += n
-        lines, values = self._workload.load_lines(began, counts)
-        return "\n".join(lines), values
+        return self._workload.load_lines(began, counts)

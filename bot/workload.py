@@ -13,11 +13,9 @@ from bot import limits
 from bot.limits import Rest
 from bot.roster import Roster, Supporter
 from bot.team import TeamRoom
-from bot.text import indexed
+from bot.text import Piece, join
 from store import Store
 from store.support import WorkEntry
-
-Lines = tuple[list[str], dict[str, object]]
 
 
 class Workload:
@@ -94,67 +92,53 @@ class Workload:
         return self._roster().leads(datetime.fromtimestamp(now, UTC), self._store.overrides(now))
 
     # -- !shift ---------------------------------------------------------------------------
-    def shift_lines(self) -> Lines:
+    def shift_lines(self) -> Piece:
         """Who leads now, and who is on call but not paged (and why)."""
         now = self._clock()
         roster = self._roster()
-        text = self._team.text
-        values: dict[str, object] = {}
-        leads = self.leads()
+        leads = [s.name for s in self.leads()]
         if leads:
-            names = self._team.names("lead", len(leads))
-            lines = [text("shift_lead").replace("{names}", names)]
-            values |= {f"lead{i}": s.name for i, s in enumerate(leads)}
+            lines = [self._team.piece("shift_lead", names=self._team.listed([*leads]))]
         else:
-            lines = [text("shift_no_lead")]
+            lines = [self._team.piece("shift_no_lead")]
         on_call = roster.on_call(datetime.fromtimestamp(now, UTC), self._store.overrides(now))
         rests = self.rests()
         quiet = [
             s for s in sorted(on_call, key=lambda s: s.name) if s.trainee or s.user_id in rests
         ]
         if quiet:
-            lines.append(text("shift_resting_title"))
-        for i, s in enumerate(quiet):  # suffixed `_r0`…: !shift's own lines use `name0`…
-            line, line_values = self._why(s, rests.get(s.user_id))
-            lines.append(indexed(line, f"_r{i}", "name", *line_values))
-            values[f"name_r{i}"] = s.name
-            values |= {f"{k}_r{i}": v for k, v in line_values.items()}
-        return lines, values
+            lines.append(self._team.piece("shift_resting_title"))
+        lines += [self._why(s, rests.get(s.user_id)) for s in quiet]
+        return join(lines)
 
-    def _why(self, s: Supporter, rest: Rest | None) -> tuple[str, dict[str, object]]:
-        text = self._team.text
+    def _why(self, s: Supporter, rest: Rest | None) -> Piece:
+        piece = self._team.piece
         if rest is None:  # a trainee
-            return text("rest_trainee"), {}
+            return piece("rest_trainee", name=s.name)
+        limit = int(rest.limit)
         if rest.reason == limits.SHIFT_SESSIONS:
             sessions = self._team.count("sessions", int(rest.count))
-            return text("rest_shift_sessions"), {"sessions": sessions, "limit": int(rest.limit)}
+            return piece("rest_shift_sessions", name=s.name, sessions=sessions, limit=limit)
         if rest.reason == limits.WEEK_HOURS:
-            return text("rest_week_hours"), {"hours": f"{rest.count:.1f}", "limit": int(rest.limit)}
-        return text("rest_cooldown"), {"time": self._when(rest.until or self._clock())}
+            return piece("rest_week_hours", name=s.name, hours=f"{rest.count:.1f}", limit=limit)
+        return piece("rest_cooldown", name=s.name, time=self._when(rest.until or self._clock()))
 
     # -- !status --------------------------------------------------------------------------
-    def load_lines(self, week_began: float, counts: dict[str, int]) -> Lines:
+    def load_lines(self, week_began: float, counts: dict[str, int]) -> Piece:
         """Sessions and hours since `week_began` per tier, breaks and flags: counts only."""
         self.sync()
         now = self._clock()
         entries = [e for e in self._store.work_since(week_began) if e.started <= now]
-        text = self._team.text
-        lines = [text("status_load_title")]
-        values: dict[str, object] = {}
+        lines = [self._team.piece("status_load_title")]
         for tier in (1, 2):
             mine = [e for e in entries if e.tier == tier]
             begun = sum(1 for e in mine if e.started >= week_began)
-            # suffixed `_load1`…: !status's own figures use `tier1`, `sessions`…
-            suffix = f"_load{tier}"
-            lines.append(indexed(text("status_load_tier"), suffix, "tier", "sessions", "hours"))
-            values |= {
-                f"tier{suffix}": tier,
-                f"sessions{suffix}": self._team.count("sessions", begun),
-                f"hours{suffix}": f"{limits.hours_within(mine, week_began, now):.1f}",
-            }
-        lines.append(text("status_load_care"))
-        values |= {
-            "breaks": self._team.count("breaks", counts.get("breaks", 0)),
-            "flags": self._team.count("flags", counts.get("flags", 0)),
-        }
-        return lines, values
+            sessions = self._team.count("sessions", begun)
+            hours = f"{limits.hours_within(mine, week_began, now):.1f}"
+            lines.append(
+                self._team.piece("status_load_tier", tier=tier, sessions=sessions, hours=hours)
+            )
+        breaks = self._team.count("breaks", counts.get("breaks", 0))
+        flags = self._team.count("flags", counts.get("flags", 0))
+        lines.append(self._team.piece("status_load_care", breaks=breaks, flags=flags))
+        return join(lines)

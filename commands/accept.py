@@ -20,7 +20,6 @@ async def handle(ctx: Context) -> None:
 SPEC = CommandSpec(
     name="accept",
     usage="!accept ID",
-    summary="take a request; I open a private room for you and the member",
     handler=handle,
     allowed=frozenset({"supporter"}),
     needs=TEAM_BUSINESS,

@@ -16,7 +16,6 @@ SPEC = CommandSpec(
     name="alone",
     aliases=("وحدي", "بمفردي"),
     usage="!alone",
-    summary="take any observer out of your conversation, at once",
     handler=handle,
     needs=Needs(answer_in="dm"),
 )

@@ -13,7 +13,6 @@ SPEC = CommandSpec(
     name="cancel",
     aliases=("إلغاء", "الغاء"),
     usage="!cancel",
-    summary="withdraw your open request for a peer",
     handler=handle,
     needs=MEMBER_DATA,
 )

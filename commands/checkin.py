@@ -21,7 +21,6 @@ SPEC = CommandSpec(
     name="checkin",
     aliases=("اطمئنان",),
     usage="!checkin daily 20:00 [Area/City] | !checkin off",
-    summary="a gentle private check-in at a time you choose",
     handler=handle,
     needs=MEMBER_DATA,
 )

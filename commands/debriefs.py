@@ -10,15 +10,12 @@ async def handle(ctx: Context) -> None:
     choice = ctx.args.lower()
     if choice not in ("on", "off"):
         raise CommandSyntaxError()
-    await ctx.reply(
-        "{text}", text=ctx.services.wellbeing.debriefs(ctx.event.sender, choice == "on")
-    )
+    await ctx.answer(ctx.services.wellbeing.debriefs(ctx.event.sender, choice == "on"))
 
 
 SPEC = CommandSpec(
     name="debriefs",
     usage="!debriefs on|off",
-    summary="turn the check-in after each session on or off",
     handler=handle,
     allowed=frozenset({"supporter"}),
     needs=TEAM_BUSINESS,

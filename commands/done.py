@@ -12,16 +12,13 @@ async def handle(ctx: Context) -> None:
     organizer = "organizer" in ctx.roles()
     wellbeing = ctx.services.wellbeing
     supporter = wellbeing.session_supporter(ctx.args)
-    await ctx.reply(
-        "{text}", text=await ctx.services.line.done(ctx.args, ctx.event.sender, organizer)
-    )
+    await ctx.answer(await ctx.services.line.done(ctx.args, ctx.event.sender, organizer))
     await wellbeing.after_done(supporter)  # "How are you after that one?", by DM
 
 
 SPEC = CommandSpec(
     name="done",
     usage="!done ID",
-    summary="end a session you accepted",
     handler=handle,
     allowed=frozenset({"supporter", "organizer"}),
     needs=TEAM_BUSINESS,

@@ -12,15 +12,13 @@ async def handle(ctx: Context) -> None:
     request_id, note = id_and_rest(ctx.args)
     services = ctx.services
     reply = await services.wellbeing.flag(ctx.event.sender, request_id, note)
-    if reply is not None and ctx.event.room_id != services.team.room_id:
-        template, values = reply
-        await ctx.reply(template, **values)
+    if ctx.event.room_id != services.team.room_id:
+        await ctx.answer(reply)
 
 
 SPEC = CommandSpec(
     name="flag",
     usage="!flag ID [note]",
-    summary="ask the lead on call for support with a request (its id only)",
     handler=handle,
     allowed=frozenset({"supporter"}),
     needs=TEAM_BUSINESS,

@@ -15,7 +15,6 @@ SPEC = CommandSpec(
     name="forget",
     aliases=("انسني",),
     usage="!forget",
-    summary="delete everything I keep about you",
     handler=handle,
     needs=MEMBER_DATA,
 )

@@ -12,14 +12,12 @@ async def handle(ctx: Context) -> None:
     request_id, name = id_and_rest(ctx.args)
     organizer = "organizer" in ctx.roles()
     start = ctx.services.handovers.start
-    template, values = await start(request_id, ctx.event.sender, organizer, name)
-    await ctx.reply(template, **values)
+    await ctx.answer(await start(request_id, ctx.event.sender, organizer, name))
 
 
 SPEC = CommandSpec(
     name="handover",
     usage="!handover ID [NAME]",
-    summary="ask the member whether NAME (or another supporter) may take over",
     handler=handle,
     allowed=frozenset({"supporter", "organizer"}),
     needs=TEAM_BUSINESS,

@@ -17,7 +17,6 @@ SPEC = CommandSpec(
     name="lang",
     aliases=("لغة",),
     usage="!lang en|ar",
-    summary="choose my language",
     handler=handle,
     needs=MEMBER_DATA,
 )

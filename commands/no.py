@@ -17,7 +17,6 @@ SPEC = CommandSpec(
     name="no",
     aliases=("لا",),
     usage="!no",
-    summary="answer no to that question (silence counts as no too)",
     handler=handle,
     needs=Needs(answer_in="dm"),
 )

@@ -12,14 +12,12 @@ async def handle(ctx: Context) -> None:
     request_id, name = id_and_rest(ctx.args)
     organizer = "organizer" in ctx.roles()
     start = ctx.services.observers.start
-    template, values = await start(request_id, ctx.event.sender, organizer, name)
-    await ctx.reply(template, **values)
+    await ctx.answer(await start(request_id, ctx.event.sender, organizer, name))
 
 
 SPEC = CommandSpec(
     name="observe",
     usage="!observe ID [NAME]",
-    summary="ask the member whether a trainee may read along (they cannot write)",
     handler=handle,
     allowed=frozenset({"supporter", "organizer"}),
     needs=TEAM_BUSINESS,

@@ -12,14 +12,12 @@ async def handle(ctx: Context) -> None:
     if args is None:
         raise CommandSyntaxError()
     organizer = "organizer" in ctx.roles()
-    template, values = ctx.services.staffing.oncall(ctx.event.sender, organizer, args)
-    await ctx.reply(template, **values)
+    await ctx.answer(ctx.services.staffing.oncall(ctx.event.sender, organizer, args))
 
 
 SPEC = CommandSpec(
     name="oncall",
     usage="!oncall on|off|auto [2h]",
-    summary="go on or off call until your next shift change",
     handler=handle,
     allowed=frozenset({"supporter", "organizer"}),
     needs=TEAM_BUSINESS,

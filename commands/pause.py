@@ -16,14 +16,12 @@ async def handle(ctx: Context) -> None:
             raise CommandSyntaxError() from None
         if seconds <= 0:
             raise CommandSyntaxError()
-    template, values = ctx.services.wellbeing.take_break(ctx.event.sender, seconds)
-    await ctx.reply(template, **values)
+    await ctx.answer(ctx.services.wellbeing.take_break(ctx.event.sender, seconds))
 
 
 SPEC = CommandSpec(
     name="break",
     usage="!break [30m]",
-    summary="tap out for a while (default 30m); no reason asked",
     handler=handle,
     allowed=frozenset({"supporter"}),
     needs=TEAM_BUSINESS,

@@ -13,14 +13,12 @@ async def handle(ctx: Context) -> None:
     outcome = await reloader.reload()
     team = ctx.services.team
     if outcome.kind == "unchanged" or ctx.room != team.room_id:
-        template, values = describe(outcome, team.text, str(reloader.path))
-        await ctx.reply(template, **values)
+        await ctx.answer(describe(outcome, team.piece, str(reloader.path)))
 
 
 SPEC = CommandSpec(
     name="reload",
     usage="!reload",
-    summary="apply the config file now",
     handler=handle,
     allowed=frozenset({"organizer"}),
     needs=TEAM_BUSINESS,

@@ -15,6 +15,5 @@ SPEC = CommandSpec(
     name="resources",
     aliases=("موارد",),
     usage="!resources [topic]",
-    summary="crisis and support resources",
     handler=handle,
 )

@@ -14,14 +14,12 @@ async def handle(ctx: Context) -> None:
         who = ctx.router.texts.text(ctx.language, "who_organizer")
         await ctx.say("not_allowed", command="!sessions all", who=who)
         return
-    template, values = ctx.services.staffing.sessions(ctx.event.sender, everyone)
-    await ctx.reply(template, **values)
+    await ctx.answer(ctx.services.staffing.sessions(ctx.event.sender, everyone))
 
 
 SPEC = CommandSpec(
     name="sessions",
     usage="!sessions [all]",
-    summary="your open sessions",
     handler=handle,
     allowed=frozenset({"supporter", "organizer"}),
     needs=TEAM_BUSINESS,

@@ -4,18 +4,18 @@ next shift starts."""
 from __future__ import annotations
 
 from bot.command import TEAM_BUSINESS, CommandSpec, Context
+from bot.text import join
 
 
 async def handle(ctx: Context) -> None:
-    template, values = ctx.services.staffing.shift()
-    lines, more = ctx.services.workload.shift_lines()  # who leads; who is not paged, and why
-    await ctx.reply("\n".join([template, *lines]), **values, **more)
+    shift = ctx.services.staffing.shift()
+    leads = ctx.services.workload.shift_lines()  # who leads; who is not paged, and why
+    await ctx.answer(join([shift, leads]))
 
 
 SPEC = CommandSpec(
     name="shift",
     usage="!shift",
-    summary="who is on call now",
     handler=handle,
     allowed=frozenset({"supporter", "organizer"}),
     needs=TEAM_BUSINESS,

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from bot.command import TEAM_BUSINESS, CommandSpec, Context
+from bot.text import join
 
 
 async def handle(ctx: Context) -> None:
-    template, values = ctx.services.staffing.status()
-    load, more = ctx.services.wellbeing.load()  # the team's load this week, as counts
-    await ctx.reply(template + "\n" + load, **values, **more)
+    status = ctx.services.staffing.status()
+    load = ctx.services.wellbeing.load()  # the team's load this week, as counts
+    await ctx.answer(join([status, load]))
 
 
 SPEC = CommandSpec(
     name="status",
     usage="!status",
-    summary="figures for the line",
     handler=handle,
     allowed=frozenset({"organizer"}),
     needs=TEAM_BUSINESS,

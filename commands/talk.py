@@ -13,7 +13,6 @@ SPEC = CommandSpec(
     name="talk",
     aliases=("تحدث",),
     usage="!talk",
-    summary='reach a peer supporter, privately (or just write "I need to talk")',
     handler=handle,
     needs=MEMBER_DATA,
 )

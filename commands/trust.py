@@ -24,7 +24,6 @@ async def handle(ctx: Context) -> None:
 SPEC = CommandSpec(
     name="trust",
     usage="!trust approve @user:server",
-    summary="confirm a member's new identity after they reset their encryption",
     handler=handle,
     allowed=frozenset({"organizer"}),
     needs=TEAM_BUSINESS,

@@ -16,7 +16,6 @@ async def handle(ctx: Context) -> None:
 SPEC = CommandSpec(
     name="tz",
     usage="!tz Area/City",
-    summary="set your time zone",
     handler=handle,
     needs=MEMBER_DATA,
 )

@@ -18,7 +18,6 @@ SPEC = CommandSpec(
     name="yes",
     aliases=("نعم",),
     usage="!yes",
-    summary="answer yes to my question about who may join your conversation",
     handler=handle,
     needs=MEMBER_DATA,
 )

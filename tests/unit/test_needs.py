@@ -15,6 +15,7 @@ from bot.errors import Role
 from bot.logs import Redactor
 from bot.ports import Verdict
 from bot.router import Router
+from bot.text import Piece
 from commands import ALL
 from tests.support.fakes import FakeRooms, FixedTrust, RecordingMessenger, text_event
 
@@ -106,7 +107,7 @@ def cases() -> list[tuple[CommandSpec, str, Where, bool, tuple[str, str | None, 
 
 
 async def ran(ctx: Context) -> None:
-    await ctx.reply("ran {name}", name=ctx.spec.name)
+    await ctx.answer(Piece("ran {name}", {"name": ctx.spec.name}))
 
 
 @pytest.mark.parametrize(

@@ -173,8 +173,10 @@ async def test_the_watcher_applies_a_saved_edit_once(harness: Harness):
 def test_describe_lists_each_problem_on_its_own_line():
     texts = Catalogue()
     outcome = Outcome("invalid", problems=("config.yaml:3: a: bad", "config.yaml:9: b: worse"))
-    template, values = describe(outcome, lambda key: texts.text("en", key), "config.yaml")
-    assert "- {p0}\n- {p1}" in template and values["p1"] == "config.yaml:9: b: worse"
+    told = describe(outcome, lambda key, **values: texts.piece("en", key, **values), "config.yaml")
+    message = texts.message("en", told)
+    assert message.body.endswith("\n- config.yaml:3: a: bad\n- config.yaml:9: b: worse")
+    assert "<li>config.yaml:9: b: worse</li></ul>" in message.html
 
 
 async def test_an_edit_made_before_the_watch_began_is_still_applied(harness: Harness):

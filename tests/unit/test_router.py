@@ -17,6 +17,7 @@ from bot.router import (
     Router,
     parse_command,
 )
+from bot.text import Piece
 from commands import ALL
 from tests.support.fakes import FixedTrust, RecordingMessenger, text_event
 
@@ -42,17 +43,15 @@ async def refuse(ctx: Context) -> None:
 async def needs_args(ctx: Context) -> None:
     if not ctx.args:
         raise CommandSyntaxError()
-    await ctx.reply("echo: {text}", text=ctx.args)
+    await ctx.answer(Piece("echo: {text}", {"text": ctx.args}))
 
 
 TEST_SPECS = (
     *ALL,
-    CommandSpec("boom", "!boom", "fails", boom),
-    CommandSpec("refuse", "!refuse", "refuses", refuse),
-    CommandSpec("echo", "!echo TEXT", "echoes", needs_args, needs=Needs(secure=True)),
-    CommandSpec(
-        "roster", "!roster", "organizers only", needs_args, allowed=frozenset({"organizer"})
-    ),
+    CommandSpec("boom", "!boom", boom),
+    CommandSpec("refuse", "!refuse", refuse),
+    CommandSpec("echo", "!echo TEXT", needs_args, needs=Needs(secure=True)),
+    CommandSpec("roster", "!roster", needs_args, allowed=frozenset({"organizer"})),
 )
 
 

@@ -16,7 +16,7 @@ from bot.roster import Roster
 from bot.shifts import parse_shift
 from bot.staffing import OnCallArgs, Staffing, parse_oncall
 from bot.team import TeamRoom
-from bot.text import render
+from bot.text import Piece, render
 from commands import ALL
 from store import Store
 from store.secret import parse
@@ -45,8 +45,8 @@ class World:
             self.store, lambda: ROSTER, lambda: "Europe/Berlin", team, clock=lambda: self.now
         )
 
-    def text(self, reply: tuple[str, dict[str, object]]) -> str:
-        return render(reply[0], "ltr", **reply[1]).body
+    def text(self, reply: Piece) -> str:
+        return render(reply.template, "ltr", **reply.values).body
 
     def pageable(self) -> list[str]:
         now = datetime.fromtimestamp(self.now, UTC)
