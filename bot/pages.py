@@ -40,6 +40,11 @@ class Coalescer(Generic[T]):
         """A send is in flight: a new item will wait for the next one."""
         return self._sender is not None and not self._sender.done()
 
+    @property
+    def waiting(self) -> int:
+        """How many items wait for the next send."""
+        return len(self._waiting)
+
     async def submit(self, item: T) -> None:
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._waiting.append((item, done))

@@ -3,6 +3,8 @@ rooms that exist only in memory, a device-trust answer fixed in advance."""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot.ports import RoomError, Verdict
@@ -129,3 +131,13 @@ class FakeEraser:
         count = sum(1 for room, _ in self.messenger.sent if room == room_id)
         self.erased.append((room_id, len(self.messenger.sent)))
         return count
+
+
+async def until(condition: Callable[[], bool], turns: int = 10_000) -> None:
+    """Lets the other tasks run until `condition` holds: waiting for what a test means, not
+    for a number of event-loop turns that happens to be enough today."""
+    for _ in range(turns):
+        if condition():
+            return
+        await asyncio.sleep(0)
+    raise AssertionError("the condition never held")

@@ -6,14 +6,8 @@ import pytest
 
 from bot.config import ConfigError, LeadShift, LimitsConfig, load_config, parse
 from bot.preflight import example_values
+from tests.support.configs import GOOD
 
-GOOD = """\
-matrix:
-  homeserver: https://matrix.queer.example
-  user_id: "@warmline:queer.example"
-store:
-  path: ./data
-"""
 ROOT = Path(__file__).resolve().parents[2]
 
 

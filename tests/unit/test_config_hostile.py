@@ -15,7 +15,7 @@ from bot.config import ConfigError, load_config, parse
 from bot.schema import SHOWN
 from bot.staffing import parse_oncall
 from bot.yaml_nodes import MAX_ALIASES, MAX_BYTES
-from tests.unit.test_config import GOOD
+from tests.support.configs import GOOD
 
 
 def problems(text: str) -> list[str]:

@@ -27,7 +27,7 @@ from bot.team import TeamRoom
 from bot.text import Message
 from store import Incoming, Store
 from store.secret import parse
-from tests.support.fakes import FakeRooms
+from tests.support.fakes import FakeRooms, until
 
 TEAM = "!team:hs"
 SAM = "@sam:hs"
@@ -44,12 +44,10 @@ async def test_coalescer_sends_a_lone_item_at_once_and_batches_the_rest():
 
     coalescer = Coalescer(send)
     first = asyncio.create_task(coalescer.submit(0))
-    for _ in range(3):  # the submitter, then the sending task
-        await asyncio.sleep(0)
-    assert sent == [[0]]  # not held back waiting for company
+    await until(lambda: sent == [[0]])  # sent at once, not held back waiting for company
     assert coalescer.busy
     rest = [asyncio.create_task(coalescer.submit(i)) for i in range(1, 6)]
-    await asyncio.sleep(0)
+    await until(lambda: coalescer.waiting == 5)
     gate.set()
     await asyncio.gather(first, *rest)
     assert sent == [[0], [1, 2, 3, 4, 5]]
@@ -66,10 +64,9 @@ async def test_a_cancelled_submitter_does_not_strand_the_others():
 
     coalescer = Coalescer(send)
     first = asyncio.create_task(coalescer.submit(1))
-    for _ in range(3):
-        await asyncio.sleep(0)
+    await until(lambda: coalescer.busy and coalescer.waiting == 0)  # its send has begun
     second = asyncio.create_task(coalescer.submit(2))
-    await asyncio.sleep(0)
+    await until(lambda: coalescer.waiting == 1)
     first.cancel()  # e.g. its handler was cancelled; its page is still sent
     gate.set()
     await second
@@ -143,14 +140,13 @@ class World:
         """One request alone, then n more while its page is still on its way."""
         self.messenger.release.clear()
         first = asyncio.create_task(self.line.talk("@m0:hs", "!dm0", "en"))
-        while not self.messenger.team():
-            await asyncio.sleep(0)
+        await until(lambda: bool(self.messenger.team()))  # the first page is on its way
         others = [
             asyncio.create_task(self.line.talk(f"@m{i}:hs", f"!dm{i}", "en"))
             for i in range(1, n + 1)
         ]
-        for _ in range(5):
-            await asyncio.sleep(0)
+        # each stores its request and hands it to the pages in one step
+        await until(lambda: len(self.store.open_requests()) == n + 1)
         self.messenger.release.set()
         await asyncio.gather(first, *others)
 
@@ -204,8 +200,8 @@ async def test_reminders_due_together_go_out_as_one_message(world: World):
     world.now += 301
     world.messenger.release.clear()  # a busy homeserver: the first reminder is slow
     due = asyncio.create_task(world.line.process_due())
-    for _ in range(10):
-        await asyncio.sleep(0)
+    # each escalation is stored, then handed to the pages in the same step
+    await until(lambda: all(r.escalations == 1 for r in world.store.open_requests()))
     world.messenger.release.set()
     await due
     reminders = world.messenger.team()[before:]
