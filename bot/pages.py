@@ -13,12 +13,11 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from typing import Generic, TypeVar
+from typing import Generic, Protocol, TypeVar
 
 from bot.roster import Supporter
 from bot.team import TeamRoom
 from bot.text import Piece, join
-from store import Store
 from store.records import Request
 
 log = logging.getLogger(__name__)
@@ -70,10 +69,18 @@ class Coalescer(Generic[T]):
                     fut.set_result(None)
 
 
+class PageRecords(Protocol):
+    """The part of the store the pages use: which requests a page lists."""
+
+    def requests_paged_as(self, event_id: str) -> list[Request]: ...
+
+    def set_page_event(self, request_ids: list[str], event_id: str) -> None: ...
+
+
 class Pages:
     def __init__(
         self,
-        store: Store,
+        store: PageRecords,
         team: TeamRoom,
         pageable: Callable[[int], list[Supporter]],
         supporter_name: Callable[[str | None], str],
