@@ -20,7 +20,6 @@ SPEC = CommandSpec(
     name="exit",
     aliases=ARABIC,
     usage="!exit",
-    summary="leave at once: withdraw, delete, and clear my messages here",
     handler=handle,
     needs=MEMBER_DATA,
 )
