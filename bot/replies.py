@@ -11,7 +11,7 @@ from bot.config import ResourceConfig
 from bot.ports import Messenger
 from bot.resources import as_list, select
 from bot.roster import Roster
-from bot.text import Message, render
+from bot.text import Message, Piece, render
 
 
 class MemberReplies:
@@ -58,13 +58,13 @@ class MemberReplies:
         direction = self._texts.direction(language)
         await self._messenger.send(room, render(template, direction, **values, **resource_values))
 
-    def next_shift(self, language: str) -> str:
-        """` (the next shift starts at Tue 18:00 UTC)`, or "" without any shifts."""
+    def next_shift(self, language: str) -> Piece:
+        """` (the next shift starts at Tue 18:00 UTC)`, or nothing without any shifts."""
         found = self._roster().next_shift(self._now())
         if found is None:
-            return ""
+            return Piece("")
         when = self._texts.weekday_time(language, found[1].astimezone(UTC)) + " UTC"
-        return self._texts.text(language, "next_shift").replace("{time}", when)
+        return self._texts.piece(language, "next_shift", time=when)
 
     def resources_message(self, language: str, topic: str | None) -> Message:
         found = self._listed(language, topic)
