@@ -16,12 +16,15 @@ from __future__ import annotations
 import dataclasses
 import re
 from enum import Enum
+from typing import Final
 
 from bot.phrases import normalise
-from store.support import Question
+from store.support import Question, QuestionKind
 
-HANDOVER, OBSERVE = "handover", "observe"
-ASKING, GRANTED = "asking", "granted"
+HANDOVER: Final = "handover"
+OBSERVE: Final = "observe"
+ASKING: Final = "asking"
+GRANTED: Final = "granted"
 
 
 class Answer(Enum):
@@ -116,7 +119,7 @@ def answer_of_reaction(key: str) -> Answer:
 def ask(
     question_id: str,
     request_id: str,
-    kind: str,
+    kind: QuestionKind,
     member: str,
     member_room: str,
     language: str,

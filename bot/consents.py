@@ -26,7 +26,7 @@ from bot.roster import Roster
 from bot.team import TeamRoom
 from store import Incoming, Store
 from store.records import Request
-from store.support import Question
+from store.support import Question, QuestionKind
 
 log = logging.getLogger(__name__)
 
@@ -58,10 +58,10 @@ class Consents:
         self._roster = roster
         self._timeout = timeout  # consent.timeout
         self._clock = clock
-        self._kinds: dict[str, Outcomes] = {}
+        self._kinds: dict[QuestionKind, Outcomes] = {}
         self._wake = asyncio.Event()
 
-    def handle(self, kind: str, outcomes: Outcomes) -> None:
+    def handle(self, kind: QuestionKind, outcomes: Outcomes) -> None:
         """The composition root names who carries out each kind of question."""
         self._kinds[kind] = outcomes
 
@@ -71,7 +71,7 @@ class Consents:
 
     # -- asking ----------------------------------------------------------------------------
     async def ask(
-        self, request: Request, kind: str, newcomer: str | None, asked_by: str
+        self, request: Request, kind: QuestionKind, newcomer: str | None, asked_by: str
     ) -> Question:
         """Stores the question, then asks it in the member's DM. CommandError if the member
         is already being asked something."""

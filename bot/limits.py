@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Final, Literal
 
 from bot.roster import Supporter
 from bot.shifts import began
@@ -18,14 +19,17 @@ from store.support import WorkEntry
 WEEK = 7 * 86400.0
 # On call outside their shifts (`!oncall on`): "this shift" is the last this many seconds.
 UNSCHEDULED_SHIFT = 12 * 3600.0
-SHIFT_SESSIONS, WEEK_HOURS, COOLDOWN = "shift_sessions", "week_hours", "cooldown"
+RestReason = Literal["shift_sessions", "week_hours", "cooldown"]
+SHIFT_SESSIONS: Final = "shift_sessions"
+WEEK_HOURS: Final = "week_hours"
+COOLDOWN: Final = "cooldown"
 
 
 @dataclass(frozen=True)
 class Rest:
     """Why a supporter is not paged now."""
 
-    reason: str  # SHIFT_SESSIONS | WEEK_HOURS | COOLDOWN
+    reason: RestReason
     count: float = 0.0  # sessions this shift, or hours in the last 7 days
     limit: float = 0.0
     until: float | None = None  # the end of a cooldown

@@ -17,7 +17,7 @@ import stat
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, fields, is_dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from bot.config import Config, ConfigError, Loaded, load_config
 from bot.text import Piece, join
@@ -61,9 +61,12 @@ def roster_changes(old: Config, new: Config) -> list[str]:
     return [f"+{n}" for n in added] + [f"-{n}" for n in removed]
 
 
+OutcomeKind = Literal["applied", "unchanged", "invalid", "restart"]
+
+
 @dataclass(frozen=True)
 class Outcome:
-    kind: str  # "applied" | "unchanged" | "invalid" | "restart"
+    kind: OutcomeKind
     changed: tuple[str, ...] = ()
     problems: tuple[str, ...] = ()  # `file:line: key.path: problem` or `key: reason`
     supporters: tuple[str, ...] = ()  # +Name / -Name

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlcipher3
 
 from store.db import transaction
-from store.records import REQUEST_COLUMNS, Request
+from store.records import REQUEST_COLUMNS, Request, RequestState
 
 
 class RequestTables:
@@ -29,7 +29,7 @@ class RequestTables:
             return False
         return True
 
-    def replace_request(self, request: Request, expected_state: str) -> bool:
+    def replace_request(self, request: Request, expected_state: RequestState) -> bool:
         """Compare-and-set: writes `request` only if the stored one is still in
         `expected_state` (so two accepts can never both win)."""
         assignments = ", ".join(f"{c} = ?" for c in REQUEST_COLUMNS[1:])

@@ -9,10 +9,15 @@ answered and carried out (or refused, or timed out), and with its request at the
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from typing import Literal
 
 import sqlcipher3
 
 from store.db import transaction
+
+QuestionKind = Literal["handover", "observe"]
+# asking, then granted (a yes, being carried out or waiting for a taker)
+QuestionState = Literal["asking", "granted"]
 
 
 @dataclass(frozen=True)
@@ -21,7 +26,7 @@ class Question:
 
     id: str
     request_id: str
-    kind: str  # "handover" | "observe"
+    kind: QuestionKind
     member: str
     member_room: str  # the member's DM with the bot, where the question is asked
     language: str
@@ -29,7 +34,7 @@ class Question:
     asked_by: str
     asked_at: float
     deadline: float  # silence until then counts as no
-    state: str = "asking"  # asking | granted (yes, being carried out or waiting for a taker)
+    state: QuestionState = "asking"
     question_event: str | None = None  # the question in the member's DM (for 👍 / 👎)
     page_event: str | None = None  # a handover to whoever takes it: its page in the team room
 
@@ -90,7 +95,7 @@ class SupportTables:
         found = self._questions("member = ? AND state = 'asking'", (member,))
         return found[0] if found else None
 
-    def questions(self, state: str) -> list[Question]:
+    def questions(self, state: QuestionState) -> list[Question]:
         return self._questions("state = ? ORDER BY asked_at", (state,))
 
     def questions_about(self, request_id: str) -> list[Question]:
@@ -129,7 +134,7 @@ class SupportTables:
             )
         return bool(cur.rowcount == 1)
 
-    def drop_question(self, question_id: str, expected_state: str | None = None) -> bool:
+    def drop_question(self, question_id: str, expected_state: QuestionState | None = None) -> bool:
         """Deletes a question (answered no, timed out, or carried out); with
         `expected_state`, only if it is still in it (so only one caller acts on it)."""
         with transaction(self._db):
