@@ -57,6 +57,8 @@ MEMBER = (  # Robin, in their DM, after `!lang ar`
     "!nonsense",
     "!forget",
     "!forget",
+    "!talk",
+    "!exit",
 )
 TEAM = (  # supporters and an organizer in the team room, the team's language Arabic
     (SAM, "!help"),
