@@ -89,7 +89,7 @@ class TeamRoom:
         """`template` (in the team's language), then "On call: Sam, Noor." for `mentioned`."""
         if self.room_id is None:
             return None
-        piece = template if isinstance(template, Piece) else Piece(template, values)
+        piece = _as_piece(template, values)
         if mentioned:
             pills: list[object] = [Mention(s.user_id, s.name) for s in mentioned]
             piece = join([piece, self.piece("mentions_on_call", names=self.listed(pills))])
@@ -103,7 +103,7 @@ class TeamRoom:
     ) -> None:
         """Replaces a message of the bot's (never mentioning anyone again)."""
         if self.room_id and event_id:
-            piece = template if isinstance(template, Piece) else Piece(template, values)
+            piece = _as_piece(template, values)
             message = self.message(piece)
             await self._messenger.edit(self.room_id, event_id, message)
 
@@ -111,7 +111,7 @@ class TeamRoom:
         """`template` (or a piece), already in the team's language."""
         if self.room_id is None:
             return None
-        piece = template if isinstance(template, Piece) else Piece(template, values)
+        piece = _as_piece(template, values)
         return await self._messenger.send(self.room_id, self.message(piece))
 
     async def to_organizers(self, template: str | Piece, skip: str = "", **values: object) -> None:
@@ -120,7 +120,7 @@ class TeamRoom:
         organizers: list[object] = [
             Mention(o, o) for o in sorted(self._roster().organizers) if o != skip
         ]
-        piece = template if isinstance(template, Piece) else Piece(template, values)
+        piece = _as_piece(template, values)
         if organizers:
             piece = join([piece, self.piece("mentions_organizers", names=self.listed(organizers))])
         if self.room_id is not None:
@@ -131,3 +131,8 @@ class TeamRoom:
         supporter = self._roster().supporters.get(user_id)
         who = Mention(user_id, supporter.name if supporter else user_id)
         await self.to_organizers(self.text(key), skip=user_id, who=who, device=device)
+
+
+def _as_piece(template: str | Piece, values: dict[str, object]) -> Piece:
+    """A template in the team's language with its values, or a piece made already."""
+    return template if isinstance(template, Piece) else Piece(template, values)
