@@ -17,6 +17,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from apscheduler.jobstores.base import JobLookupError
@@ -24,7 +25,6 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from bot.config import ScheduleConfig
-from store import Store
 
 log = logging.getLogger(__name__)
 Post = Callable[[ScheduleConfig], Awaitable[str | None]]  # the event id; None: not sent
@@ -101,12 +101,20 @@ def make_scheduler() -> AsyncIOScheduler:
     return AsyncIOScheduler(timezone=UTC, job_defaults={"coalesce": True})
 
 
+class ScheduleRuns(Protocol):
+    """The part of the store the schedules use: each run claimed once."""
+
+    def claim_schedule_run(self, run: str, now: float | None = None) -> bool: ...
+
+    def release_schedule_run(self, run: str) -> None: ...
+
+
 class Schedules:
     def __init__(
         self,
         schedules: tuple[ScheduleConfig, ...],
         grace: float,
-        store: Store,
+        store: ScheduleRuns,
         post: Post,
         clock: Callable[[], float] = time.time,
         *,

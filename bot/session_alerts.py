@@ -6,21 +6,27 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import Protocol
 
 from bot.logs import Redactor
 from bot.ports import Identities
 from bot.roster import Roster
 from bot.team import TeamRoom
-from store import Store
 
 log = logging.getLogger(__name__)
+
+
+class FirstReports(Protocol):
+    """The part of the store the session alerts use: each device reported once."""
+
+    def first_report_of(self, user_id: str, device_id: str, now: float | None = None) -> bool: ...
 
 
 class SessionAlerts:
     def __init__(
         self,
         trust: Identities,
-        store: Store,
+        store: FirstReports,
         roster: Callable[[], Roster],
         team: TeamRoom,
         redactor: Redactor,
