@@ -11,19 +11,26 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from typing import Protocol
 
 from bot.logs import Redactor
 from bot.stale import LateEvents
-from store import Incoming, Store, StoreWriteError
+from store import Incoming, StoreWriteError
 
 log = logging.getLogger(__name__)
+
+
+class Processed(Protocol):
+    """The part of the store the dispatcher uses: an event handled is marked so."""
+
+    def mark_processed(self, event_id: str, now: float | None = None) -> None: ...
 
 
 class Dispatcher:
     def __init__(
         self,
         handle: Callable[[Incoming], Awaitable[None]],
-        store: Store,
+        store: Processed,
         redactor: Redactor,
         late: LateEvents | None = None,
     ) -> None:
