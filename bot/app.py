@@ -12,6 +12,7 @@ from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from bot.blocks import Blocks
 from bot.care import Care, build_care
 from bot.catalogue import Catalogue
 from bot.checkins import Checkins
@@ -171,6 +172,15 @@ async def _build(
         staffing,
         lambda tier: line.pageable(tier),
     )
+    blocks = Blocks(
+        store,
+        lambda: live.config,
+        team,
+        messenger,
+        texts,
+        lambda: live.roster,
+        lambda member: line.withdraw_all(member),
+    )
     line = SupportLine(
         store,
         lambda: live.config,
@@ -181,7 +191,7 @@ async def _build(
         redactor,
         texts=texts,
         record=metrics.record if metrics else None,
-        hooks=care.line_hooks,
+        hooks=blocks.hooks(care.line_hooks),
     )
     scheduler = make_scheduler()
     checkins = Checkins(store, texts, messenger, rooms, config.roster.timezone, scheduler)
@@ -234,6 +244,7 @@ async def _build(
             quick_exit=QuickExit(
                 members, MatrixEraser(client, redactor), messenger, rooms, texts, redactor
             ),
+            blocks=blocks,
         ),
         natural=lambda body: ("talk", lang) if (lang := talk_language(body)) else None,
         on_reaction=lambda event: (

@@ -185,6 +185,14 @@ class PrivacyConfig:
 
 
 @dataclass(frozen=True)
+class SafetyConfig:
+    block_for: Duration = 30 * 86400.0  # a `!block` that names no duration lasts this long
+    # More requests than this from one member within 7 days: the organizers are told, once
+    # (by request ids, never who).
+    repeat_limit: PositiveInt = 5
+
+
+@dataclass(frozen=True)
 class MetricsConfig:
     listen: Listen | None = None  # e.g. 127.0.0.1:9464 for Prometheus; off by default
 
@@ -230,6 +238,10 @@ class Config:
     stale_after: Duration = 86400.0
     messages: Messages = field(default_factory=dict)  # overrides of any built-in text
     privacy: PrivacyConfig = field(default_factory=PrivacyConfig)
+    safety: SafetyConfig = field(default_factory=SafetyConfig)
+    # Every message to a member starts with a neutral line (a notification preview shows only
+    # that), and handoff rooms get a neutral name.
+    discreet: bool = False
     metrics: MetricsConfig = field(default_factory=MetricsConfig)
 
 

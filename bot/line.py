@@ -122,6 +122,8 @@ class SupportLine:
     # -- members ---------------------------------------------------------------------------
     async def talk(self, member: str, room: str, language: str) -> None:
         """A member asked for a peer, in their encrypted DM `room`."""
+        if await self._hooks.turned_away(member, room, language):  # blocked: not paged
+            return
         existing = self._store.active_request_of(member)
         if existing is not None and existing.state == "open" and existing.gave_up:
             # asking again keeps a request nobody could take yet for longer
@@ -175,6 +177,7 @@ class SupportLine:
                 await ack  # the member hears back even if the team room cannot be reached
         else:  # the member's answer and the page go out together
             await asyncio.gather(ack, self._pages.page(request))
+        await self._hooks.opened(request)
 
     async def too_late(self, room: str, language: str, key: str, sent: str) -> None:
         """A member's message that reached the bot too late to act on (see bot.stale)."""

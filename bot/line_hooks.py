@@ -28,12 +28,20 @@ async def _nothing(request: Request) -> None:
     return None
 
 
+async def _welcome(member: str, room: str, language: str) -> bool:
+    return False
+
+
 @dataclass(frozen=True)
 class LineHooks:
     pageable: Callable[[list[Supporter]], list[Supporter]] = field(default=_everyone)
     leads: Callable[[], list[Supporter]] = field(default=_nobody)
     keeps_room: Callable[[Request], bool] = field(default=_never)
     before_leave: Callable[[Request], Awaitable[None]] = field(default=_nothing)
+    # member safety (issue #13): a blocked member is answered, not paged; each new request
+    # is noted (repeated requests are told to the organizers)
+    turned_away: Callable[[str, str, str], Awaitable[bool]] = field(default=_welcome)
+    opened: Callable[[Request], Awaitable[None]] = field(default=_nothing)
 
 
 NO_HOOKS = LineHooks()

@@ -30,7 +30,7 @@ SAFETY_TEXTS: Final[dict[str, dict[str, str]]] = {
             "You matter, and help is still there for you:\n{resources}"
         ),
         "block_done": (
-            "The member of request **{id}** is blocked until {until}. Nobody on the team "
+            "The member of request {id} is blocked until {until}. Nobody on the team "
             "learns who they are."
         ),
         "block_forever": "further notice",
@@ -51,9 +51,10 @@ SAFETY_TEXTS: Final[dict[str, dict[str, str]]] = {
         "blocks_title": "Blocks in force (request ids only, never who):",
         "blocks_line": "- **{id}** until {until}{reason}",
         "blocks_reason": " · {reason}",
+        "status_blocks": "Blocks in force: {blocks}",
         "repeat_team": (
-            "{organizers}: one member has made {n} requests in the last 7 days ({ids}). I "
-            "won't say who; `!block ID` is there if it is misuse."
+            "One member has made {n} requests in the last 7 days ({ids}). I won't say who; "
+            "`!block ID` is there if it is misuse."
         ),
     },
     "ar": {
@@ -76,7 +77,7 @@ SAFETY_TEXTS: Final[dict[str, dict[str, str]]] = {
             "لا يمكنني حاليًا إيصال الطلبات من هذا الحساب إلى الداعمين. أنت مهم، والمساعدة "
             "ما زالت متاحة لك:\n{resources}"
         ),
-        "block_done": "صاحب الطلب **{id}** محظور حتى {until}. لا يعرف أحد في الفريق من هو.",
+        "block_done": "صاحب الطلب {id} محظور حتى {until}. لا يعرف أحد في الفريق من هو.",
         "block_forever": "إشعار آخر",
         "block_again": "صاحب الطلب {id} كان محظورًا؛ يستمر الحظر الآن حتى {until}.",
         "block_not_yours": (
@@ -92,9 +93,10 @@ SAFETY_TEXTS: Final[dict[str, dict[str, str]]] = {
         "blocks_title": "الحظر الساري (أرقام الطلبات فقط، لا الأشخاص):",
         "blocks_line": "- **{id}** حتى {until}{reason}",
         "blocks_reason": " · السبب: {reason}",
+        "status_blocks": "الحظر الساري: {blocks}",
         "repeat_team": (
-            "{organizers}: قدّم عضو واحد {n} طلبات خلال الأيام السبعة الماضية ({ids}). لن أقول "
-            "من هو؛ `!block ID` متاح إن كان ذلك إساءة استخدام."
+            "قدّم عضو واحد {n} طلبات خلال الأيام السبعة الماضية ({ids}). لن أقول من هو؛ "
+            "`!block ID` متاح إن كان ذلك إساءة استخدام."
         ),
     },
 }

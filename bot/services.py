@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.blocks import Blocks
 from bot.checkins import Checkins
 from bot.consents import Consents
 from bot.handover import Handovers
@@ -38,3 +39,4 @@ class Services:
     workload: Workload
     wellbeing: Wellbeing
     quick_exit: QuickExit
+    blocks: Blocks

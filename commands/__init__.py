@@ -6,6 +6,8 @@ from bot.command import CommandSpec
 from commands import (
     accept,
     alone,
+    block,
+    blocks,
     cancel,
     checkin,
     debrief,
@@ -30,6 +32,7 @@ from commands import (
     talk,
     trust,
     tz,
+    unblock,
     yes,
 )
 
@@ -49,6 +52,9 @@ ALL: tuple[CommandSpec, ...] = (
     accept.SPEC,
     done.SPEC,
     queue.SPEC,
+    block.SPEC,
+    unblock.SPEC,
+    blocks.SPEC,
     handover.SPEC,
     observe.SPEC,
     flag.SPEC,

@@ -9,7 +9,8 @@ from bot.text import join
 async def handle(ctx: Context) -> None:
     status = ctx.services.staffing.status()
     load = ctx.services.wellbeing.load()  # the team's load this week, as counts
-    await ctx.answer(join([status, load]))
+    blocks = ctx.services.team.piece("status_blocks", blocks=ctx.services.blocks.count())
+    await ctx.answer(join([status, load, blocks]))  # blocks: a count, never who
 
 
 SPEC = CommandSpec(

@@ -243,6 +243,32 @@ def _v12(db: sqlcipher3.Connection) -> None:
     )
 
 
+def _v13(db: sqlcipher3.Connection) -> None:
+    """Member safety (issue #13): a request keeps a keyed hash of its member until the purge
+    (so it can be blocked after it closed), blocks by that hash, and a week of requests by
+    hash (repeated requests are noticed, by request ids)."""
+    run_script(
+        db,
+        """
+        ALTER TABLE requests ADD COLUMN member_hash TEXT;
+        CREATE TABLE blocks (
+            member_hash TEXT PRIMARY KEY,
+            request_id TEXT NOT NULL,
+            since REAL NOT NULL,
+            until REAL,
+            reason TEXT
+        );
+        CREATE TABLE asks (
+            member_hash TEXT NOT NULL,
+            request_id TEXT NOT NULL,
+            at REAL NOT NULL,
+            told INTEGER NOT NULL
+        );
+        CREATE INDEX asks_member ON asks (member_hash, at)
+        """,
+    )
+
+
 # warmline's own tables; every other table in the file is nio's crypto store.
 OWN_TABLES = frozenset(
     {
@@ -268,6 +294,8 @@ OWN_TABLES = frozenset(
         "work_log",
         "supporter_prefs",
         "shift_reminders",
+        "blocks",
+        "asks",
     }
 )
 
@@ -285,4 +313,5 @@ MIGRATIONS: tuple[Migration, ...] = (
     _v10,
     _v11,
     _v12,
+    _v13,
 )

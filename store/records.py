@@ -126,6 +126,16 @@ class OnCallOverride:
 
 
 @dataclass(frozen=True)
+class Block:
+    """A block on a request's member, as the team sees it: never who."""
+
+    request_id: str
+    since: float
+    until: float | None  # None: until lifted
+    reason: str | None
+
+
+@dataclass(frozen=True)
 class Purged:
     """What one retention purge removed."""
 

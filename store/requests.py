@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import sqlcipher3
 
 from store.db import transaction
@@ -10,6 +12,10 @@ from store.records import REQUEST_COLUMNS, Request, RequestState
 
 class RequestTables:
     _db: sqlcipher3.Connection
+
+    if TYPE_CHECKING:  # store.safety's, mixed into the same Store
+
+        def member_hash(self, member: str) -> str: ...
 
     # -- requests ------------------------------------------------------------------------
     def _requests(self, where: str, args: tuple[object, ...] = ()) -> list[Request]:
@@ -25,6 +31,11 @@ class RequestTables:
             with transaction(self._db):
                 query = f"INSERT INTO requests ({cols}) VALUES ({marks})"  # noqa: S608
                 self._db.execute(query, _row(request))
+                # kept after the request closes, until the purge: so it can still be blocked
+                self._db.execute(
+                    "UPDATE requests SET member_hash = ? WHERE id = ?",
+                    (self.member_hash(request.member), request.id),
+                )
         except sqlcipher3.IntegrityError:
             return False
         return True

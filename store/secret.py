@@ -49,6 +49,11 @@ class StoreSecret:
     def log_key(self) -> bytes:
         return self.derive("log-hash")
 
+    @property
+    def member_key(self) -> bytes:
+        """Keys the hash a block knows a member by (store.safety): stable across restarts."""
+        return self.derive("member-hash")
+
     def __repr__(self) -> str:  # never print the secret
         return f"StoreSecret(source={self.source!r})"
 

@@ -22,6 +22,7 @@ from store.records import (
     Session,
 )
 from store.requests import RequestTables
+from store.safety import SafetyTables
 from store.secret import StoreSecret
 from store.staff import StaffTables
 from store.support import SupportTables
@@ -38,7 +39,15 @@ def _incoming(row: tuple[Any, ...]) -> Incoming:
     return Incoming(**values)
 
 
-class Store(RequestTables, MemberTables, StaffTables, SupportTables, WorkTables, IdentityTables):
+class Store(
+    RequestTables,
+    MemberTables,
+    StaffTables,
+    SupportTables,
+    WorkTables,
+    IdentityTables,
+    SafetyTables,
+):
     def __init__(self, directory: Path, secret: StoreSecret) -> None:
         self.directory = directory
         self.secret = secret

@@ -3,6 +3,8 @@ first answer, and `!exit` leaving nothing the bot said readable in the member's 
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from nio import (
     MegolmEvent,
@@ -78,3 +80,45 @@ async def test_exit_takes_back_every_bot_message_and_leaves(line: Line):
         and e.source.get("content")
     ]
     assert [e.event_id for e in readable] == [last.event_id]
+
+
+async def test_a_block_turns_the_member_away_until_it_is_lifted_or_expires(line: Line):
+    dm = await line.alex.create_dm(line.bot_id)
+    start_team = line.sam.mark()
+    await line.alex.ask(dm, "I need to talk", line.bot_id)
+    first = line.page_id(await line.page(line.sam, start_team))
+    start_alex = line.alex.mark()
+    await line.command(line.sam, f"!accept {first}", f"Sam, you have request {first}")
+    await line.alex.reply_from(line.bot_id, dm, start_alex)  # "Sam is here for you"
+
+    # during the session: Sam blocks; the session ends and the member hears it calmly
+    start_alex = line.alex.mark()
+    done = await line.command(line.sam, f"!block {first} 7d rude", "is blocked until")
+    assert line.alex.user_id not in done.body and "rude" not in done.body
+    told = await line.alex.reply_from(line.bot_id, dm, start_alex)
+    assert "can't pass on requests" in told.body and "Rainbow Line" in told.body
+    again = await line.alex.ask(dm, "I need to talk", line.bot_id)
+    assert "can't pass on requests" in again.body and "Rainbow Line" in again.body
+    await line.command(line.sam, "!queue", "No open requests")  # nobody was paged
+    listed = await line.command(line.org, "!blocks", "Blocks in force")
+    assert first in listed.body and "rude" in listed.body  # organizers see the reason
+    listed = await line.command(line.sam, "!blocks", "Blocks in force")
+    assert first in listed.body and "rude" not in listed.body
+    status = await line.command(line.org, "!status", "Blocks in force: 1")
+    assert line.alex.user_id not in status.body
+
+    # lifted: the member is paged again; blocked for a moment, then the block expires
+    await line.command(line.org, f"!unblock {first}", "is lifted")
+    start_team = line.sam.mark()
+    ack = await line.alex.ask(dm, "I need to talk", line.bot_id)
+    assert "contacting a peer supporter" in ack.body
+    second = line.page_id(await line.page(line.sam, start_team))
+    start_alex = line.alex.mark()
+    await line.command(line.org, f"!block {second} 3s", "is blocked until")
+    blocked_at = asyncio.get_running_loop().time()
+    await line.alex.reply_from(line.bot_id, dm, start_alex)  # the calm answer
+    await asyncio.sleep(max(0.0, blocked_at + 4 - asyncio.get_running_loop().time()))
+    start_team = line.sam.mark()
+    ack = await line.alex.ask(dm, "I need to talk", line.bot_id)
+    assert "contacting a peer supporter" in ack.body  # the block has expired
+    assert line.page_id(await line.page(line.sam, start_team)) not in (first, second)

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bot.blocks import Blocks
 from bot.care import Care, build_care
 from bot.catalogue import Catalogue
 from bot.checkins import Checkins
@@ -125,6 +126,16 @@ class CareWorld:
             lambda tier: self.line.pageable(tier),
             clock,
         )
+        self.blocks = Blocks(
+            self.store,
+            lambda: self.config,
+            team,
+            self.messenger,
+            texts,
+            lambda: self.roster,
+            lambda member: self.line.withdraw_all(member),
+            clock,
+        )
         self.line = SupportLine(
             self.store,
             lambda: self.config,
@@ -136,7 +147,7 @@ class CareWorld:
             clock=clock,
             new_id=lambda taken: next(i for i in IDS if i not in taken),
             texts=texts,
-            hooks=self.care.line_hooks,
+            hooks=self.blocks.hooks(self.care.line_hooks),
         )
         checkins = Checkins(
             self.store, texts, self.messenger, self.rooms, "UTC", make_scheduler(), clock
@@ -159,6 +170,7 @@ class CareWorld:
             self.care.workload,
             self.care.wellbeing,
             QuickExit(members, self.eraser, self.messenger, self.rooms, texts, Redactor(b"k" * 32)),
+            self.blocks,
         )
         self.router = Router(
             ALL,

@@ -51,9 +51,13 @@ EXPECTED = {
     "break": TEAM_BUSINESS,
     "debrief": TEAM_BUSINESS,
     "debriefs": TEAM_BUSINESS,
+    "block": TEAM_BUSINESS,  # never says who: the team's business, from a trusted session
+    "unblock": TEAM_BUSINESS,
+    "blocks": TEAM_BUSINESS,
 }
 STAFF = {"done", "oncall", "reload", "trust", "queue", "shift", "sessions", "status", "accept"}
 STAFF |= {"handover", "observe", "flag", "break", "debrief", "debriefs"}
+STAFF |= {"block", "unblock", "blocks"}
 MEMBER_STATE = {"cancel", "forget", "exit", "checkin", "talk", "lang", "tz", "yes"}
 
 

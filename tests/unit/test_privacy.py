@@ -11,6 +11,7 @@ from typing import cast
 
 import pytest
 
+from bot.blocks import Blocks
 from bot.care import build_care
 from bot.catalogue import Catalogue
 from bot.checkins import Checkins
@@ -100,6 +101,15 @@ class World:
             wellbeing=care.wellbeing,
             quick_exit=QuickExit(
                 members, FakeEraser(self.messenger), self.messenger, self.rooms, texts, redactor
+            ),
+            blocks=Blocks(
+                self.store,
+                lambda: config,
+                team,
+                self.messenger,
+                texts,
+                lambda: roster,
+                self.line.withdraw_all,
             ),
         )
 

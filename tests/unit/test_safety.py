@@ -4,11 +4,13 @@ first answer, the quick exit. Fakes only at the ports."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from tests.support.care import DM, ROBIN, TEAM, CareWorld
+from bot.config import SafetyConfig
+from tests.support.care import DM, KIM, ORG, ROBIN, SAM, TEAM, CareWorld
 
 
 @pytest.fixture
@@ -72,3 +74,132 @@ async def test_exit_during_a_session_ends_it(world: CareWorld):
     await world.say(ROBIN, "!exit", DM)
     assert world.store.request(request.id).state == "done"  # type: ignore[union-attr]
     assert DM in world.rooms.left
+
+
+# -- blocks that don't unmask ------------------------------------------------------------
+def pages(world: CareWorld) -> list[str]:
+    return [b for b in world.to(TEAM) if "New request" in b]
+
+
+async def test_a_block_during_a_session_ends_it_and_turns_the_member_away(world: CareWorld):
+    request = await world.session()
+    [answer] = await world.say(SAM, f"!block {request.id} 7d rude and threatening")
+    assert f"request {request.id} is blocked until" in answer
+    assert "Nobody on the team learns who" in answer
+    assert world.request(request.id).state == "done"  # the session ended
+    assert "can't pass on requests from this account" in world.last(DM)
+    assert "Rainbow" in world.last(DM) or "emergency" in world.last(DM)  # resources, always
+
+    before = len(pages(world))
+    [again] = await world.say(ROBIN, "!talk", DM)
+    assert "can't pass on requests" in again  # calm, fixed, with the resources
+    assert len(pages(world)) == before  # nobody paged
+    assert world.store.active_request_of(ROBIN) is None
+
+    [listed] = await world.say(SAM, "!blocks")
+    assert request.id in listed and "rude" not in listed  # the reason is for organizers
+    [listed] = await world.say(ORG, "!blocks")
+    assert request.id in listed and "rude and threatening" in listed
+    status = await world.say(ORG, "!status")
+    assert "Blocks in force: 1" in status[0]
+    for _, message in world.messenger.sent:
+        assert ROBIN not in message.body or _ == DM  # the team never reads who
+
+
+async def test_after_the_session_closed_and_across_a_restart(world: CareWorld):
+    request = await world.session()
+    await world.say(SAM, f"!done {request.id}")
+    assert world.request(request.id).member == ""  # the ID is gone from the closed request
+    [answer] = await world.say(SAM, f"!block {request.id}")
+    assert "blocked until" in answer  # safety.block_for: 30 days by default
+    await world.restart()
+    before = len(pages(world))
+    [again] = await world.say(ROBIN, "!talk", DM)
+    assert "can't pass on requests" in again and len(pages(world)) == before
+
+
+async def test_only_the_requests_supporter_or_an_organizer_may_block(world: CareWorld):
+    request = await world.session()
+    [refused] = await world.say(KIM, f"!block {request.id}")
+    assert "Only the supporter who has or had request" in refused
+    assert world.store.blocks(world.now) == []
+    [answer] = await world.say(ORG, f"!block {request.id} 2h")
+    assert "blocked until" in answer
+    [again] = await world.say(SAM, f"!block {request.id} 1d")
+    assert "already blocked" in again
+
+
+async def test_an_open_request_blocked_by_an_organizer_is_withdrawn(world: CareWorld):
+    await world.say(ROBIN, "!talk", DM)
+    request = world.request()
+    await world.say(ORG, f"!block {request.id}")
+    assert world.request(request.id).state == "cancelled"
+    assert world.messenger.edits  # the page says so
+    assert "can't pass on requests" in world.last(DM)
+
+
+async def test_a_block_expires_and_unblock_lifts_one(world: CareWorld):
+    request = await world.session()
+    await world.say(SAM, f"!done {request.id}")
+    await world.say(SAM, f"!block {request.id} 1h")
+    world.now += 2 * 3600
+    [listed] = await world.say(SAM, "!blocks")
+    assert "No blocks are in force" in listed
+    before = len(pages(world))
+    [ack] = await world.say(ROBIN, "!talk", DM)
+    assert "contacting a peer supporter" in ack and len(pages(world)) == before + 1
+    second = world.store.active_request_of(ROBIN)
+    assert second is not None
+    await world.say(ORG, f"!block {second.id}")
+    [lifted] = await world.say(SAM, f"!unblock {second.id}")
+    assert "Only the supporter" in lifted  # Sam never had that one
+    [lifted] = await world.say(ORG, f"!unblock {second.id}")
+    assert "lifted" in lifted
+    [none] = await world.say(ORG, f"!unblock {second.id}")
+    assert "There is no block" in none
+    [ack] = await world.say(ROBIN, "!talk", DM)
+    assert "contacting a peer supporter" in ack
+
+
+async def test_a_request_past_retention_can_no_longer_be_blocked(world: CareWorld):
+    from bot.retention import purge
+
+    request = await world.session()
+    await world.say(SAM, f"!done {request.id}")
+    await world.say(ORG, f"!block {request.id} 1h")
+    world.now += world.config.privacy.retention + 7200
+    purge(world.store, world.config, world.now)
+    assert world.store.blocks(world.now) == []  # the expired block is gone
+    [gone] = await world.say(SAM, f"!block {request.id}")
+    assert "no longer kept" in gone
+
+
+async def test_block_arguments(world: CareWorld):
+    [usage] = await world.say(SAM, "!block")
+    assert "!block ID [7d] [reason]" in usage
+    request = await world.session()
+    [long] = await world.say(SAM, f"!block {request.id} 9999d")
+    assert "as a duration" in long and world.store.blocks(world.now) == []
+    await world.say(SAM, f"!block {request.id} said 7d of things")  # all of it the reason
+    [block] = world.store.blocks(world.now)
+    assert block.reason == "said 7d of things"
+    assert block.until == world.now + world.config.safety.block_for
+
+
+async def test_repeated_requests_are_told_to_the_organizers_once(world: CareWorld):
+    world.config = replace(world.config, safety=SafetyConfig(repeat_limit=2))
+    ids = []
+    for _ in range(4):
+        await world.say(ROBIN, "!talk", DM)
+        ids.append(world.store.active_request_of(ROBIN).id)  # type: ignore[union-attr]
+        await world.say(ROBIN, "!cancel", DM)
+        world.now += 60
+    told = [b for b in world.to(TEAM) if "requests in the last 7 days" in b]
+    assert len(told) == 1 and "3 requests" in told[0]
+    assert all(i in told[0] for i in ids[:3]) and ROBIN not in told[0]
+    world.now += 8 * 86400  # a week later it starts over
+    from bot.retention import purge
+
+    purge(world.store, world.config, world.now)
+    await world.say(ROBIN, "!talk", DM)
+    assert len([b for b in world.to(TEAM) if "requests in the last 7 days" in b]) == 1

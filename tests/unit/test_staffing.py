@@ -194,6 +194,9 @@ PERMISSIONS = {
     "break": {"supporter"},
     "debrief": {"supporter"},
     "debriefs": {"supporter"},
+    "block": {"supporter", "organizer"},  # the request's supporter, or any organizer
+    "unblock": {"supporter", "organizer"},
+    "blocks": {"supporter", "organizer"},  # reasons shown to organizers only
 }
 
 

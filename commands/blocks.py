@@ -1,0 +1,20 @@
+"""!blocks: the blocks in force, by request id (reasons for organizers); never who."""
+
+from __future__ import annotations
+
+from bot.command import TEAM_BUSINESS, CommandSpec, Context
+
+
+async def handle(ctx: Context) -> None:
+    template, values = ctx.services.blocks.listing("organizer" in ctx.roles())
+    await ctx.reply(template, **values)
+
+
+SPEC = CommandSpec(
+    name="blocks",
+    usage="!blocks",
+    summary="the blocks in force",
+    handler=handle,
+    allowed=frozenset({"supporter", "organizer"}),
+    needs=TEAM_BUSINESS,
+)
