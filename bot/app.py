@@ -17,6 +17,7 @@ from bot.care import Care, build_care
 from bot.catalogue import Catalogue
 from bot.checkins import Checkins
 from bot.config import Loaded, ScheduleConfig
+from bot.discreet import DiscreetMessenger
 from bot.dispatch import Dispatcher
 from bot.flood import FloodGuard
 from bot.line import SupportLine
@@ -153,9 +154,11 @@ async def _build(
     config = loaded.config
     live = Live(loaded, Roster(config.roster))
     trust = DeviceTrust(client, store, config.encryption.trust, redactor)
-    messenger = MatrixMessenger(client, trust, redactor)
-    rooms = MatrixRooms(client, redactor)
+    rooms = MatrixRooms(client, redactor, discreet=lambda: live.config.discreet)
     texts = Catalogue(config.messages, default=config.language)
+    messenger = DiscreetMessenger(  # discreet: true puts a neutral first line to members
+        MatrixMessenger(client, trust, redactor), texts, lambda: live.config.discreet, rooms.shared
+    )
     team = TeamRoom(
         await join_team_room(rooms, config.rooms.supporters), messenger, texts, lambda: live.roster
     )

@@ -14,6 +14,7 @@ SAFETY_TEXTS: Final[dict[str, dict[str, str]]] = {
             "team is contacted unless you ask; `!cancel` withdraws the request, `!exit` ends "
             "everything here at once, and `!forget` deletes what I keep about you."
         ),
+        "discreet_line": "New message",
         "help_exit": "leave at once: withdraw, delete what I keep, clear my messages here",
         "exit_last_words": (
             "To remove this conversation from your device, leave the room and delete it "
@@ -63,6 +64,7 @@ SAFETY_TEXTS: Final[dict[str, dict[str, str]]] = {
             "معك إلا من يتولّاه؛ لا نتواصل مع أي أحد خارج الفريق إلا إذا طلبت ذلك؛ `!cancel` "
             "يسحب الطلب، و`!exit` ينهي كل شيء هنا فورًا، و`!forget` يحذف ما أحتفظ به عنك."
         ),
+        "discreet_line": "رسالة جديدة",
         "help_exit": "المغادرة فورًا: سحب الطلب وحذف ما أحتفظ به ومسح رسائلي هنا",
         "exit_last_words": (
             "لإزالة هذه المحادثة من جهازك، غادر الغرفة واحذفها "

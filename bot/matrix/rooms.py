@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from nio import (
@@ -27,6 +28,8 @@ log = logging.getLogger(__name__)
 # (100; the private_chat preset would let anyone), so nobody new comes in without the
 # member's yes.
 MODERATOR, SPEAK, INVITE = 50, 10, 100
+NEUTRAL_NAME = "Chat"  # discreet: true: nothing in a room list says what it is for
+TOPIC = "A private, end-to-end encrypted conversation with a peer supporter."
 ENCRYPTION = {
     "type": "m.room.encryption",
     "state_key": "",
@@ -35,10 +38,17 @@ ENCRYPTION = {
 
 
 class MatrixRooms:
-    def __init__(self, client: Any, redactor: Redactor) -> None:
+    def __init__(
+        self, client: Any, redactor: Redactor, discreet: Callable[[], bool] = lambda: False
+    ) -> None:
         self._client = client
         self._redact = redactor
         self._dms = DirectRooms(client)
+        self._discreet = discreet  # handoff rooms get a neutral name and no topic
+
+    def shared(self, room_id: str) -> bool:
+        """A room joined by reference (the team room, a schedule's room): nobody's own."""
+        return room_id in self._dms.shared
 
     async def join(self, ref: str) -> str:
         """Joins a room by alias or id (no-op if joined); returns the room id."""
@@ -80,11 +90,12 @@ class MatrixRooms:
         """A new private, encrypted, invite-only room; the member and the supporter get
         moderator power, observers none (they can read, not write)."""
         users = {member: MODERATOR, supporter: MODERATOR, **dict.fromkeys(observers, 0)}
+        discreet = self._discreet()
         resp = await self._client.room_create(
             visibility=RoomVisibility.private,
             preset=RoomPreset.private_chat,
-            name="warmline · peer support",
-            topic="A private, end-to-end encrypted conversation with a peer supporter.",
+            name=NEUTRAL_NAME if discreet else "warmline · peer support",
+            topic=None if discreet else TOPIC,
             invite=[member, supporter, *observers],
             initial_state=[
                 ENCRYPTION,

@@ -15,7 +15,8 @@ from nio import (
     RoomMessagesResponse,
 )
 
-from tests.support.line import Line
+from tests.support.harness import BotSetup, Members
+from tests.support.line import Line, start_line
 
 pytestmark = pytest.mark.integration
 PROMISE = "nobody outside the team is contacted unless you ask"
@@ -122,3 +123,34 @@ async def test_a_block_turns_the_member_away_until_it_is_lifted_or_expires(line:
     ack = await line.alex.ask(dm, "I need to talk", line.bot_id)
     assert "contacting a peer supporter" in ack.body  # the block has expired
     assert line.page_id(await line.page(line.sam, start_team)) not in (first, second)
+
+
+async def test_discreet_first_lines_and_room_names(bot_setup: BotSetup, members: Members):
+    line = await start_line(bot_setup, members, extra={"discreet": True})
+    try:
+        dm = await line.alex.create_dm(line.bot_id)
+        start_team = line.sam.mark()
+        ack = await line.alex.ask(dm, "I need to talk", line.bot_id)
+        assert ack.body.splitlines()[0] == "New message"  # all a lock screen shows
+        assert "peer supporter" in ack.body  # the message itself is whole
+        page = await line.page(line.sam, start_team)
+        assert page.body.startswith("🔔 New request")  # the team room is as it was
+        start_alex = line.alex.mark()
+        await line.sam.send(line.team, f"!accept {line.page_id(page)}")
+        told = await line.alex.reply_from(line.bot_id, dm, start_alex)
+        assert told.body.splitlines()[0] == "New message"
+        intro = await line.alex.wait_for(
+            lambda r, e: (
+                r not in (dm, line.team)
+                and isinstance(e, RoomMessage)
+                and e.sender == line.bot_id
+                and "private, end-to-end encrypted room" in e.body
+            ),
+            start=start_alex,
+        )
+        assert intro.body.splitlines()[0] == "New message"
+        room_id = next(r for r, e in line.alex.events if e is intro)
+        room = line.alex.client.rooms[room_id]
+        assert room.name == "Chat" and not room.topic
+    finally:
+        await line.bot.stop()

@@ -9,8 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from bot.catalogue import Catalogue
 from bot.config import SafetyConfig
+from bot.discreet import DiscreetMessenger
 from tests.support.care import DM, KIM, ORG, ROBIN, SAM, TEAM, CareWorld
+from tests.support.fakes import RecordingMessenger
 
 
 @pytest.fixture
@@ -203,3 +206,28 @@ async def test_repeated_requests_are_told_to_the_organizers_once(world: CareWorl
     purge(world.store, world.config, world.now)
     await world.say(ROBIN, "!talk", DM)
     assert len([b for b in world.to(TEAM) if "requests in the last 7 days" in b]) == 1
+
+
+# -- discretion ----------------------------------------------------------------------------
+async def test_discreet_messages_to_members_start_with_a_neutral_line():
+    inner = RecordingMessenger()
+    texts = Catalogue()
+    on = [True]
+    messenger = DiscreetMessenger(inner, texts, lambda: on[0], lambda room: room == TEAM)
+    english = texts.render("en", "talk_still_open")
+    arabic = texts.render("ar", "talk_still_open")
+    await messenger.send(DM, english)
+    await messenger.send(DM, arabic)
+    await messenger.edit(DM, "$1", english)
+    await messenger.send(TEAM, english)  # the team's room is the team's
+    on[0] = False  # a config reload turned it off
+    await messenger.send(DM, english)
+
+    (_, en), (_, ar), (_, team), (_, off) = inner.sent
+    assert en.body == "New message\n\n" + english.body
+    assert en.html.startswith("New message<br><br>") and en.html.endswith(english.html)
+    assert ar.body.splitlines()[0].endswith("رسالة جديدة") and ar.body.endswith(arabic.body)
+    assert ar.html.startswith('<div dir="rtl">') and ar.html.count('<div dir="rtl">') == 1
+    assert "رسالة جديدة<br><br>" in ar.html
+    assert inner.edits[0][2].body.startswith("New message\n")
+    assert team == english and off == english
