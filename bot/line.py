@@ -161,7 +161,8 @@ class SupportLine:
                 room,
                 language,
                 "talk_nobody",
-                ("request_kept", "promise"),  # the first answer says what the line does
+                "request_kept",
+                "promise",  # the first answer says what the line does and doesn't
                 next_shift=self._replies.next_shift(language),
                 until=self._until(request),
             )

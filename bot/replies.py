@@ -38,21 +38,14 @@ class MemberReplies:
             return None
         return as_list(chosen, self._texts.text(language, "resource_none"))
 
-    async def tell(
-        self,
-        room: str,
-        language: str,
-        key: str,
-        then: str | tuple[str, ...] = (),
-        **values: object,
-    ) -> None:
+    async def tell(self, room: str, language: str, key: str, *then: str, **values: object) -> None:
         """A catalogue text for the member, its {resources} filled in; `then`: further
         texts in the same message (kept apart, so organizers can override each alone)."""
         listed = self._listed(language)
         assert listed is not None  # without a topic there is always a list (or the fallback)
         resources, resource_values = listed
         template = self._texts.text(language, key)
-        for more in (then,) if isinstance(then, str) else then:
+        for more in then:
             template += "\n" + self._texts.text(language, more)
         template = template.replace("{resources}", resources)
         direction = self._texts.direction(language)
