@@ -22,6 +22,7 @@ from bot.ports import Messenger
 from bot.replies import MemberReplies
 from bot.roster import Roster
 from bot.team import TeamRoom
+from bot.text import Piece, join
 from store import Store
 from store.records import Request
 
@@ -57,10 +58,6 @@ class Blocks:
         """The line's hooks with these added: blocked members turned away, requests noted."""
         return dataclasses.replace(hooks, turned_away=self.turned_away, opened=self.opened)
 
-    def _text(self, key: str, request_id: str, until: float | None = None) -> str:
-        text = self._team.text(key).replace("{id}", request_id)
-        return text.replace("{until}", self._when(until))
-
     def _when(self, until: float | None) -> str:
         if until is None:
             return self._team.text("block_forever")
@@ -68,47 +65,49 @@ class Blocks:
 
     async def block(
         self, request_id: str, seconds: float | None, reason: str | None, by: str, organizer: bool
-    ) -> str:
+    ) -> Piece:
         """Blocks the member of `request_id`; the team's answer (CommandError if not)."""
         request = self._store.request(request_id)
         if request is None:
-            raise CommandError(self._text("block_gone", request_id.upper()))
+            raise CommandError("block_gone", id=request_id.upper())
         if not organizer and request.supporter != by:
-            raise CommandError(self._text("block_not_yours", request.id))
+            raise CommandError("block_not_yours", id=request.id)
         now = self._clock()
         until = now + (self._config().safety.block_for if seconds is None else seconds)
         new = self._store.block(request.id, until, reason, now)
         if new is None:
-            raise CommandError(self._text("block_gone", request.id))
+            raise CommandError("block_gone", id=request.id)
         log.info("request %s: its member is blocked", request.id)
         if request.active:  # the session (or the wait) ends; the member hears it calmly
             await self._withdraw(request.member)
             await self._replies.tell(request.member_room, request.language, "blocked_member")
-        return self._text("block_done" if new else "block_again", request.id, until)
+        key = "block_done" if new else "block_again"
+        return self._team.piece(key, id=request.id, until=self._when(until))
 
-    def unblock(self, request_id: str, by: str, organizer: bool) -> str:
+    def unblock(self, request_id: str, by: str, organizer: bool) -> Piece:
         request = self._store.request(request_id)
         if request is not None and not organizer and request.supporter != by:
-            raise CommandError(self._text("block_not_yours", request.id))
+            raise CommandError("block_not_yours", id=request.id)
         if not self._store.unblock(request_id):
-            raise CommandError(self._text("unblock_none", request_id.upper()))
+            raise CommandError("unblock_none", id=request_id.upper())
         log.info("request %s: the block on its member is lifted", request_id.upper())
-        return self._text("unblock_done", request_id.upper())
+        return self._team.piece("unblock_done", id=request_id.upper())
 
-    def listing(self, organizer: bool) -> tuple[str, dict[str, object]]:
+    def listing(self, organizer: bool) -> Piece:
         """`!blocks`: ids and until when; the reasons only for organizers."""
         found = self._store.blocks(self._clock())
         if not found:
-            return self._team.text("blocks_none"), {}
-        lines, values = [self._team.text("blocks_title")], dict[str, object]()
-        for i, block in enumerate(found):
-            line = self._team.text("blocks_line")
-            reason = self._team.text("blocks_reason") if organizer and block.reason else ""
-            line = line.replace("{reason}", reason.replace("{reason}", f"{{r{i}}}"))
-            lines.append(line.replace("{id}", f"{{i{i}}}").replace("{until}", f"{{u{i}}}"))
-            values |= {f"i{i}": block.request_id, f"u{i}": self._when(block.until)}
-            values[f"r{i}"] = block.reason or ""
-        return "\n".join(lines), values
+            return self._team.piece("blocks_none")
+        lines: list[object] = [self._team.piece("blocks_title")]
+        for block in found:
+            shown = organizer and block.reason
+            reason = self._team.piece("blocks_reason", reason=block.reason) if shown else ""
+            lines.append(
+                self._team.piece(
+                    "blocks_line", id=block.request_id, until=self._when(block.until), reason=reason
+                )
+            )
+        return join(lines)
 
     def count(self) -> int:
         return len(self._store.blocks(self._clock()))
@@ -129,5 +128,5 @@ class Blocks:
             return
         self._store.mark_told(request.id)
         await self._team.to_organizers(
-            self._team.text("repeat_team"), n=len(ids), ids=", ".join(ids)
+            self._team.piece("repeat_team", n=len(ids), ids=", ".join(ids))
         )

@@ -7,9 +7,8 @@ from bot.config_values import duration_seconds
 from bot.errors import CommandError, CommandSyntaxError
 
 
-def parse(args: str, refuse: str) -> tuple[str, float | None, str | None]:
-    """`K7F2 7d rude` → ("K7F2", 604800.0, "rude"); the duration and reason are optional.
-    `refuse`: the text for a duration too long (it names the value with {value})."""
+def parse(args: str) -> tuple[str, float | None, str | None]:
+    """`K7F2 7d rude` → ("K7F2", 604800.0, "rude"); the duration and reason are optional."""
     request_id, rest = id_and_rest(args)
     if not request_id:
         raise CommandSyntaxError()
@@ -20,24 +19,21 @@ def parse(args: str, refuse: str) -> tuple[str, float | None, str | None]:
         seconds = duration_seconds(first)
     except ValueError as exc:
         if str(exc):  # written as a duration, but too long
-            raise CommandError(refuse.replace("{value}", first)) from None
+            raise CommandError("block_duration", value=first) from None
         return request_id, None, rest  # no duration: it is all the reason
     return request_id, seconds, more.strip() or None
 
 
 async def handle(ctx: Context) -> None:
-    blocks = ctx.services.blocks
-    refuse = ctx.services.team.text("block_duration")
-    request_id, seconds, reason = parse(ctx.args, refuse)
+    request_id, seconds, reason = parse(ctx.args)
     organizer = "organizer" in ctx.roles()
-    text = await blocks.block(request_id, seconds, reason, ctx.event.sender, organizer)
-    await ctx.reply("{text}", text=text)
+    blocks = ctx.services.blocks
+    await ctx.answer(await blocks.block(request_id, seconds, reason, ctx.event.sender, organizer))
 
 
 SPEC = CommandSpec(
     name="block",
     usage="!block ID [7d] [reason]",
-    summary="block the member of a request you have or had; nobody learns who",
     handler=handle,
     allowed=frozenset({"supporter", "organizer"}),
     needs=TEAM_BUSINESS,

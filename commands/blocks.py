@@ -6,14 +6,12 @@ from bot.command import TEAM_BUSINESS, CommandSpec, Context
 
 
 async def handle(ctx: Context) -> None:
-    template, values = ctx.services.blocks.listing("organizer" in ctx.roles())
-    await ctx.reply(template, **values)
+    await ctx.answer(ctx.services.blocks.listing("organizer" in ctx.roles()))
 
 
 SPEC = CommandSpec(
     name="blocks",
     usage="!blocks",
-    summary="the blocks in force",
     handler=handle,
     allowed=frozenset({"supporter", "organizer"}),
     needs=TEAM_BUSINESS,

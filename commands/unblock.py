@@ -10,14 +10,12 @@ async def handle(ctx: Context) -> None:
     if not ctx.args or " " in ctx.args:
         raise CommandSyntaxError()
     organizer = "organizer" in ctx.roles()
-    text = ctx.services.blocks.unblock(ctx.args, ctx.event.sender, organizer)
-    await ctx.reply("{text}", text=text)
+    await ctx.answer(ctx.services.blocks.unblock(ctx.args, ctx.event.sender, organizer))
 
 
 SPEC = CommandSpec(
     name="unblock",
     usage="!unblock ID",
-    summary="lift the block on a request's member",
     handler=handle,
     allowed=frozenset({"supporter", "organizer"}),
     needs=TEAM_BUSINESS,
