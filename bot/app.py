@@ -31,6 +31,7 @@ from bot.matrix.events import decrypter
 from bot.matrix.keysharing import DeviceTrust
 from bot.matrix.login import open_session
 from bot.matrix.messenger import MatrixMessenger
+from bot.matrix.relay_out import MatrixRelayOut
 from bot.matrix.rooms import MatrixRooms
 from bot.matrix.sync import SyncLoop, SyncTuning
 from bot.matrix.undecryptable import Undecryptable
@@ -39,6 +40,8 @@ from bot.metrics import Metrics, line_metrics
 from bot.phrases import talk_language
 from bot.ports import RoomError, Rooms
 from bot.quick_exit import QuickExit
+from bot.relay import RelaySessions, with_relay
+from bot.relay_pass import RelayPass
 from bot.reload import Reloader
 from bot.retention import PURGE_EVERY_MINUTES, purge
 from bot.roster import Roster
@@ -53,7 +56,7 @@ from bot.stopping import SERVING, Phase, until_stopped
 from bot.team import TeamRoom
 from bot.text import render
 from commands import ALL
-from store import Store, secret
+from store import Incoming, Store, secret
 
 log = logging.getLogger(__name__)
 DRAIN_SECONDS = 1.5  # of bot.stopping.STOP_GRACE, for handlers already running
@@ -156,8 +159,9 @@ async def _build(
     trust = DeviceTrust(client, store, config.encryption.trust, redactor)
     rooms = MatrixRooms(client, redactor, discreet=lambda: live.config.discreet)
     texts = Catalogue(config.messages, default=config.language)
+    matrix_messenger = MatrixMessenger(client, trust, redactor)
     messenger = DiscreetMessenger(  # discreet: true puts a neutral first line to members
-        MatrixMessenger(client, trust, redactor), texts, lambda: live.config.discreet, rooms.shared
+        matrix_messenger, texts, lambda: live.config.discreet, rooms.shared
     )
     team = TeamRoom(
         await join_team_room(rooms, config.rooms.supporters), messenger, texts, lambda: live.roster
@@ -184,6 +188,12 @@ async def _build(
         lambda: live.roster,
         lambda member: line.withdraw_all(member),
     )
+    relay_out = MatrixRelayOut(  # relayed copies are the people's words, as they wrote them
+        client, trust, matrix_messenger, redactor, lambda: live.config.handoff.max_attachment_mb
+    )
+    relay = RelaySessions(
+        store, relay_out, messenger, texts, lambda: live.config, lambda: live.roster
+    )
     line = SupportLine(
         store,
         lambda: live.config,
@@ -194,8 +204,9 @@ async def _build(
         redactor,
         texts=texts,
         record=metrics.record if metrics else None,
-        hooks=blocks.hooks(care.line_hooks),
+        hooks=with_relay(blocks.hooks(care.line_hooks), relay),
     )
+    relay.end_session = line.withdraw_all
     scheduler = make_scheduler()
     checkins = Checkins(store, texts, messenger, rooms, config.roster.timezone, scheduler)
     members = Members(store, line, texts, checkins)
@@ -224,6 +235,14 @@ async def _build(
         join_team_room,
         lambda: in_background(watch.check()),  # new supporters' sessions
     )
+
+    def reaction_command(event: Incoming) -> tuple[str, str] | None:
+        return (
+            care.consents.answer_command(event)  # 👍 / 👎 on a member's consent question
+            or care.handovers.reaction_command(event)
+            or line.reaction_command(event)
+        )
+
     router = Router(
         ALL,
         messenger,
@@ -248,13 +267,10 @@ async def _build(
                 members, MatrixEraser(client, redactor), messenger, rooms, texts, redactor
             ),
             blocks=blocks,
+            relay=relay,
         ),
         natural=lambda body: ("talk", lang) if (lang := talk_language(body)) else None,
-        on_reaction=lambda event: (
-            care.consents.answer_command(event)  # 👍 / 👎 on a member's consent question
-            or care.handovers.reaction_command(event)
-            or line.reaction_command(event)
-        ),
+        on_reaction=reaction_command,
         answers=care.consents.answer_command,
         flood=flood,
         on_flood=lambda: team.send("flood"),
@@ -270,7 +286,17 @@ async def _build(
         lambda user_id: members.language_of(user_id) or texts.default,
         flood,
     )
-    dispatcher = Dispatcher(router.handle, store, redactor, late)
+    relaying = RelayPass(
+        store,
+        relay,
+        relay_out,
+        messenger,
+        trust,
+        claimed=lambda event: (
+            (care.consents.answer_command(event) or reaction_command(event)) is not None
+        ),
+    )
+    dispatcher = Dispatcher(relaying.wrap(router.handle), store, redactor, late)
     undecryptable = Undecryptable(
         store,
         decrypter(client),

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Final
 
+from bot.relay_texts import RELAY_TEXTS
 from bot.safety_texts import SAFETY_TEXTS
 from bot.staff_texts import STAFF_TEXTS
 from bot.supporter_texts import SUPPORTER_TEXTS
@@ -456,6 +457,7 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         **STAFF_TEXTS[language],
         **SUPPORTER_TEXTS[language],
         **SAFETY_TEXTS[language],
+        **RELAY_TEXTS[language],
     }
     for language, texts in _TEXTS.items()
 }

@@ -138,6 +138,12 @@ class EscalationConfig:
 class HandoffConfig:
     bot_stays: bool = False  # False: the bot leaves the private room after the introduction
     session_timeout: Duration = 86400.0
+    # room: a private room with the supporter; relay: the bot passes messages between the
+    # member's DM and the supporter, neither seeing the other's account; ask: the member
+    # chooses (replying `private`), and without an answer gets `ask_default`.
+    mode: Literal["room", "relay", "ask"] = "room"
+    ask_default: Literal["room", "relay"] = "room"
+    max_attachment_mb: PositiveInt = 10  # relayed attachments above this get a note instead
 
 
 @dataclass(frozen=True)

@@ -163,11 +163,14 @@ class SupportLine:
                 "talk_nobody",
                 "request_kept",
                 "promise",  # the first answer says what the line does and doesn't
+                *self._hooks.ack_extra(),  # and, asked to, offers the relay
                 next_shift=self._replies.next_shift(language),
                 until=self._until(request),
             )
         else:
-            ack = self._replies.tell(room, language, "talk_ack", "promise")
+            ack = self._replies.tell(
+                room, language, "talk_ack", "promise", *self._hooks.ack_extra()
+            )
         self._wake.set()
         if self._pages.busy:
             # Under load the homeserver persists events one after another: the page goes
@@ -259,14 +262,21 @@ class SupportLine:
         supporter = self._roster().supporters.get(request.supporter)
         unnamed = self._texts.text(request.language, "supporter_unnamed")
         name = supporter.display if supporter else unnamed
-        room = await self._rooms.create_handoff(request.member, request.supporter)
-        self._store.replace_request(dataclasses.replace(request, handoff_room=room), "accepted")
-        await self._replies.tell(
-            request.member_room, request.language, "accepted_member", supporter=name
-        )
+        relayed = self._hooks.relayed(request)
+        if relayed:  # the member and the relay room are told by the relay
+            room = await self._hooks.open_relay(request)
+            self._store.replace_request(dataclasses.replace(request, handoff_room=room), "accepted")
+        else:
+            room = await self._rooms.create_handoff(request.member, request.supporter)
+            self._store.replace_request(dataclasses.replace(request, handoff_room=room), "accepted")
+            await self._replies.tell(
+                request.member_room, request.language, "accepted_member", supporter=name
+            )
         if supporter is not None:
             await self._team.send(
-                "accepted_team", id=request.id, supporter=Mention(supporter.user_id, supporter.name)
+                "accepted_team_relay" if relayed else "accepted_team",
+                id=request.id,
+                supporter=Mention(supporter.user_id, supporter.name),
             )
 
     async def done(self, request_id: str, supporter_id: str, organizer: bool) -> Piece:
@@ -297,6 +307,8 @@ class SupportLine:
         """Introduces each new handoff once both people are in the room, then leaves it."""
         for request in self._store.accepted_requests():
             if request.introduced or request.handoff_room is None or request.supporter is None:
+                continue
+            if self._hooks.relayed(request):  # the member is never in a relay room
                 continue
             # an observer in the room: the bot stays, so `!alone` can take them out at once
             stays = self._config().handoff.bot_stays or self._hooks.keeps_room(request)

@@ -53,4 +53,5 @@ def purge(store: Store, config: Config, now: float | None = None) -> Purged:
         log.info("retention: %d closed request(s) reduced to anonymous counts", done.requests)
     store.purge_support(now, WORK_KEPT_FOR)  # questions and observers of closed requests too
     store.purge_safety(now)  # expired blocks, requests noted more than a week ago
+    store.drop_finished_relays()  # the relay's event ids, should a session's end have missed them
     return done

@@ -16,6 +16,7 @@ from bot.members import Members
 from bot.observers import Observers
 from bot.ports import Identities, Rooms
 from bot.quick_exit import QuickExit
+from bot.relay import RelaySessions
 from bot.reload import Reloader
 from bot.staffing import Staffing
 from bot.team import TeamRoom
@@ -40,3 +41,4 @@ class Services:
     wellbeing: Wellbeing
     quick_exit: QuickExit
     blocks: Blocks
+    relay: RelaySessions

@@ -269,6 +269,34 @@ def _v13(db: sqlcipher3.Connection) -> None:
     )
 
 
+def _v14(db: sqlcipher3.Connection) -> None:
+    """The anonymous relay (issue #13): which requests are relayed, the supporter's relay
+    room, and the event-id pairs (the member's event and its copy, or the supporter's and
+    theirs) that edits, replies, reactions and redactions need. No content: ids only, and
+    every row of a session goes when it ends."""
+    run_script(
+        db,
+        """
+        CREATE TABLE relay_sessions (
+            request_id TEXT PRIMARY KEY,
+            relayed INTEGER NOT NULL,
+            room_id TEXT,
+            member_told INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX relay_sessions_room ON relay_sessions (room_id);
+        CREATE TABLE relay_pairs (
+            request_id TEXT NOT NULL,
+            one TEXT NOT NULL,
+            other TEXT NOT NULL,
+            kind TEXT NOT NULL
+        );
+        CREATE UNIQUE INDEX relay_pairs_one ON relay_pairs (one);
+        CREATE UNIQUE INDEX relay_pairs_other ON relay_pairs (other);
+        CREATE INDEX relay_pairs_request ON relay_pairs (request_id)
+        """,
+    )
+
+
 # warmline's own tables; every other table in the file is nio's crypto store.
 OWN_TABLES = frozenset(
     {
@@ -296,6 +324,8 @@ OWN_TABLES = frozenset(
         "shift_reminders",
         "blocks",
         "asks",
+        "relay_sessions",
+        "relay_pairs",
     }
 )
 
@@ -314,4 +344,5 @@ MIGRATIONS: tuple[Migration, ...] = (
     _v11,
     _v12,
     _v13,
+    _v14,
 )

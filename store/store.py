@@ -21,6 +21,7 @@ from store.records import (
     KeptEvent,
     Session,
 )
+from store.relay import RelayTables
 from store.requests import RequestTables
 from store.safety import SafetyTables
 from store.secret import StoreSecret
@@ -47,6 +48,7 @@ class Store(
     WorkTables,
     IdentityTables,
     SafetyTables,
+    RelayTables,
 ):
     def __init__(self, directory: Path, secret: StoreSecret) -> None:
         self.directory = directory

@@ -12,7 +12,11 @@ from nio import (
     EncryptionError,
     MegolmEvent,
     ReactionEvent,
+    RedactionEvent,
     RoomMemberEvent,
+    RoomMessage,
+    RoomMessageEmote,
+    RoomMessageNotice,
     RoomMessageText,
     SyncResponse,
 )
@@ -23,6 +27,7 @@ from store import Incoming
 from store.records import KeptEvent
 
 log = logging.getLogger(__name__)
+MEDIA = ("m.image", "m.file", "m.audio", "m.video")
 
 
 def timeline(resp: SyncResponse, client: BotClient, first_sync: bool) -> list[tuple[str, Any]]:
@@ -118,12 +123,10 @@ def _utf8(text: Any) -> bool:
 def _incoming(
     ev: Any, room_id: str, encrypted: bool, members: int, device: str | None
 ) -> Incoming | None:
-    if isinstance(ev, RoomMessageText):
-        kind, body, relates = "text", ev.body, None
-    elif isinstance(ev, ReactionEvent):
-        kind, body, relates = "reaction", ev.key, ev.reacts_to
-    else:
+    read = _kind(ev)
+    if read is None:
         return None
+    kind, body, relates = read
     reply_to = _reply_to(ev.source)
     if not all(_utf8(text) for text in (body, relates or "", reply_to or "")):
         return None  # decrypted text nobody can have typed (unpaired surrogates): unstorable
@@ -141,6 +144,70 @@ def _incoming(
         encrypted=getattr(ev, "decrypted", False) is True,
         reply_to=reply_to,
     )
+
+
+def _kind(ev: Any) -> tuple[str, str, str | None] | None:
+    """(kind, body, the event it relates to). Besides text and reactions (what commands
+    read), what the anonymous relay passes on: emotes, notices, edits (the new text, and the
+    message edited), redactions, and "other" (an attachment, say) for a note to the sender."""
+    if isinstance(ev, ReactionEvent):
+        return "reaction", ev.key, ev.reacts_to
+    if isinstance(ev, RedactionEvent):
+        return "redaction", "", ev.redacts
+    if not isinstance(ev, RoomMessage):
+        return None
+    edit = _edit(ev.source)
+    if edit is not None:
+        return "edit", *edit
+    if isinstance(ev, RoomMessageText):
+        return "text", ev.body, None
+    if isinstance(ev, RoomMessageEmote):
+        return "emote", ev.body, None
+    if isinstance(ev, RoomMessageNotice):
+        return "notice", ev.body, None
+    media = _media(ev.source)
+    if media is not None:
+        return "media", media, None
+    return "other", "", None
+
+
+def _media(source: Any) -> str | None:
+    """An image, file, voice message or video, as the relay needs it (JSON: its msgtype,
+    where it is, the key of an encrypted one, its declared size); None if it is not one."""
+    content = source.get("content") if isinstance(source, dict) else None
+    if not isinstance(content, dict) or content.get("msgtype") not in MEDIA:
+        return None
+    file, url = content.get("file"), content.get("url")
+    given = content.get("info")
+    info: dict[str, Any] = given if isinstance(given, dict) else {}
+    if isinstance(file, dict) and isinstance(file.get("url"), str):
+        where: dict[str, Any] = {"file": file}
+    elif isinstance(url, str):
+        where = {"url": url}
+    else:
+        return None
+    size, mimetype = info.get("size"), info.get("mimetype")
+    return json.dumps(
+        {
+            "msgtype": content["msgtype"],
+            **where,
+            "size": size if isinstance(size, int) else None,
+            "mimetype": mimetype if isinstance(mimetype, str) else None,
+        }
+    )
+
+
+def _edit(source: Any) -> tuple[str, str] | None:
+    """An m.replace edit: (its new text, the event it edits), read defensively."""
+    content = source.get("content") if isinstance(source, dict) else None
+    relates = content.get("m.relates_to") if isinstance(content, dict) else None
+    if not isinstance(relates, dict) or relates.get("rel_type") != "m.replace":
+        return None
+    target, new = relates.get("event_id"), content.get("m.new_content")  # type: ignore[union-attr]
+    body = new.get("body") if isinstance(new, dict) else None
+    if not isinstance(target, str) or not target or not isinstance(body, str):
+        return None
+    return body, target
 
 
 def _reply_to(source: Any) -> str | None:

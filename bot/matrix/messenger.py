@@ -56,6 +56,13 @@ class MatrixMessenger:
     async def edit(self, room_id: str, event_id: str, message: Message) -> str | None:
         return await self._send(room_id, edit_of(event_id, message))
 
+    async def send_content(
+        self, room_id: str, content: dict[str, Any], txn_id: str | None = None
+    ) -> str | None:
+        """An m.room.message as given (the relay's copies), under the same key-sharing
+        policy; `txn_id` makes a repeat after a crash return the first event."""
+        return await self._send(room_id, content, txn_id)
+
     async def _known(self, room_id: str) -> bool:
         """Waits (a few syncs at most) until the client knows the room: one the bot has just
         created or joined is only in `client.rooms` after the sync that carries it."""
@@ -69,7 +76,9 @@ class MatrixMessenger:
                 await asyncio.wait_for(self._client.synced.wait(), left)
         return True
 
-    async def _send(self, room_id: str, content: dict[str, Any]) -> str | None:
+    async def _send(
+        self, room_id: str, content: dict[str, Any], txn_id: str | None = None
+    ) -> str | None:
         if not await self._known(room_id):
             log.error("could not send to %s: the room never appeared", self._redact.tag(room_id))
             return None
@@ -77,7 +86,11 @@ class MatrixMessenger:
             await self._trust.prepare_room(room_id)
             try:
                 resp = await self._client.room_send(
-                    room_id, "m.room.message", content, ignore_unverified_devices=False
+                    room_id,
+                    "m.room.message",
+                    content,
+                    tx_id=txn_id,
+                    ignore_unverified_devices=False,
                 )
                 break
             except OlmUnverifiedDeviceError:

@@ -31,6 +31,8 @@ from bot.line import SupportLine
 from bot.logs import Redactor
 from bot.members import Members
 from bot.quick_exit import QuickExit
+from bot.relay import RelaySessions, with_relay
+from bot.relay_pass import RelayPass
 from bot.reload import Reloader
 from bot.roster import Roster
 from bot.router import Router
@@ -44,6 +46,7 @@ from store import Incoming, Store
 from store.records import Request
 from store.secret import parse
 from tests.support.fakes import FakeEraser, FakeRooms, FixedTrust, RecordingMessenger
+from tests.support.relayfake import RecordingRelayOut
 
 KEY = parse("c3" * 32, "test")
 TEAM, DM = "!team:hs", "!dm:hs"
@@ -136,6 +139,16 @@ class CareWorld:
             lambda member: self.line.withdraw_all(member),
             clock,
         )
+        # the homeserver (and the transactions it has seen) outlives a restart of the bot
+        self.relay_out: RecordingRelayOut = getattr(self, "relay_out", RecordingRelayOut())
+        self.relay = RelaySessions(
+            self.store,
+            self.relay_out,
+            self.messenger,
+            texts,
+            lambda: self.config,
+            lambda: self.roster,
+        )
         self.line = SupportLine(
             self.store,
             lambda: self.config,
@@ -147,8 +160,9 @@ class CareWorld:
             clock=clock,
             new_id=lambda taken: next(i for i in IDS if i not in taken),
             texts=texts,
-            hooks=self.blocks.hooks(self.care.line_hooks),
+            hooks=with_relay(self.blocks.hooks(self.care.line_hooks), self.relay),
         )
+        self.relay.end_session = self.line.withdraw_all
         checkins = Checkins(
             self.store, texts, self.messenger, self.rooms, "UTC", make_scheduler(), clock
         )
@@ -171,6 +185,7 @@ class CareWorld:
             self.care.wellbeing,
             QuickExit(members, self.eraser, self.messenger, self.rooms, texts, Redactor(b"k" * 32)),
             self.blocks,
+            self.relay,
         )
         self.router = Router(
             ALL,
@@ -191,6 +206,22 @@ class CareWorld:
             team_room=lambda: TEAM,
             own_id="@bot:hs",
         )
+        self.relaying = RelayPass(
+            self.store,
+            self.relay,
+            self.relay_out,
+            self.messenger,
+            self.trust,
+            claimed=lambda e: (
+                (
+                    self.care.consents.answer_command(e)
+                    or self.care.handovers.reaction_command(e)
+                    or self.line.reaction_command(e)
+                )
+                is not None
+            ),
+        )
+        self.handle = self.relaying.wrap(self.router.handle)
         self._events = 0
 
     async def restart(self) -> None:
@@ -214,12 +245,14 @@ class CareWorld:
         kind: str = "text",
         relates_to: str | None = None,
         reply_to: str | None = None,
+        event_id: str | None = None,
+        encrypted: bool = True,
     ) -> list[str]:
         """`sender` writes `body` in `room`; returns what the bot answered there."""
         self._events += 1
-        members = 2 if room.startswith("!dm") else 5
+        members = 2 if room.startswith(("!dm", "!relay")) else 5
         event = Incoming(
-            f"$ev{self._events}",
+            event_id or f"$ev{self._events}",
             room,
             sender,
             "DEV",
@@ -229,11 +262,11 @@ class CareWorld:
             0,
             True,
             members,
-            True,
+            encrypted,
             reply_to,
         )
         before = len(self.messenger.sent)
-        await self.router.handle(event)
+        await self.handle(event)
         return [m.body for r, m in self.messenger.sent[before:] if r == room]
 
     async def session(self, supporter: str = SAM) -> Request:

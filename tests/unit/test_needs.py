@@ -45,6 +45,7 @@ EXPECTED = {
     "yes": MEMBER_DATA,  # lets someone into the member's conversation
     "no": Needs(answer_in="dm"),  # only keeps things as they are: from any session
     "alone": Needs(answer_in="dm"),  # only takes observers out: from any session
+    "end": Needs(answer_in="dm"),  # only ends the member's own session: from any session
     "handover": TEAM_BUSINESS,
     "observe": TEAM_BUSINESS,
     "flag": TEAM_BUSINESS,

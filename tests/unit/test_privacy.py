@@ -22,6 +22,7 @@ from bot.logs import Redactor
 from bot.members import Members
 from bot.phrases import talk_language
 from bot.quick_exit import QuickExit
+from bot.relay import RelaySessions
 from bot.reload import Reloader
 from bot.roster import Roster
 from bot.router import Router
@@ -36,6 +37,7 @@ from store import Incoming, Store
 from store.records import Checkin
 from store.secret import parse
 from tests.support.fakes import FakeEraser, FakeRooms, FixedTrust, RecordingMessenger, text_event
+from tests.support.relayfake import RecordingRelayOut
 
 ALEX, BOB, SAM, ORG, BOT = "@alex:hs", "@bob:hs", "@sam:hs", "@org:hs", "@bot:hs"
 DM, LOUNGE, TEAM = "!dm:hs", "!lounge:hs", "!team:hs"
@@ -110,6 +112,14 @@ class World:
                 texts,
                 lambda: roster,
                 self.line.withdraw_all,
+            ),
+            relay=RelaySessions(
+                self.store,
+                RecordingRelayOut(),
+                self.messenger,
+                texts,
+                lambda: config,
+                lambda: roster,
             ),
         )
 

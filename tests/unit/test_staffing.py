@@ -188,6 +188,7 @@ PERMISSIONS = {
     "yes": {"member", "supporter", "organizer"},  # a member answering who may join them
     "no": {"member", "supporter", "organizer"},
     "alone": {"member", "supporter", "organizer"},
+    "end": {"member", "supporter", "organizer"},  # a member ending their own session
     "handover": {"supporter", "organizer"},
     "observe": {"supporter", "organizer"},
     "flag": {"supporter"},
