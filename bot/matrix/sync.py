@@ -148,7 +148,10 @@ class SyncLoop:
             return await self._failed(token, _Failure(where(exc), resp.next_batch), full_state)
         self._store_health.up()
         self._backoff, self._tries = self._tuning.retry_pause, 0
-        await self._hand_on(resp, fresh)
+        try:
+            await self._hand_on(resp, fresh)
+        except Exception as exc:  # committed: going back would take its events for duplicates
+            log.error("handing on a committed sync batch failed (%s)", where(exc))
         return resp.next_batch, False
 
     async def _fetch(self, token: str | None, full_state: bool) -> Any:
@@ -225,12 +228,14 @@ class SyncLoop:
             fresh += self._undecryptable.retry()
         except Exception as exc:
             log.error("retrying undecryptable events failed (%s)", where(exc))
-        if fresh and self._tuning.after_commit is not None:
-            self._tuning.after_commit()  # tests: a crash where nio's bookkeeping loses events
-        self._client.synced.set()  # wakes sends waiting for a room this sync brought
-        self._client.synced.clear()
-        for item in fresh:
-            self._submit(item)
+        try:
+            if fresh and self._tuning.after_commit is not None:
+                self._tuning.after_commit()  # tests: a crash where nio's bookkeeping loses events
+        finally:  # whatever failed, what was committed is handled now, not at the next start
+            self._client.synced.set()  # wakes sends waiting for a room this sync brought
+            self._client.synced.clear()
+            for item in fresh:
+                self._submit(item)
         await answer_invites(self._client, resp, self._matrix, self._redact)
         self._report_dropped()
         if self._after_batch is not None:
