@@ -10,6 +10,7 @@ page is always re-rendered from the store: edits show every listed request's cur
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -116,15 +117,19 @@ class Pages:
     async def _send_new(self, requests: list[Request]) -> None:
         began = time.monotonic()
         mentioned = self._pageable(1) or self._pageable(2)
+        # paged again after a crash before its event was recorded: the same page, not a second
+        # (a request reopened after a failed handoff has a new room marker: a new page)
+        listed = "-".join(f"{r.id}.{r.created_at:.0f}.{r.room_marker}" for r in requests)
+        once = "page-" + hashlib.sha256(listed.encode()).hexdigest()[:32]
         if len(requests) == 1:
             r = requests[0]
             waited = self._team.waited(self._clock() - r.created_at)
             event = await self._team.send(
-                "page", mentioned, id=r.id, language=r.language, waited=waited
+                "page", mentioned, once, id=r.id, language=r.language, waited=waited
             )
         else:
             lines = [self._team.piece("page_many"), *map(self._line, requests)]
-            event = await self._team.send_text(join(lines), mentioned)
+            event = await self._team.send_text(join(lines), mentioned, once)
         log.info("paged %d request(s) in %.0f ms", len(requests), (time.monotonic() - began) * 1000)
         if event is None:
             return

@@ -243,6 +243,19 @@ def _v12(db: sqlcipher3.Connection) -> None:
     )
 
 
+def _v13(db: sqlcipher3.Connection) -> None:
+    """Crash safety (issue #11): the marker a handoff room is created with (so a restart
+    finds the room again instead of making a second), and the rooms the bot has promised to
+    leave (kept until it has, so a crash or a failed leave is retried)."""
+    run_script(
+        db,
+        """
+        ALTER TABLE requests ADD COLUMN room_marker TEXT;
+        CREATE TABLE leaving (room_id TEXT PRIMARY KEY, since REAL NOT NULL)
+        """,
+    )
+
+
 # warmline's own tables; every other table in the file is nio's crypto store.
 OWN_TABLES = frozenset(
     {
@@ -268,6 +281,7 @@ OWN_TABLES = frozenset(
         "work_log",
         "supporter_prefs",
         "shift_reminders",
+        "leaving",
     }
 )
 
@@ -285,4 +299,5 @@ MIGRATIONS: tuple[Migration, ...] = (
     _v10,
     _v11,
     _v12,
+    _v13,
 )

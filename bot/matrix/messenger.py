@@ -47,11 +47,12 @@ class MatrixMessenger:
         self._trust = trust
         self._redact = redactor
 
-    async def send(self, room_id: str, message: Message) -> str | None:
-        """Sends; returns the event id, or None after logging why it could not be sent.
+    async def send(self, room_id: str, message: Message, once: str | None = None) -> str | None:
+        """Sends; returns the event id, or None after logging why it could not be sent. `once`
+        becomes the transaction id: a repeat (after a crash) is answered with the same event.
 
         Room keys go only to the devices the trust policy trusts (see bot.matrix.keysharing)."""
-        return await self._send(room_id, content_of(message))
+        return await self._send(room_id, content_of(message), once)
 
     async def edit(self, room_id: str, event_id: str, message: Message) -> str | None:
         return await self._send(room_id, edit_of(event_id, message))
@@ -69,7 +70,9 @@ class MatrixMessenger:
                 await asyncio.wait_for(self._client.synced.wait(), left)
         return True
 
-    async def _send(self, room_id: str, content: dict[str, Any]) -> str | None:
+    async def _send(
+        self, room_id: str, content: dict[str, Any], once: str | None = None
+    ) -> str | None:
         if not await self._known(room_id):
             log.error("could not send to %s: the room never appeared", self._redact.tag(room_id))
             return None
@@ -77,7 +80,11 @@ class MatrixMessenger:
             await self._trust.prepare_room(room_id)
             try:
                 resp = await self._client.room_send(
-                    room_id, "m.room.message", content, ignore_unverified_devices=False
+                    room_id,
+                    "m.room.message",
+                    content,
+                    tx_id=None if once is None else f"warmline-{once}",
+                    ignore_unverified_devices=False,
                 )
                 break
             except OlmUnverifiedDeviceError:
