@@ -96,14 +96,26 @@ class Pages:
         self._clock = clock
         self._new: Coalescer[Request] = Coalescer(self._send_new)
         self._reminders: Coalescer[Request] = Coalescer(self._send_reminders)
+        self._paging: set[str] = set()  # requests whose first page is on its way
 
     @property
     def busy(self) -> bool:
         return self._new.busy
 
     async def page(self, request: Request) -> None:
-        """Pages tier 1 (or tier 2 if nobody in tier 1 can take it) about a new request."""
-        await self._new.submit(request)
+        """Pages tier 1 (or tier 2 if nobody in tier 1 can take it) about a new request,
+        unless it is paged already or on its way (after a restart, the restart itself and
+        the member's message handled again both see it unpaged)."""
+        stored = self._store.request(request.id)
+        if stored is None or stored.state != "open" or stored.page_event is not None:
+            return
+        if request.id in self._paging:
+            return
+        self._paging.add(request.id)
+        try:
+            await self._new.submit(stored)
+        finally:
+            self._paging.discard(request.id)
 
     async def escalate(self, request: Request) -> None:
         """Pages tier 2 and reminds tier 1 about a request nobody accepted in time."""

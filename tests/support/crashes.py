@@ -10,6 +10,7 @@ sent from a task of its own), which would end the test instead of the flow.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -60,6 +61,7 @@ class Fuse:
         if self.blow_at == point:
             self.blown = True
             raise Crash(f"before {name}")
+        await asyncio.sleep(0.001)  # the homeserver takes a moment: other work goes on
         result = await call()
         if self.blow_at == point + 1:
             self.blown = True

@@ -3,6 +3,7 @@ silence, nobody is handed off twice, and the bot never stays in a room it promis
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import dataclasses
 from collections.abc import Iterator
@@ -183,3 +184,16 @@ def test_an_update_of_a_field_changed_meanwhile_is_refused(world: World):
     assert not world.store.update_request(opened, dataclasses.replace(opened, room_marker="two"))
     stored = world.store.request("AAAA")
     assert stored is not None and stored.room_marker == "one"
+
+
+async def test_the_restart_and_the_replayed_message_page_a_request_once(world: World):
+    """Seen in bench.chaos: the restart paged the request while the member's message, handled
+    again, paged it once more in a page combined with another member's request."""
+    await dies(world.process(Fuse(on="send:team")).talk(MEMBER, "!dm-alex", "en"))
+    line = world.process()
+    await asyncio.gather(
+        line.resume(),
+        line.talk(MEMBER, "!dm-alex", "en"),
+        line.talk("@cy:hs", "!dm-cy", "en"),
+    )
+    assert sum("AAAA" in b for b in world.bodies("team") if "New request" in b) == 1
