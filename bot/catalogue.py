@@ -191,6 +191,11 @@ _TEXTS: Final[dict[str, dict[str, str]]] = {
             "Request **{id}** has waited {waited} without a supporter; the member was told "
             "honestly and given the crisis resources. It stays open: `!accept {id}` still works."
         ),
+        "store_down_team": (
+            "⚠️ I cannot write my store (is the disk full?). Until it works again I take no "
+            "new messages: they wait on the homeserver, and nothing already stored is lost. "
+            "Please free space under store.path."
+        ),
         "handoff_failed_team": (
             "⚠️ {supporter}: I could not set up the private room for request **{id}**. It is "
             "open again and paged anew below; the member was told it is taking longer."
@@ -405,6 +410,10 @@ _TEXTS: Final[dict[str, dict[str, str]]] = {
         "gave_up_team": (
             "الطلب **{id}** انتظر {waited} دون داعم؛ أُبلغ العضو بصراحة وأُعطي موارد الأزمات. "
             "يبقى مفتوحًا: `!accept {id}` ما زال يعمل."
+        ),
+        "store_down_team": (
+            "⚠️ لا أستطيع الكتابة في مخزني (هل القرص ممتلئ؟). حتى يعود للعمل لا أستقبل رسائل "
+            "جديدة: تنتظر على الخادم، ولا يضيع شيء مما خُزّن. يُرجى تحرير مساحة في store.path."
         ),
         "handoff_failed_team": (
             "⚠️ {supporter}: لم أتمكن من تجهيز الغرفة الخاصة للطلب **{id}**. عاد مفتوحًا "

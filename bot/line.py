@@ -336,6 +336,11 @@ class SupportLine:
             await self._hooks.before_leave(request)  # observers go first
         await self.handoffs.leave_promised()
 
+    async def store_down(self) -> None:
+        """The store cannot be written (a full disk): the organizers hear it, if a message
+        can still go out."""
+        await self._team.to_organizers(self._team.piece("store_down_team"))
+
     # -- after each sync and at start -----------------------------------------------------
     async def on_sync(self) -> None:
         """Introduces each new handoff once both people are in the room, then leaves it."""

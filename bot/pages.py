@@ -71,12 +71,14 @@ class Coalescer(Generic[T]):
 
 
 class PageRecords(Protocol):
-    """The part of the store the pages use: which requests a page lists."""
+    """The part of the store the pages use: which requests a page lists, and whether one
+    is paged already."""
 
     def requests_paged_as(self, event_id: str) -> list[Request]: ...
 
     def set_page_event(self, request_ids: list[str], event_id: str) -> None: ...
 
+    def request(self, request_id: str) -> Request | None: ...
 
 class Pages:
     def __init__(

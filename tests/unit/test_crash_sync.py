@@ -4,6 +4,7 @@ on from is the committed one, and what was already taken out of the kept events 
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -93,3 +94,47 @@ async def test_kept_events_decrypted_before_a_write_failure_are_handed_on(tmp_pa
     assert [e.event_id for e in keeper.retry()] == ["$k2"]  # the rest at the next sync
     await keeper.close()
     store.close()
+
+
+def test_a_full_disk_stops_new_work_with_one_line_and_a_word_then_loses_nothing(
+    bot: FuzzBot, runner: asyncio.Runner, caplog: pytest.LogCaptureFixture
+):
+    """Issue #11: a store that raises the disk-full error (what SQLite's SQLITE_FULL becomes:
+    StoreWriteError) on every write of a batch."""
+    real_commit = bot.store.commit_batch
+    tries: list[str] = []
+    told: list[str] = []
+
+    def commit(next_batch: str, events: list[Any]) -> list[Any]:
+        if full:
+            tries.append(next_batch)
+            raise StoreWriteError("cannot write the store (database or disk is full)")
+        return real_commit(next_batch, events)
+
+    async def tell() -> None:
+        told.append("organizers")
+
+    full = True
+    bot.store.commit_batch = commit  # type: ignore[method-assign]
+    bot.loop._store_down = tell
+
+    async def scenario() -> None:
+        nonlocal full
+        next_batch = f"b{bot.count + 1}"
+        run = asyncio.create_task(bot.run_batch(batch(marker("waits"))))
+        async with asyncio.timeout(20):
+            while len(tries) < 4:  # tried again and again, with backoff
+                await asyncio.sleep(0.01)
+        assert not bot.delivered("$markwaits") and bot.store.sync_token() != next_batch
+        full = False
+        await run
+
+    with caplog.at_level(logging.WARNING):
+        runner.run(scenario())
+    assert bot.delivered("$markwaits")  # nothing lost: handled once writing works
+    health = [r.getMessage() for r in caplog.records if r.name == "warmline.health"]
+    assert health == [
+        "store: cannot write the store (database or disk is full); retrying with backoff",
+        "store: working again",
+    ]
+    assert told == ["organizers"]
