@@ -277,7 +277,14 @@ async def campaign(
     try:
         await chaos.setup(members)
         began = time.monotonic()
+        enough = asyncio.Event()  # SIGTERM or SIGINT: finish this cycle, then report
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, enough.set)
         for n in range(cycles):
+            if enough.is_set():
+                print(f"stopped early, after {n} of {cycles} cycles", flush=True)
+                break
             await chaos.cycle(n)
             if (n + 1) % 10 == 0:
                 print(
