@@ -4,11 +4,12 @@
 
 A local Synapse and the real `warmline run`; scripted members ask for a peer and a supporter
 accepts (by command and by reaction, in turn), both join the private room, the supporter
-ends the session. In each cycle the bot is killed with SIGKILL at a random moment (with
-probability --kill-rate) and started again; every --hs-every-th kill Synapse is restarted
-too, while the bot is down. After each cycle the promises are checked from what the clients
-saw; at the end, from the store. Prints cycles, kills, homeserver restarts, and each
-invariant's violations (and the wall time per cycle).
+ends the session. In each cycle (with probability --kill-rate) the bot is killed with SIGKILL
+at a random moment and started again, or, every --hs-every-th time, Synapse is stopped
+under the running bot for a few seconds and started again. After each cycle the promises
+are checked from what the clients saw; at the end, from the store and the bot's log.
+Prints cycles, kills, homeserver restarts, each invariant's violations, and the wall time
+per cycle.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ INVARIANTS = (
     "bot left",  # the bot left the room (handoff.bot_stays: false)
     "session closed",  # the supporter's !done was answered
     "store: nothing left over",  # at the end: no request active, no room still to leave
+    "log: one line per outage",  # at the end: not one line per retry while Synapse was away
 )
 
 
@@ -116,15 +118,19 @@ class Chaos:
         return m
 
     async def kill_soon(self, within: float) -> None:
-        """SIGKILL at a random moment; now and then Synapse goes too; then both come back."""
+        """SIGKILL at a random moment, then a fresh start; every --hs-every-th time, Synapse
+        goes away instead for a few seconds under the running bot, then comes back."""
         await asyncio.sleep(self.rng.uniform(0, within))
         began = time.monotonic()
-        await self.bot.stop(signal.SIGKILL)
-        self.tally.kills += 1
-        if self.hs_every and self.tally.kills % self.hs_every == 0:
+        if self.hs_every and (self.tally.kills + self.tally.hs_restarts + 1) % self.hs_every == 0:
             await asyncio.to_thread(self.server.stop)
+            await asyncio.sleep(self.rng.uniform(0, within))
             await asyncio.to_thread(self.server.start)
             self.tally.hs_restarts += 1
+            self.tally.steps["homeserver away"] += time.monotonic() - began
+            return
+        await self.bot.stop(signal.SIGKILL)
+        self.tally.kills += 1
         await self.bot.start(timeout=WAIT)
         self.tally.steps["restart"] += time.monotonic() - began
 
@@ -245,6 +251,12 @@ class Chaos:
                 self.tally.violations["store: nothing left over"] += 1
         finally:
             store.close()
+        log = (self.work / "bot.log").read_text(encoding="utf-8", errors="replace")
+        outages = [
+            line for line in log.splitlines() if "homeserver: " in line and "retrying" in line
+        ]
+        if len(outages) > self.tally.hs_restarts:
+            self.tally.violations["log: one line per outage"] += 1
 
     async def close(self) -> None:
         for m, _ in self.members:
