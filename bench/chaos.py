@@ -138,7 +138,7 @@ class Chaos:
         """Every member asks at once; the supporter accepts each page (by reaction and by
         command, in turn), waits for every introduction and the bot's leaving, then closes
         each session. The bot may be killed at any moment of it."""
-        s_start = self.sam.mark()
+        s_start, since = self.sam.mark(), time.time() * 1000 - 100
         starts = [m.mark() for m, _ in self.members]
         killer = None
         if self.rng.random() < self.kill_rate:
@@ -161,7 +161,7 @@ class Chaos:
             pass
         if killer is not None:
             await killer
-        self.check(starts, s_start, seen)
+        self.check(n, starts, s_start, since, seen)
         self.tally.cycles += 1
 
     async def ask(self, m: Member, dm: str, start: int, seen: dict[str, Any]) -> None:
@@ -223,24 +223,36 @@ class Chaos:
             )
             seen["closed"] += 1
 
-    def check(self, starts: list[int], s_start: int, seen: dict[str, Any]) -> None:
-        bot, v, many = self.bot_id, self.tally.violations, len(self.members)
-        v["acknowledged"] += many - seen["acks"]
+    def check(
+        self, n: int, starts: list[int], s_start: int, since: float, seen: dict[str, Any]
+    ) -> None:
+        """Counts what broke in cycle `n`, from the events sent since `since` (ms; a late
+        decryption may add an older event to a client's list) and prints each break."""
+        bot, many = self.bot_id, len(self.members)
+        broken: Counter[str] = Counter()
+        broken["acknowledged"] = many - seen["acks"]
+
+        def new(e: Any) -> bool:
+            return from_bot(e, bot) and e.server_timestamp >= since
+
         firsts: Counter[str] = Counter()
         for r, e in self.sam.events[s_start:]:
-            if r == self.team and from_bot(e, bot) and "New request" in e.body:
+            if r == self.team and new(e) and "New request" in e.body:
                 firsts.update(set(PAGE_IDS.findall(e.body)))
-        v["paged once"] += many - sum(1 for n in firsts.values() if n == 1)
+        broken["paged once"] = sum(1 for i in seen["ids"] if firsts[i] != 1)
+        broken["paged once"] += many - len(seen["ids"])  # a request never seen paged
         for (m, dm), start in zip(self.members, starts, strict=True):
-            rooms = {r for r, e in m.events[start:] if r != dm and from_bot(e, bot)}
-            if len(rooms) != 1:
-                v["one room"] += 1
+            rooms = {r for r, e in m.events[start:] if r != dm and new(e)}
+            broken["one room"] += len(rooms) != 1
             room = seen["rooms"].get(m.user_id)
-            intros = [e for r, e in m.events[start:] if r == room and from_bot(e, bot)]
-            if len([e for e in intros if INTRO in e.body]) != 1:
-                v["one introduction"] += 1
-        v["bot left"] += many - seen["left"]
-        v["session closed"] += many - seen["closed"]
+            intros = [e for r, e in m.events[start:] if r == room and new(e) and INTRO in e.body]
+            broken["one introduction"] += len({e.event_id for e in intros}) != 1
+        broken["bot left"] = many - seen["left"]
+        broken["session closed"] = many - seen["closed"]
+        for name, count in broken.items():
+            if count:
+                print(f"cycle {n}: {name} broken {count}x (ids {sorted(seen['ids'])})", flush=True)
+                self.tally.violations[name] += count
 
     async def check_store(self) -> None:
         await self.bot.stop()
