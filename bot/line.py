@@ -315,12 +315,16 @@ class SupportLine:
 
     async def done(self, request_id: str, supporter_id: str, organizer: bool) -> Piece:
         request = self._store.request(request_id)
+        closed = self._team.piece("session_closed", id=request_id.upper())
+        mine = request is not None and (request.supporter == supporter_id or organizer)
+        if request is not None and request.state == "done" and mine:
+            return closed  # the same !done again: after a crash its answer may have been lost
         if request is None or request.state != "accepted":
             raise CommandError("no_session", id=request_id.upper())
-        if request.supporter != supporter_id and not organizer:
+        if not mine:
             raise CommandError("not_your_session", id=request.id)
         await self._close(request, "done")
-        return self._team.piece("session_closed", id=request.id)
+        return closed
 
     async def _close(self, request: Request, state: Literal["done"]) -> None:
         closed = handoff.finish(request, self._clock(), state)

@@ -197,3 +197,13 @@ async def test_the_restart_and_the_replayed_message_page_a_request_once(world: W
         line.talk("@cy:hs", "!dm-cy", "en"),
     )
     assert sum("AAAA" in b for b in world.bodies("team") if "New request" in b) == 1
+
+
+async def test_a_done_handled_again_after_a_crash_is_answered_the_same(world: World):
+    """Seen in bench.chaos: the bot closed the session and died before answering; the same
+    !done, handled again after the restart, was told there is no such session."""
+    await accepted_and_joined(world)
+    line = world.process()
+    first = await line.done("AAAA", SAM, organizer=False)
+    again = await world.process().done("AAAA", SAM, organizer=False)
+    assert again == first and "is closed" in again.template
