@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import random
 import re
@@ -37,9 +38,12 @@ from store.secret import parse
 
 PAGE_IDS = re.compile(r"\b[A-HJ-NP-Z2-9]{4}\b")  # bot.handoff.ID_ALPHABET, four long
 INTRO = "end-to-end encrypted room is for you and"
+KNOWN_GAPS: frozenset[str] = frozenset()  # invariants counted but not yet kept
+REACTION_WAIT = 20.0  # seconds before a supporter whose ✅ went unanswered types `!accept`
 WAIT = 120.0  # seconds any one step may take (a restart of the bot, or of Synapse, included)
 INVARIANTS = (
     "acknowledged",  # the member heard back after asking
+    "✅ answered",  # a reaction on a page took the request (else `!accept` is typed)
     "paged once",  # exactly one first page for the request
     "one room",  # exactly one private room for the accepted request
     "one introduction",  # exactly one introduction in it
@@ -87,6 +91,7 @@ class Chaos:
         self.sam: Member
         self.members: list[tuple[Member, str]] = []
         self.store_key = new_store_key()
+        self.retries: set[asyncio.Task[None]] = set()
 
     async def setup(self, how_many: int) -> None:
         self.server, self.bot_id, password = synapse_with_bot(self.work)
@@ -143,7 +148,14 @@ class Chaos:
         killer = None
         if self.rng.random() < self.kill_rate:
             killer = asyncio.create_task(self.kill_soon(within=4.0))
-        seen: dict[str, Any] = {"acks": 0, "ids": set(), "rooms": {}, "left": 0, "closed": 0}
+        seen: dict[str, Any] = {
+            "acks": 0,
+            "ids": set(),
+            "rooms": {},
+            "left": 0,
+            "closed": 0,
+            "closed_ids": set(),
+        }
         t0 = time.monotonic()
         try:
             async with asyncio.timeout(WAIT):
@@ -163,6 +175,10 @@ class Chaos:
             await killer
         self.check(n, starts, s_start, since, seen)
         self.tally.cycles += 1
+        if seen["ids"] - seen["closed_ids"]:  # a broken cycle must not break the next ones
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(REACTION_WAIT):
+                    await self.close_all(seen)
 
     async def ask(self, m: Member, dm: str, start: int, seen: dict[str, Any]) -> None:
         bot = self.bot_id
@@ -188,7 +204,7 @@ class Chaos:
 
     async def accept_all(self, s_start: int, seen: dict[str, Any], n: int) -> None:
         """Accepts each request as its page comes: ✅ on the page, or `!accept ID`."""
-        taken: set[str] = set()
+        taken: set[str] = seen["ids"]  # filled as they are taken
         seen_upto = s_start
         while len(taken) < len(self.members):
             page = await self.sam.wait_for(
@@ -204,14 +220,34 @@ class Chaos:
             seen_upto = next(i for i, (_, e) in enumerate(self.sam.events) if e is page) + 1
             for request_id in sorted(set(PAGE_IDS.findall(page.body)) - taken):
                 if (n + len(taken)) % 2 and "New requests" not in page.body:
+                    start = self.sam.mark()
                     await self.sam.react(self.team, page.event_id, "✅")
+                    self.retries.add(asyncio.create_task(self.unless_taken(request_id, start)))
                 else:
                     await self.sam.send(self.team, f"!accept {request_id}")
                 taken.add(request_id)
-        seen["ids"] = taken
+
+    async def unless_taken(self, request_id: str, start: int) -> None:
+        """A ✅ the bot never answered: the supporter types `!accept ID` instead, as a person
+        would (counted: a reaction on a page sent just before a kill, before the bot
+        recorded it, is lost)."""
+        try:
+            await self.sam.wait_for(
+                lambda r, e: (
+                    r == self.team
+                    and from_bot(e, self.bot_id)
+                    and f"request {request_id}" in e.body
+                ),
+                REACTION_WAIT,
+                start,
+            )
+        except TimeoutError:
+            self.tally.violations["✅ answered"] += 1
+            print(f"✅ on the page of {request_id} went unanswered; !accept instead", flush=True)
+            await self.sam.send(self.team, f"!accept {request_id}")
 
     async def close_all(self, seen: dict[str, Any]) -> None:
-        for request_id in sorted(seen["ids"]):
+        for request_id in sorted(seen["ids"] - seen["closed_ids"]):
             start = self.sam.mark()
             await self.sam.send(self.team, f"!done {request_id}")
             await self.sam.wait_for(
@@ -222,6 +258,7 @@ class Chaos:
                 start,
             )
             seen["closed"] += 1
+            seen["closed_ids"].add(request_id)
 
     def check(
         self, n: int, starts: list[int], s_start: int, since: float, seen: dict[str, Any]

@@ -106,6 +106,7 @@ def reopen(request: Request, now: float, timing: Timing, marker: str) -> Request
         handoff_room=None,
         introduced=False,
         page_event=None,
+        page_txn=None,
         room_marker=marker,
         next_deadline=now + min(timing.ack_timeout, timing.give_up_after),
     )

@@ -77,6 +77,7 @@ class SupportLine:
         self._pages = Pages(
             store, team, self._pageable, self._supporter_name, clock, leads=hooks.leads
         )
+        self._pages.on_early = self._accept_early
         self._replies = MemberReplies(
             messenger, self._texts, lambda: config().resources, roster, self._now
         )
@@ -224,6 +225,9 @@ class SupportLine:
         supporter = self._roster().supporters.get(supporter_id)
         if supporter is None:
             raise CommandError("not_supporter")
+        if request_id.startswith("$"):  # ✅ on a page not recorded yet: taken once it is
+            self._pages.early_accept(request_id, supporter_id)
+            return
         request = self._store.request(request_id)
         if request is None:
             raise CommandError("no_request", id=request_id.upper())
@@ -242,6 +246,12 @@ class SupportLine:
         await self._edit_page(request)
         await self._hand_off(accepted)
 
+    async def _accept_early(self, request_id: str, supporter_id: str) -> None:
+        try:
+            await self.accept(request_id, supporter_id)
+        except CommandError as exc:  # taken meanwhile: nobody is waiting for this answer
+            log.info("an early ✅ on request %s was not taken: %s", request_id, type(exc).__name__)
+
     def _refusal(self, refused: handoff.Refused) -> CommandError:
         r = refused.request
         if refused.reason == "taken":
@@ -257,7 +267,11 @@ class SupportLine:
         if not event.body.startswith(ACCEPT_REACTIONS):
             return None
         request = self._pages.accept_target(event.relates_to)
-        return None if request is None else ("accept", request.id)
+        if request is not None:
+            return "accept", request.id
+        if self._pages.unrecorded():  # perhaps a page sent just before a crash: see accept
+            return "accept", event.relates_to
+        return None
 
     async def _hand_off(self, request: Request) -> None:
         """Sets up the private room for an accepted request (found again after a crash, never

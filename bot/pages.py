@@ -99,6 +99,10 @@ class Pages:
         self._new: Coalescer[Request] = Coalescer(self._send_new)
         self._reminders: Coalescer[Request] = Coalescer(self._send_reminders)
         self._paging: set[str] = set()  # requests whose first page is on its way
+        # ✅ on a page before its event was recorded (sent just before a crash): the page's
+        # event and who reacted; taken as their accept once the page is recorded
+        self._early: dict[str, str] = {}
+        self.on_early: Callable[[str, str], Awaitable[None]] | None = None
 
     @property
     def busy(self) -> bool:
@@ -112,6 +116,15 @@ class Pages:
         if stored is None or stored.state != "open" or stored.page_event is not None:
             return
         if request.id in self._paging:
+            return
+        if stored.page_txn is not None:  # begun before a crash: the same page again
+            group = self._store.requests_meant_for(stored.page_txn)
+            ids = {r.id for r in group}
+            self._paging |= ids
+            try:
+                await self._send_new(group, stored.page_txn)
+            finally:
+                self._paging -= ids
             return
         self._paging.add(request.id)
         try:
@@ -128,13 +141,16 @@ class Pages:
         waited = self._team.waited(self._clock() - r.created_at)
         return self._team.piece("page_line", id=r.id, language=r.language, waited=waited)
 
-    async def _send_new(self, requests: list[Request]) -> None:
+    async def _send_new(self, requests: list[Request], once: str | None = None) -> None:
         began = time.monotonic()
         mentioned = self._pageable(1) or self._pageable(2)
-        # paged again after a crash before its event was recorded: the same page, not a second
-        # (a request reopened after a failed handoff has a new room marker: a new page)
-        listed = "-".join(f"{r.id}.{r.created_at:.0f}.{r.room_marker}" for r in requests)
-        once = "page-" + hashlib.sha256(listed.encode()).hexdigest()[:32]
+        if once is None:
+            # the intent first: after a crash before the page's event was recorded, the same
+            # page again, the same transaction (a request reopened after a failed handoff
+            # has a new room marker: a new page)
+            listed = "-".join(f"{r.id}.{r.created_at:.0f}.{r.room_marker}" for r in requests)
+            once = "page-" + hashlib.sha256(listed.encode()).hexdigest()[:32]
+            self._store.set_page_txn([r.id for r in requests], once)
         if len(requests) == 1:
             r = requests[0]
             waited = self._team.waited(self._clock() - r.created_at)
@@ -148,6 +164,10 @@ class Pages:
         if event is None:
             return
         self._store.set_page_event([r.id for r in requests], event)
+        early = self._early.pop(event, None)
+        target = self.accept_target(event) if early is not None else None
+        if early is not None and target is not None and self.on_early is not None:
+            await self.on_early(target.id, early)
         if any(r.state != "open" for r in self._store.requests_paged_as(event)):
             await self.refresh(event)  # withdrawn while the page was on its way
 
@@ -195,6 +215,16 @@ class Pages:
             else:
                 lines.append(Piece("- {line}", {"line": self._team.piece(key, id=r.id, **state)}))
         await self._team.edit_text(page_event, join(lines))
+
+    def unrecorded(self) -> bool:
+        """Whether a page may be out whose event the bot has not recorded (a crash)."""
+        return self._store.pages_on_their_way()
+
+    def early_accept(self, page_event: str, supporter: str) -> None:
+        """✅ by `supporter` on `page_event`, not (yet) known as a page."""
+        if len(self._early) >= 100:  # bounded: the oldest goes
+            self._early.pop(next(iter(self._early)))
+        self._early[page_event] = supporter
 
     def accept_target(self, page_event: str) -> Request | None:
         """What ✅ on a page takes: its request, or on a combined page the oldest still open

@@ -245,12 +245,14 @@ def _v12(db: sqlcipher3.Connection) -> None:
 
 def _v13(db: sqlcipher3.Connection) -> None:
     """Crash safety (issue #11): the marker a handoff room is created with (so a restart
-    finds the room again instead of making a second), and the rooms the bot has promised to
-    leave (kept until it has, so a crash or a failed leave is retried)."""
+    finds the room again instead of making a second), the transaction id of a page on its
+    way (so a restart sends the same page, not a second), and the rooms the bot has promised
+    to leave (kept until it has, so a crash or a failed leave is retried)."""
     run_script(
         db,
         """
         ALTER TABLE requests ADD COLUMN room_marker TEXT;
+        ALTER TABLE requests ADD COLUMN page_txn TEXT;
         CREATE TABLE leaving (room_id TEXT PRIMARY KEY, since REAL NOT NULL)
         """,
     )

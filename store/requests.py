@@ -94,6 +94,32 @@ class RequestTables:
         with transaction(self._db):
             self._db.execute(query, (event_id, *request_ids))
 
+    def set_page_txn(self, request_ids: list[str], txn: str) -> None:
+        """The intent to page these requests in one page with transaction id `txn` (only
+        those not paged and not already meant for another page)."""
+        marks = ", ".join("?" for _ in request_ids)
+        query = (
+            f"UPDATE requests SET page_txn = ? WHERE id IN ({marks}) "  # noqa: S608
+            "AND page_event IS NULL AND page_txn IS NULL"
+        )
+        with transaction(self._db):
+            self._db.execute(query, (txn, *request_ids))
+
+    def requests_meant_for(self, txn: str) -> list[Request]:
+        """The requests a page with transaction id `txn` was meant to list, still unpaged."""
+        return self._requests(
+            "page_txn = ? AND page_event IS NULL AND state = 'open' ORDER BY created_at, id",
+            (txn,),
+        )
+
+    def pages_on_their_way(self) -> bool:
+        """Whether a page was begun (its transaction stored) and its event not recorded."""
+        row = self._db.execute(
+            "SELECT 1 FROM requests WHERE page_txn IS NOT NULL AND page_event IS NULL "
+            "AND state = 'open' LIMIT 1"
+        ).fetchone()
+        return row is not None
+
     def active_request_of(self, member: str) -> Request | None:
         found = self._requests("member = ? AND state IN ('open', 'accepted')", (member,))
         return found[0] if found else None

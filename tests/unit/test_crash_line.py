@@ -207,3 +207,44 @@ async def test_a_done_handled_again_after_a_crash_is_answered_the_same(world: Wo
     first = await line.done("AAAA", SAM, organizer=False)
     again = await world.process().done("AAAA", SAM, organizer=False)
     assert again == first and "is closed" in again.template
+
+
+async def test_a_combined_page_sent_just_before_a_crash_is_not_sent_again_in_parts(
+    world: World,
+):
+    """Seen in bench.chaos: three requests went out in one page, the bot died before it
+    recorded the page, and the restart paged two of them again, each on its own."""
+    line = world.process(Fuse(on="send:team", after=True))
+    members = [("@alex:hs", "!dm-alex"), ("@cy:hs", "!dm-cy"), ("@dee:hs", "!dm-dee")]
+    with contextlib.suppress(Crash, BaseException):
+        await asyncio.gather(*(line.talk(m, room, "en") for m, room in members))
+    pages = [b for b in world.bodies("team") if "New request" in b]
+    assert len(pages) == 1 and all(i in pages[0] for i in ("AAAA", "BBBB", "CCCC"))
+    line = world.process()
+    await asyncio.gather(line.resume(), *(line.talk(m, room, "en") for m, room in members))
+    pages = [b for b in world.bodies("team") if "New request" in b]
+    assert [sum(i in b for b in pages) for i in ("AAAA", "BBBB", "CCCC")] == [1, 1, 1], pages
+
+
+async def test_a_reaction_on_a_page_sent_just_before_a_crash_accepts_once_it_is_recorded(
+    world: World,
+):
+    """Seen in bench.chaos: the page went out, the bot died before recording it, the
+    supporter's ✅ came before the restart had sent the same page again, and was ignored."""
+    await dies(world.process(Fuse(on="send:team", after=True)).talk(MEMBER, "!dm-alex", "en"))
+    ((_, page_event),) = [(k, v) for k, v in world.messenger.onces.items() if k[0] == TEAM]
+    line = world.process()
+    command = line.reaction_command(reaction(page_event))
+    assert command == ("accept", page_event)
+    await line.accept(command[1], SAM)  # what the router does with it (after its checks)
+    stored = world.store.request("AAAA")
+    assert stored is not None and stored.state == "open"
+    await line.resume()  # the same page again, recorded: the ✅ is taken now
+    stored = world.store.request("AAAA")
+    assert stored is not None and stored.state == "accepted" and stored.handoff_room is not None
+
+
+async def test_a_reaction_on_any_other_message_is_no_command(world: World):
+    line = world.process()
+    await line.talk(MEMBER, "!dm-alex", "en")
+    assert line.reaction_command(reaction("$some-chat-message")) is None
