@@ -80,6 +80,13 @@ class PageRecords(Protocol):
 
     def request(self, request_id: str) -> Request | None: ...
 
+    def set_page_txn(self, request_ids: list[str], txn: str) -> None: ...
+
+    def requests_meant_for(self, txn: str) -> list[Request]: ...
+
+    def pages_on_their_way(self) -> bool: ...
+
+
 class Pages:
     def __init__(
         self,
