@@ -194,7 +194,7 @@ _TEXTS: Final[dict[str, dict[str, str]]] = {
         "store_down_team": (
             "⚠️ I cannot write my store (is the disk full?). Until it works again I take no "
             "new messages: they wait on the homeserver, and nothing already stored is lost. "
-            "Please free space under store.path."
+            "Please free space under `store.path`."
         ),
         "handoff_failed_team": (
             "⚠️ {supporter}: I could not set up the private room for request **{id}**. It is "
@@ -413,7 +413,7 @@ _TEXTS: Final[dict[str, dict[str, str]]] = {
         ),
         "store_down_team": (
             "⚠️ لا أستطيع الكتابة في مخزني (هل القرص ممتلئ؟). حتى يعود للعمل لا أستقبل رسائل "
-            "جديدة: تنتظر على الخادم، ولا يضيع شيء مما خُزّن. يُرجى تحرير مساحة في store.path."
+            "جديدة: تنتظر على الخادم، ولا يضيع شيء مما خُزّن. يُرجى تحرير مساحة في `store.path`."
         ),
         "handoff_failed_team": (
             "⚠️ {supporter}: لم أتمكن من تجهيز الغرفة الخاصة للطلب **{id}**. عاد مفتوحًا "
