@@ -322,6 +322,7 @@ async def _build(
         devices_changed=devices_changed,
         after_batch=lambda: _after_sync(line, care),
         tuning=tuning,
+        store_down=line.store_down,
     )
     if metrics is not None and (address := config.metrics.address) is not None:
         metrics.serve(*address)

@@ -76,6 +76,12 @@ _TEXTS: Final[dict[str, dict[str, str]]] = {
             "{supporter} is here for you. I've invited you to a private, encrypted room: "
             "accept the invitation to start talking."
         ),
+        "handoff_failed_member": (
+            "A supporter accepted your request, but I couldn't set up your private room. I'm "
+            "sorry: this is taking longer than it should. Your request is open again and the "
+            "supporters know; I'll tell you here as soon as someone accepts it. (`!cancel` "
+            "withdraws it.)"
+        ),
         "handoff_intro": (
             "Welcome. This private, end-to-end encrypted room is for you and {supporter}, "
             "a trained peer supporter.{leaving}"
@@ -186,10 +192,14 @@ _TEXTS: Final[dict[str, dict[str, str]]] = {
             "Request **{id}** has waited {waited} without a supporter; the member was told "
             "honestly and given the crisis resources. It stays open: `!accept {id}` still works."
         ),
-        "resume_failed_team": (
-            "⚠️ Request **{id}** was accepted, but after a restart I could not set up its "
-            "private room. The member may still be waiting: please see to it (details are in "
-            "my log)."
+        "store_down_team": (
+            "⚠️ I cannot write my store (is the disk full?). Until it works again I take no "
+            "new messages: they wait on the homeserver, and nothing already stored is lost. "
+            "Please free space under `store.path`."
+        ),
+        "handoff_failed_team": (
+            "⚠️ {supporter}: I could not set up the private room for request **{id}**. It is "
+            "open again and paged anew below; the member was told it is taking longer."
         ),
         "flood": (
             "Someone is sending me many messages very fast, so I'm ignoring their messages for "
@@ -289,6 +299,11 @@ _TEXTS: Final[dict[str, dict[str, str]]] = {
         ),
         "accepted_member": (
             "{supporter} هنا من أجلك. دعوتُك إلى غرفة خاصة ومشفّرة: اقبل الدعوة لتبدأ الحديث."
+        ),
+        "handoff_failed_member": (
+            "قبل أحد الداعمين طلبك، لكنني لم أتمكن من تجهيز غرفتك الخاصة. أنا آسف: الأمر "
+            "يستغرق وقتًا أطول مما ينبغي. طلبك مفتوح من جديد والداعمون على علم به؛ سأخبرك هنا "
+            "حالما يقبله أحد. (`!cancel` يسحبه.)"
         ),
         "handoff_intro": (
             "أهلًا بك. هذه غرفة خاصة ومشفّرة من طرف إلى طرف، لك ولـ{supporter} من فريق دعم "
@@ -397,9 +412,13 @@ _TEXTS: Final[dict[str, dict[str, str]]] = {
             "الطلب **{id}** انتظر {waited} دون داعم؛ أُبلغ العضو بصراحة وأُعطي موارد الأزمات. "
             "يبقى مفتوحًا: `!accept {id}` ما زال يعمل."
         ),
-        "resume_failed_team": (
-            "⚠️ قُبل الطلب **{id}**، لكنني لم أتمكن بعد إعادة التشغيل من تجهيز غرفته الخاصة. "
-            "قد يكون العضو ما زال ينتظر: يُرجى متابعته (التفاصيل في سجلّي)."
+        "store_down_team": (
+            "⚠️ لا أستطيع الكتابة في مخزني (هل القرص ممتلئ؟). حتى يعود للعمل لا أستقبل رسائل "
+            "جديدة: تنتظر على الخادم، ولا يضيع شيء مما خُزّن. يُرجى تحرير مساحة في `store.path`."
+        ),
+        "handoff_failed_team": (
+            "⚠️ {supporter}: لم أتمكن من تجهيز الغرفة الخاصة للطلب **{id}**. عاد مفتوحًا "
+            "وأُبلغ عنه من جديد أدناه؛ وأُخبر العضو أن الأمر يستغرق وقتًا أطول."
         ),
         "flood": (
             "شخص ما يرسل إليّ رسائل كثيرة بسرعة كبيرة، لذلك أتجاهل رسائله لمدة دقيقة. أي طلب "

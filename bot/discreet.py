@@ -47,8 +47,8 @@ class DiscreetMessenger:
             return message
         return neutral_first(message, self._texts)
 
-    async def send(self, room_id: str, message: Message) -> str | None:
-        return await self._inner.send(room_id, self._shown(room_id, message))
+    async def send(self, room_id: str, message: Message, once: str | None = None) -> str | None:
+        return await self._inner.send(room_id, self._shown(room_id, message), once)
 
     async def edit(self, room_id: str, event_id: str, message: Message) -> str | None:
         return await self._inner.edit(room_id, event_id, self._shown(room_id, message))

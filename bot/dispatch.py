@@ -39,7 +39,9 @@ class Dispatcher:
         self._redact = redactor
         self._late = late  # events too old to act on go there instead (bot.stale)
         self._tasks: set[asyncio.Task[None]] = set()
-        self._locks: dict[tuple[str, str], asyncio.Lock] = {}
+        # one lock per member, with how many of their events hold or wait for it: it is
+        # dropped only when none does (a free lock may still have waiters about to wake)
+        self._locks: dict[tuple[str, str], tuple[asyncio.Lock, int]] = {}
 
     def submit(self, event: Incoming) -> None:
         task = asyncio.create_task(self._run(event))
@@ -48,7 +50,8 @@ class Dispatcher:
 
     async def _run(self, event: Incoming) -> None:
         key = (event.room_id, event.sender)
-        lock = self._locks.setdefault(key, asyncio.Lock())
+        lock, users = self._locks.get(key, (asyncio.Lock(), 0))
+        self._locks[key] = (lock, users + 1)
         try:
             async with lock:
                 try:
@@ -66,8 +69,11 @@ class Dispatcher:
                     # Still in the inbox: handled once more after a restart, never lost.
                     log.error("%s", exc)
         finally:
-            if not lock.locked() and self._locks.get(key) is lock:
+            _, users = self._locks[key]
+            if users == 1:
                 del self._locks[key]
+            else:
+                self._locks[key] = (lock, users - 1)
 
     async def drain(self, timeout: float) -> None:
         """Lets running handlers finish (up to `timeout`), then cancels the rest."""

@@ -1,6 +1,7 @@
 """The request lifecycle: pure transitions with an explicit clock; no I/O, no nio.
 
 open ──accept──▶ accepted ──done / session timeout──▶ done / expired
+  │  ◀──no private room could be made──┘
   │
   ├──cancel──▶ cancelled
   └──nobody took it, lapse_after since its last activity──▶ lapsed
@@ -89,6 +90,25 @@ def accept(request: Request, supporter: str, now: float, timing: Timing) -> Requ
         supporter=supporter,
         accepted_at=now,
         next_deadline=now + timing.session_timeout,
+    )
+
+
+def reopen(request: Request, now: float, timing: Timing, marker: str) -> Request:
+    """An accepted request whose private room could not be made: open again, to be paged
+    anew (`marker`: the next room's, which also makes the new page a new one)."""
+    if request.state != "accepted":
+        raise Refused(request.state, request)
+    return dataclasses.replace(
+        request,
+        state="open",
+        supporter=None,
+        accepted_at=None,
+        handoff_room=None,
+        introduced=False,
+        page_event=None,
+        page_txn=None,
+        room_marker=marker,
+        next_deadline=now + min(timing.ack_timeout, timing.give_up_after),
     )
 
 

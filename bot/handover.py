@@ -159,7 +159,7 @@ class Handovers:
         updated = dataclasses.replace(
             request, supporter=newcomer, handoff_room=meeting.room_id, introduced=False
         )
-        if not self._store.replace_request(updated, "accepted"):
+        if not self._store.update_request(request, updated):
             self._store.drop_question(question.id)
             return
         log.info("request %s handed over", request.id)

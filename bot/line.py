@@ -1,9 +1,10 @@
 """The support line: from "I need to talk" to a private room with an on-call peer supporter.
 
 The lifecycle rules live in bot.handoff (pure); this module carries them out: it stores every
-step before acting on it (so a restart resumes instead of repeating), pages the team room
-without ever naming the member, and keeps the deadlines (escalation, give-up, session expiry)
-in one loop rebuilt from the store.
+step before acting on it (so a restart resumes instead of repeating: the rule is in
+store.store, the private room's steps in bot.handoffs), pages the team room without ever
+naming the member, and keeps the deadlines (escalation, give-up, session expiry) in one loop
+rebuilt from the store.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from bot import handoff
 from bot.catalogue import Catalogue
 from bot.config import Config
 from bot.errors import CommandError
+from bot.handoffs import Handoffs, NoRoom, new_marker, once_key
 from bot.line_hooks import NO_HOOKS, LineHooks
 from bot.logs import Redactor
 from bot.metrics import LineEvent, Record
@@ -29,7 +31,7 @@ from bot.ports import Messenger, Rooms
 from bot.replies import MemberReplies
 from bot.roster import Roster, Supporter
 from bot.team import TeamRoom
-from bot.text import Mention, Message, Piece, render
+from bot.text import Mention, Message, Piece
 from store import Incoming, Store
 from store.records import Request
 
@@ -76,8 +78,12 @@ class SupportLine:
         self._pages = Pages(
             store, team, self._pageable, self._supporter_name, clock, leads=hooks.leads
         )
+        self._pages.on_early = self._accept_early
         self._replies = MemberReplies(
             messenger, self._texts, lambda: config().resources, roster, self._now
+        )
+        self.handoffs = Handoffs(
+            store, rooms, messenger, self._texts, config, roster, hooks, redactor
         )
 
     # -- helpers ---------------------------------------------------------------------------
@@ -128,7 +134,7 @@ class SupportLine:
         if existing is not None and existing.state == "open" and existing.gave_up:
             # asking again keeps a request nobody could take yet for longer
             kept = handoff.asked_again(existing, self._clock(), self._timing())
-            if self._store.replace_request(kept, "open"):
+            if self._store.update_request(existing, kept):
                 await self._replies.tell(
                     room, language, "talk_still_open", "request_kept", until=self._until(kept)
                 )
@@ -137,6 +143,8 @@ class SupportLine:
         if existing is not None:
             key = "talk_in_session" if existing.state == "accepted" else "talk_still_open"
             await self._replies.tell(room, language, key)
+            if self._unpaged(existing):  # saved, but the process died before its page went out
+                await self._pages.page(existing)
             return
         tier1, tier2 = self._pageable(1), self._pageable(2)
         nobody = not tier1 and not tier2
@@ -196,7 +204,7 @@ class SupportLine:
         if request is None:
             return False
         if request.state == "open":
-            if self._store.replace_request(handoff.cancel(request, self._clock()), "open"):
+            if self._store.update_request(request, handoff.cancel(request, self._clock())):
                 self._record("cancel")
                 await self._edit_page(request)
         else:
@@ -212,7 +220,7 @@ class SupportLine:
             await self._replies.tell(room, language, "cancel_in_session")
             return
         closed = handoff.cancel(request, self._clock())
-        if self._store.replace_request(closed, "open"):
+        if self._store.update_request(request, closed):
             self._record("cancel")
             await self._edit_page(request)
             await self._replies.tell(room, language, "cancelled")
@@ -225,12 +233,19 @@ class SupportLine:
         supporter = self._roster().supporters.get(supporter_id)
         if supporter is None:
             raise CommandError("not_supporter")
+        if request_id.startswith("$"):  # ✅ on a page not recorded yet: taken once it is
+            self._pages.early_accept(request_id, supporter_id)
+            return
         request = self._store.request(request_id)
         if request is None:
             raise CommandError("no_request", id=request_id.upper())
+        mine = request.state == "accepted" and request.supporter == supporter_id
+        if mine and request.handoff_room is None:  # the same accept again, after a crash
+            await self._hand_off(request)
+            return
         try:
             accepted = handoff.accept(request, supporter_id, self._clock(), self._timing())
-            if not self._store.replace_request(accepted, "open"):
+            if not self._store.update_request(request, accepted):
                 raise handoff.Refused("taken", self._store.request(request.id) or request)
         except handoff.Refused as refused:
             raise self._refusal(refused) from None
@@ -238,6 +253,12 @@ class SupportLine:
         self._record("accept", (accepted.accepted_at or 0) - accepted.created_at)
         await self._edit_page(request)
         await self._hand_off(accepted)
+
+    async def _accept_early(self, request_id: str, supporter_id: str) -> None:
+        try:
+            await self.accept(request_id, supporter_id)
+        except CommandError as exc:  # taken meanwhile: nobody is waiting for this answer
+            log.info("an early ✅ on request %s was not taken: %s", request_id, type(exc).__name__)
 
     def _refusal(self, refused: handoff.Refused) -> CommandError:
         r = refused.request
@@ -254,94 +275,136 @@ class SupportLine:
         if not event.body.startswith(ACCEPT_REACTIONS):
             return None
         request = self._pages.accept_target(event.relates_to)
-        return None if request is None else ("accept", request.id)
+        if request is not None:
+            return "accept", request.id
+        if self._pages.unrecorded():  # perhaps a page sent just before a crash: see accept
+            return "accept", event.relates_to
+        return None
 
     async def _hand_off(self, request: Request) -> None:
-        """Creates the private room for an accepted request (again after a crash if needed)."""
-        assert request.supporter is not None
-        supporter = self._roster().supporters.get(request.supporter)
+        """Sets up the private room for an accepted request (found again after a crash, never
+        made twice); if none can be made, the request goes back to open (see _no_room)."""
+        if self._hooks.relayed(request):  # the member and the relay room are told by the relay
+            room = await self._hooks.open_relay(request)
+            if request.handoff_room != room:
+                self._store.update_request(request, dataclasses.replace(request, handoff_room=room))
+            supporter = self._roster().supporters.get(request.supporter or "")
+            if supporter is not None:
+                await self._team.send(
+                    "accepted_team_relay",
+                    None,
+                    once_key("taken", request),
+                    id=request.id,
+                    supporter=Mention(supporter.user_id, supporter.name),
+                )
+            return
+        try:
+            done = await self.handoffs.room_for(request)
+        except NoRoom as exc:
+            await self._no_room(request, str(exc))
+            return
+        if done is None:  # closed or changed meanwhile
+            return
+        await self._tell_accepted(done)
+
+    async def _tell_accepted(self, request: Request) -> None:
+        """The member and the team hear the request was taken (the same messages again after
+        a crash: sent once, see Messenger.send)."""
+        supporter = self._roster().supporters.get(request.supporter or "")
         unnamed = self._texts.text(request.language, "supporter_unnamed")
         name = supporter.display if supporter else unnamed
-        relayed = self._hooks.relayed(request)
-        if relayed:  # the member and the relay room are told by the relay
-            room = await self._hooks.open_relay(request)
-            self._store.replace_request(dataclasses.replace(request, handoff_room=room), "accepted")
-        else:
-            room = await self._rooms.create_handoff(request.member, request.supporter)
-            self._store.replace_request(dataclasses.replace(request, handoff_room=room), "accepted")
-            await self._replies.tell(
-                request.member_room, request.language, "accepted_member", supporter=name
-            )
+        await self._replies.tell(
+            request.member_room,
+            request.language,
+            "accepted_member",
+            once=once_key("accepted", request),
+            supporter=name,
+        )
         if supporter is not None:
+            mention = Mention(supporter.user_id, supporter.name)
             await self._team.send(
-                "accepted_team_relay" if relayed else "accepted_team",
-                id=request.id,
-                supporter=Mention(supporter.user_id, supporter.name),
+                "accepted_team", None, once_key("taken", request), id=request.id, supporter=mention
             )
+
+    async def _no_room(self, accepted: Request, why: str) -> None:
+        """No private room could be made: the request is open again and paged anew, the
+        member hears that it takes longer, the supporter what happened."""
+        request = self._store.request(accepted.id)
+        if request is None or request.state != "accepted" or request.handoff_room is not None:
+            return
+        reopened = handoff.reopen(request, self._clock(), self._timing(), new_marker())
+        if not self._store.update_request(request, reopened):
+            return
+        log.error("request %s: no private room could be made (%s); paged again", request.id, why)
+        self._wake.set()
+        await self._replies.tell(request.member_room, request.language, "handoff_failed_member")
+        supporter = request.supporter or ""
+        await self._team.send(
+            "handoff_failed_team", id=request.id, supporter=self._team.mention(supporter)
+        )
+        await self._pages.page(reopened)
+
+    def _unpaged(self, request: Request) -> bool:
+        """Open, meant to be paged (someone was on call), and no page recorded."""
+        return request.state == "open" and request.page_event is None and not request.gave_up
 
     async def done(self, request_id: str, supporter_id: str, organizer: bool) -> Piece:
         request = self._store.request(request_id)
+        closed = self._team.piece("session_closed", id=request_id.upper())
+        mine = request is not None and (request.supporter == supporter_id or organizer)
+        if request is not None and request.state == "done" and mine:
+            return closed  # the same !done again: after a crash its answer may have been lost
         if request is None or request.state != "accepted":
             raise CommandError("no_session", id=request_id.upper())
-        if request.supporter != supporter_id and not organizer:
+        if not mine:
             raise CommandError("not_your_session", id=request.id)
         await self._close(request, "done")
-        return self._team.piece("session_closed", id=request.id)
+        return closed
 
     async def _close(self, request: Request, state: Literal["done"]) -> None:
         closed = handoff.finish(request, self._clock(), state)
-        if self._store.replace_request(closed, "accepted"):
+        if self._store.update_request(request, closed, leave=request.handoff_room):
             self._record(state)
             await self._edit_page(request)
             await self._leave(request)
 
     async def _leave(self, request: Request) -> None:
+        """Leaves the room promised (with the step that closed the request) to be left; the
+        bot may have left already, after the introduction: that counts as left."""
         with contextlib.suppress(Exception):
             await self._hooks.before_leave(request)  # observers go first
-        if request.handoff_room is not None:  # the bot may have left already (after intro)
-            with contextlib.suppress(Exception):
-                await self._rooms.leave(request.handoff_room)
+        await self.handoffs.leave_promised()
+
+    async def store_down(self) -> None:
+        """The store cannot be written (a full disk): the organizers hear it, if a message
+        can still go out."""
+        await self._team.to_organizers(self._team.piece("store_down_team"))
 
     # -- after each sync and at start -----------------------------------------------------
     async def on_sync(self) -> None:
         """Introduces each new handoff once both people are in the room, then leaves it."""
-        for request in self._store.accepted_requests():
-            if request.introduced or request.handoff_room is None or request.supporter is None:
-                continue
-            if self._hooks.relayed(request):  # the member is never in a relay room
-                continue
-            # an observer in the room: the bot stays, so `!alone` can take them out at once
-            stays = self._config().handoff.bot_stays or self._hooks.keeps_room(request)
-            if not self._rooms.joined(request.handoff_room, (request.member, request.supporter)):
-                continue
-            supporter = self._roster().supporters.get(request.supporter)
-            unnamed = self._texts.text(request.language, "supporter_unnamed_within")
-            name = supporter.display if supporter else unnamed
-            leaving = "" if stays else self._texts.text(request.language, "handoff_leaving")
-            intro = self._texts.text(request.language, "handoff_intro").replace(
-                "{leaving}", leaving
-            )
-            self._store.replace_request(dataclasses.replace(request, introduced=True), "accepted")
-            direction = self._texts.direction(request.language)
-            await self._messenger.send(
-                request.handoff_room, render(intro, direction, supporter=name)
-            )
-            if not stays:
-                await self._rooms.leave(request.handoff_room)
+        await self.handoffs.introduce()
 
     async def resume(self) -> None:
-        """After a restart: finish handoffs whose private room was never created. One that
-        cannot be finished is left to the team (a log line with its id and a word in the team
-        room); the others go on, and the line starts either way."""
+        """After a restart, whatever a crash left half done: rooms the bot promised to leave,
+        requests saved but never paged, handoffs whose private room was never recorded (found
+        again if it was made). One that cannot be finished does not stop the others."""
+        with contextlib.suppress(Exception):
+            await self.handoffs.leave_promised()
+        for request in self._store.open_requests():
+            if self._unpaged(request):
+                try:
+                    await self._pages.page(request)
+                except Exception:
+                    log.exception("paging request %s after a restart failed", request.id)
         for request in self._store.accepted_requests():
-            if request.handoff_room is not None:
-                continue
             try:
-                await self._hand_off(request)
+                if request.handoff_room is None:
+                    await self._hand_off(request)
+                elif not request.introduced:  # perhaps nobody was told yet
+                    await self._tell_accepted(request)
             except Exception:
                 log.exception("resuming request %s failed; it needs the team", request.id)
-                with contextlib.suppress(Exception):
-                    await self._team.send("resume_failed_team", id=request.id)
 
     # -- deadlines ------------------------------------------------------------------------
     async def run_deadlines(self, stop: asyncio.Event) -> None:
@@ -379,10 +442,13 @@ class SupportLine:
         if step is None:
             return
         updated, kind = step
-        if not self._store.replace_request(updated, request.state):
+        leave = request.handoff_room if kind is handoff.Step.EXPIRE else None
+        if not self._store.update_request(request, updated, leave=leave):
             return
         self._record(STEP_EVENTS[kind])
-        if kind is handoff.Step.ESCALATE:
+        if kind is handoff.Step.ESCALATE and self._unpaged(updated):
+            await self._pages.page(updated)  # never paged (a crash): a page, which ✅ accepts
+        elif kind is handoff.Step.ESCALATE:
             await self._pages.escalate(updated)
         elif kind is handoff.Step.GIVE_UP:
             await self._replies.tell(

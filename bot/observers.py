@@ -84,7 +84,7 @@ class Observers:
         meeting = await self._conversation.admit(request, observer)
         if meeting.moved:
             moved = dataclasses.replace(request, handoff_room=meeting.room_id, introduced=False)
-            self._store.replace_request(moved, "accepted")
+            self._store.update_request(request, moved)
         self._store.add_observer(Observer(request.id, observer, meeting.room_id, self._clock()))
         self._store.drop_question(question.id)
         log.info("request %s: an observer was let in", request.id)

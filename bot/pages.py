@@ -10,6 +10,7 @@ page is always re-rendered from the store: edits show every listed request's cur
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -70,11 +71,20 @@ class Coalescer(Generic[T]):
 
 
 class PageRecords(Protocol):
-    """The part of the store the pages use: which requests a page lists."""
+    """The part of the store the pages use: which requests a page lists, and whether one
+    is paged already."""
 
     def requests_paged_as(self, event_id: str) -> list[Request]: ...
 
     def set_page_event(self, request_ids: list[str], event_id: str) -> None: ...
+
+    def request(self, request_id: str) -> Request | None: ...
+
+    def set_page_txn(self, request_ids: list[str], txn: str) -> None: ...
+
+    def requests_meant_for(self, txn: str) -> list[Request]: ...
+
+    def pages_on_their_way(self) -> bool: ...
 
 
 class Pages:
@@ -95,14 +105,39 @@ class Pages:
         self._clock = clock
         self._new: Coalescer[Request] = Coalescer(self._send_new)
         self._reminders: Coalescer[Request] = Coalescer(self._send_reminders)
+        self._paging: set[str] = set()  # requests whose first page is on its way
+        # ✅ on a page before its event was recorded (sent just before a crash): the page's
+        # event and who reacted; taken as their accept once the page is recorded
+        self._early: dict[str, str] = {}
+        self.on_early: Callable[[str, str], Awaitable[None]] | None = None
 
     @property
     def busy(self) -> bool:
         return self._new.busy
 
     async def page(self, request: Request) -> None:
-        """Pages tier 1 (or tier 2 if nobody in tier 1 can take it) about a new request."""
-        await self._new.submit(request)
+        """Pages tier 1 (or tier 2 if nobody in tier 1 can take it) about a new request,
+        unless it is paged already or on its way (after a restart, the restart itself and
+        the member's message handled again both see it unpaged)."""
+        stored = self._store.request(request.id)
+        if stored is None or stored.state != "open" or stored.page_event is not None:
+            return
+        if request.id in self._paging:
+            return
+        if stored.page_txn is not None:  # begun before a crash: the same page again
+            group = self._store.requests_meant_for(stored.page_txn)
+            ids = {r.id for r in group}
+            self._paging |= ids
+            try:
+                await self._send_new(group, stored.page_txn)
+            finally:
+                self._paging -= ids
+            return
+        self._paging.add(request.id)
+        try:
+            await self._new.submit(stored)
+        finally:
+            self._paging.discard(request.id)
 
     async def escalate(self, request: Request) -> None:
         """Pages tier 2 and reminds tier 1 about a request nobody accepted in time."""
@@ -113,22 +148,33 @@ class Pages:
         waited = self._team.waited(self._clock() - r.created_at)
         return self._team.piece("page_line", id=r.id, language=r.language, waited=waited)
 
-    async def _send_new(self, requests: list[Request]) -> None:
+    async def _send_new(self, requests: list[Request], once: str | None = None) -> None:
         began = time.monotonic()
         mentioned = self._pageable(1) or self._pageable(2)
+        if once is None:
+            # the intent first: after a crash before the page's event was recorded, the same
+            # page again, the same transaction (a request reopened after a failed handoff
+            # has a new room marker: a new page)
+            listed = "-".join(f"{r.id}.{r.created_at:.0f}.{r.room_marker}" for r in requests)
+            once = "page-" + hashlib.sha256(listed.encode()).hexdigest()[:32]
+            self._store.set_page_txn([r.id for r in requests], once)
         if len(requests) == 1:
             r = requests[0]
             waited = self._team.waited(self._clock() - r.created_at)
             event = await self._team.send(
-                "page", mentioned, id=r.id, language=r.language, waited=waited
+                "page", mentioned, once, id=r.id, language=r.language, waited=waited
             )
         else:
             lines = [self._team.piece("page_many"), *map(self._line, requests)]
-            event = await self._team.send_text(join(lines), mentioned)
+            event = await self._team.send_text(join(lines), mentioned, once)
         log.info("paged %d request(s) in %.0f ms", len(requests), (time.monotonic() - began) * 1000)
         if event is None:
             return
         self._store.set_page_event([r.id for r in requests], event)
+        early = self._early.pop(event, None)
+        target = self.accept_target(event) if early is not None else None
+        if early is not None and target is not None and self.on_early is not None:
+            await self.on_early(target.id, early)
         if any(r.state != "open" for r in self._store.requests_paged_as(event)):
             await self.refresh(event)  # withdrawn while the page was on its way
 
@@ -176,6 +222,16 @@ class Pages:
             else:
                 lines.append(Piece("- {line}", {"line": self._team.piece(key, id=r.id, **state)}))
         await self._team.edit_text(page_event, join(lines))
+
+    def unrecorded(self) -> bool:
+        """Whether a page may be out whose event the bot has not recorded (a crash)."""
+        return self._store.pages_on_their_way()
+
+    def early_accept(self, page_event: str, supporter: str) -> None:
+        """✅ by `supporter` on `page_event`, not (yet) known as a page."""
+        if len(self._early) >= 100:  # bounded: the oldest goes
+            self._early.pop(next(iter(self._early)))
+        self._early[page_event] = supporter
 
     def accept_target(self, page_event: str) -> Request | None:
         """What ✅ on a page takes: its request, or on a combined page the oldest still open

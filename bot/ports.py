@@ -21,7 +21,11 @@ class Verdict(Enum):
 
 
 class Messenger(Protocol):
-    async def send(self, room_id: str, message: Message) -> str | None: ...
+    async def send(self, room_id: str, message: Message, once: str | None = None) -> str | None:
+        """Sends; returns the event id, or None if it could not be sent. With `once` (a key
+        unique to this side effect), sending again after a crash is the same event: the
+        homeserver answers a repeated transaction with the event it already made."""
+        ...
 
     async def edit(self, room_id: str, event_id: str, message: Message) -> str | None: ...
 
@@ -39,9 +43,15 @@ class Rooms(Protocol):
         ...
 
     async def create_handoff(
-        self, member: str, supporter: str, observers: tuple[str, ...] = ()
+        self, member: str, supporter: str, observers: tuple[str, ...] = (), marker: str = ""
     ) -> str:
-        """A private encrypted room: member and supporter can write, observers only read."""
+        """A private encrypted room: member and supporter can write, observers only read.
+        `marker` goes into the room's state, so `find_handoff` can find it again."""
+        ...
+
+    async def find_handoff(self, member: str, supporter: str, marker: str) -> str | None:
+        """The room the bot created for these two with `marker`, if it is in it (after a
+        crash between creating a room and recording it)."""
         ...
 
     def joined(self, room_id: str, user_ids: tuple[str, ...]) -> bool: ...
@@ -58,7 +68,9 @@ class Rooms(Protocol):
         """Takes `user_id` out of the room (a kick)."""
         ...
 
-    async def leave(self, room_id: str) -> None: ...
+    async def leave(self, room_id: str) -> None:
+        """Leaves (done too if the bot is no longer in it); RoomError if it could not."""
+        ...
 
 
 class Eraser(Protocol):

@@ -38,9 +38,18 @@ class MemberReplies:
             return None
         return as_list(chosen, self._texts.text(language, "resource_none"))
 
-    async def tell(self, room: str, language: str, key: str, *then: str, **values: object) -> None:
+    async def tell(
+        self,
+        room: str,
+        language: str,
+        key: str,
+        *then: str,
+        once: str | None = None,
+        **values: object,
+    ) -> None:
         """A catalogue text for the member, its {resources} filled in; `then`: further
-        texts in the same message (kept apart, so organizers can override each alone)."""
+        texts in the same message (kept apart, so organizers can override each alone);
+        `once`: see Messenger.send."""
         listed = self._listed(language)
         assert listed is not None  # without a topic there is always a list (or the fallback)
         resources, resource_values = listed
@@ -49,7 +58,8 @@ class MemberReplies:
             template += "\n" + self._texts.text(language, more)
         template = template.replace("{resources}", resources)
         direction = self._texts.direction(language)
-        await self._messenger.send(room, render(template, direction, **values, **resource_values))
+        message = render(template, direction, **values, **resource_values)
+        await self._messenger.send(room, message, once)
 
     def next_shift(self, language: str) -> Piece:
         """` (the next shift starts at Tue 18:00 UTC)`, or nothing without any shifts."""

@@ -78,7 +78,9 @@ class RoomConversation:
         if room is None or self._config().handoff.bot_stays or not request.introduced:
             return
         if not self._store.observers(request.id):
+            self._store.promise_leave(room)  # kept until it worked (see bot.handoffs)
             await self._rooms.leave(room)
+            self._store.left_room(room)
 
     async def on_sync(self) -> None:
         """Tells the member, in the room, once an observer is there."""

@@ -78,13 +78,24 @@ class TeamRoom:
         return self.text("duration_h").replace("{n}", str(round(seconds / 3600)))
 
     async def send(
-        self, key: str, mentioned: list[Supporter] | None = None, **values: object
+        self,
+        key: str,
+        mentioned: list[Supporter] | None = None,
+        once: str | None = None,
+        /,
+        **values: object,
     ) -> str | None:
-        """A catalogue text, and a line naming `mentioned` (with pills) after it."""
-        return await self.send_text(self.text(key), mentioned, **values)
+        """A catalogue text, and a line naming `mentioned` (with pills) after it. `once`: see
+        Messenger.send."""
+        return await self.send_text(self.text(key), mentioned, once, **values)
 
     async def send_text(
-        self, template: str | Piece, mentioned: list[Supporter] | None = None, **values: object
+        self,
+        template: str | Piece,
+        mentioned: list[Supporter] | None = None,
+        once: str | None = None,
+        /,
+        **values: object,
     ) -> str | None:
         """`template` (in the team's language), then "On call: Sam, Noor." for `mentioned`."""
         if self.room_id is None:
@@ -93,7 +104,7 @@ class TeamRoom:
         if mentioned:
             pills: list[object] = [Mention(s.user_id, s.name) for s in mentioned]
             piece = join([piece, self.piece("mentions_on_call", names=self.listed(pills))])
-        return await self._messenger.send(self.room_id, self.message(piece))
+        return await self._messenger.send(self.room_id, self.message(piece), once)
 
     async def edit(self, event_id: str | None, key: str, **values: object) -> None:
         await self.edit_text(event_id, self.text(key), **values)

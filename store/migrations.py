@@ -297,6 +297,21 @@ def _v14(db: sqlcipher3.Connection) -> None:
     )
 
 
+def _v15(db: sqlcipher3.Connection) -> None:
+    """Crash safety (issue #11): the marker a handoff room is created with (so a restart
+    finds the room again instead of making a second), the transaction id of a page on its
+    way (so a restart sends the same page, not a second), and the rooms the bot has promised
+    to leave (kept until it has, so a crash or a failed leave is retried)."""
+    run_script(
+        db,
+        """
+        ALTER TABLE requests ADD COLUMN room_marker TEXT;
+        ALTER TABLE requests ADD COLUMN page_txn TEXT;
+        CREATE TABLE leaving (room_id TEXT PRIMARY KEY, since REAL NOT NULL)
+        """,
+    )
+
+
 # warmline's own tables; every other table in the file is nio's crypto store.
 OWN_TABLES = frozenset(
     {
@@ -326,6 +341,7 @@ OWN_TABLES = frozenset(
         "asks",
         "relay_sessions",
         "relay_pairs",
+        "leaving",
     }
 )
 
@@ -345,4 +361,5 @@ MIGRATIONS: tuple[Migration, ...] = (
     _v12,
     _v13,
     _v14,
+    _v15,
 )

@@ -107,6 +107,10 @@ class Request:
     handoff_room: str | None = None
     introduced: bool = False
     closed_at: float | None = None
+    # set before the handoff room is created, and put into it: a restart finds it again
+    room_marker: str | None = None
+    # the page's transaction id, stored before it is sent: after a crash, the same page again
+    page_txn: str | None = None
 
     @property
     def active(self) -> bool:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING
 
 import sqlcipher3
 
 from store.db import transaction
-from store.records import REQUEST_COLUMNS, Request, RequestState
+from store.records import REQUEST_COLUMNS, Request
 
 
 class RequestTables:
@@ -40,14 +41,54 @@ class RequestTables:
             return False
         return True
 
-    def replace_request(self, request: Request, expected_state: RequestState) -> bool:
-        """Compare-and-set: writes `request` only if the stored one is still in
-        `expected_state` (so two accepts can never both win)."""
-        assignments = ", ".join(f"{c} = ?" for c in REQUEST_COLUMNS[1:])
-        query = f"UPDATE requests SET {assignments} WHERE id = ? AND state = ?"  # noqa: S608
+    def update_request(self, before: Request, after: Request, leave: str | None = None) -> bool:
+        """Compare-and-set on what changes: writes the fields in which `after` differs from
+        `before`, only if the stored request is still in `before`'s state and each of those
+        fields still holds `before`'s value (so two accepts can never both win, and a change
+        never wipes a field another step set meanwhile, like the page's event). With `leave`,
+        the room is promised to be left in the same transaction (see `rooms_to_leave`)."""
+        changed = [c for c in REQUEST_COLUMNS[1:] if getattr(before, c) != getattr(after, c)]
+        if not changed:
+            return self._still(before)
+        new = dict(zip(REQUEST_COLUMNS, _row(after), strict=True))
+        old = dict(zip(REQUEST_COLUMNS, _row(before), strict=True))
+        guards = sorted({"state", *changed})
+        query = (
+            f"UPDATE requests SET {', '.join(f'{c} = ?' for c in changed)} "  # noqa: S608
+            f"WHERE id = ? AND {' AND '.join(f'{c} IS ?' for c in guards)}"
+        )
+        args = (*(new[c] for c in changed), before.id, *(old[c] for c in guards))
         with transaction(self._db):
-            cur = self._db.execute(query, (*_row(request)[1:], request.id, expected_state))
+            cur = self._db.execute(query, args)
+            if cur.rowcount == 1 and leave is not None:
+                self._promise_leave(leave)
         return bool(cur.rowcount == 1)
+
+    def _still(self, request: Request) -> bool:
+        row = self._db.execute(
+            "SELECT 1 FROM requests WHERE id = ? AND state = ?", (request.id, request.state)
+        ).fetchone()
+        return row is not None
+
+    # -- rooms the bot has promised to leave ----------------------------------------------
+    def promise_leave(self, room_id: str) -> None:
+        with transaction(self._db):
+            self._promise_leave(room_id)
+
+    def _promise_leave(self, room_id: str) -> None:
+        self._db.execute(
+            "INSERT OR IGNORE INTO leaving (room_id, since) VALUES (?, ?)",
+            (room_id, time.time()),
+        )
+
+    def rooms_to_leave(self) -> list[str]:
+        """Rooms the bot must leave and has not yet been seen to leave (oldest first)."""
+        rows = self._db.execute("SELECT room_id FROM leaving ORDER BY since").fetchall()
+        return [str(r[0]) for r in rows]
+
+    def left_room(self, room_id: str) -> None:
+        with transaction(self._db):
+            self._db.execute("DELETE FROM leaving WHERE room_id = ?", (room_id,))
 
     def request(self, request_id: str) -> Request | None:
         found = self._requests("id = ?", (request_id.upper(),))
@@ -62,6 +103,32 @@ class RequestTables:
         query = f"UPDATE requests SET page_event = ? WHERE id IN ({marks})"  # noqa: S608
         with transaction(self._db):
             self._db.execute(query, (event_id, *request_ids))
+
+    def set_page_txn(self, request_ids: list[str], txn: str) -> None:
+        """The intent to page these requests in one page with transaction id `txn` (only
+        those not paged and not already meant for another page)."""
+        marks = ", ".join("?" for _ in request_ids)
+        query = (
+            f"UPDATE requests SET page_txn = ? WHERE id IN ({marks}) "  # noqa: S608
+            "AND page_event IS NULL AND page_txn IS NULL"
+        )
+        with transaction(self._db):
+            self._db.execute(query, (txn, *request_ids))
+
+    def requests_meant_for(self, txn: str) -> list[Request]:
+        """The requests a page with transaction id `txn` was meant to list, still unpaged."""
+        return self._requests(
+            "page_txn = ? AND page_event IS NULL AND state = 'open' ORDER BY created_at, id",
+            (txn,),
+        )
+
+    def pages_on_their_way(self) -> bool:
+        """Whether a page was begun (its transaction stored) and its event not recorded."""
+        row = self._db.execute(
+            "SELECT 1 FROM requests WHERE page_txn IS NOT NULL AND page_event IS NULL "
+            "AND state = 'open' LIMIT 1"
+        ).fetchone()
+        return row is not None
 
     def active_request_of(self, member: str) -> Request | None:
         found = self._requests("member = ? AND state IN ('open', 'accepted')", (member,))

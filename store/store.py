@@ -2,6 +2,22 @@
 
 Only this package touches disk. Each write method is one transaction, committed durably
 (WAL + synchronous=FULL) before it returns.
+
+The rule for every side effect (issue #11). The process may die between any two lines, so
+each step that talks to the homeserver is one of:
+- recorded as intent before it happens, and completed idempotently after a crash: a handoff
+  room's marker is stored before the room is made and kept in the room's state, so a restart
+  finds the room instead of making a second (bot.handoffs); a room the bot must leave is
+  promised here (`leaving`) in the same transaction as the step that calls for it, and
+  crossed off only once the leave succeeded; a request saved but never paged has no
+  `page_event`, and the restart (or the member's message, handled again) pages it;
+- or harmless to repeat: messages that must go out once (the page, the introduction, "Sam is
+  here for you") carry an idempotency key, the homeserver answers a repeated transaction
+  with the event it already made; edits show the current state, so a repeat changes nothing;
+  events are handled until marked processed (a repeat is answered from the stored state).
+A record is written only after the effect it records (`introduced` once the introduction
+went out), and field updates are compare-and-set on what they change (`update_request`),
+never a rewrite of a whole row read earlier.
 """
 
 from __future__ import annotations

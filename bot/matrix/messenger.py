@@ -47,11 +47,14 @@ class MatrixMessenger:
         self._trust = trust
         self._redact = redactor
 
-    async def send(self, room_id: str, message: Message) -> str | None:
-        """Sends; returns the event id, or None after logging why it could not be sent.
+    async def send(self, room_id: str, message: Message, once: str | None = None) -> str | None:
+        """Sends; returns the event id, or None after logging why it could not be sent. `once`
+        becomes the transaction id: a repeat (after a crash) is answered with the same event.
 
         Room keys go only to the devices the trust policy trusts (see bot.matrix.keysharing)."""
-        return await self._send(room_id, content_of(message))
+        return await self._send(
+            room_id, content_of(message), None if once is None else f"warmline-{once}"
+        )
 
     async def edit(self, room_id: str, event_id: str, message: Message) -> str | None:
         return await self._send(room_id, edit_of(event_id, message))

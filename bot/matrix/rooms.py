@@ -12,6 +12,7 @@ from nio import (
     RoomGetStateEventError,
     RoomInviteError,
     RoomKickError,
+    RoomLeaveError,
     RoomPreset,
     RoomPutStateError,
     RoomResolveAliasError,
@@ -30,6 +31,8 @@ log = logging.getLogger(__name__)
 MODERATOR, SPEAK, INVITE = 50, 10, 100
 NEUTRAL_NAME = "Chat"  # discreet: true: nothing in a room list says what it is for
 TOPIC = "A private, end-to-end encrypted conversation with a peer supporter."
+MARKER = "org.warmline.handoff"  # the state event that finds a handoff room again
+GONE = ("M_FORBIDDEN", "M_NOT_FOUND")  # leaving a room the bot is not (or no longer) in
 ENCRYPTION = {
     "type": "m.room.encryption",
     "state_key": "",
@@ -85,10 +88,12 @@ class MatrixRooms:
         return str(resp.room_id)
 
     async def create_handoff(
-        self, member: str, supporter: str, observers: tuple[str, ...] = ()
+        self, member: str, supporter: str, observers: tuple[str, ...] = (), marker: str = ""
     ) -> str:
         """A new private, encrypted, invite-only room; the member and the supporter get
-        moderator power, observers none (they can read, not write)."""
+        moderator power, observers none (they can read, not write). `marker` is kept in the
+        room's state for `find_handoff` (overriding `events` would drop the preset's levels
+        for the power levels themselves, so the marker keeps the default state level)."""
         users = {member: MODERATOR, supporter: MODERATOR, **dict.fromkeys(observers, 0)}
         discreet = self._discreet()
         resp = await self._client.room_create(
@@ -104,6 +109,7 @@ class MatrixRooms:
                     "state_key": "",
                     "content": {"history_visibility": "invited"},
                 },
+                {"type": MARKER, "state_key": "", "content": {"marker": marker}},
             ],
             # Room version 12: the creator (the bot) has top power implicitly and must not
             # be listed; the member and the supporter become moderators.
@@ -112,6 +118,19 @@ class MatrixRooms:
         if isinstance(resp, RoomCreateError):
             raise RoomError(f"could not create the private room ({resp.status_code})")
         return str(resp.room_id)
+
+    async def find_handoff(self, member: str, supporter: str, marker: str) -> str | None:
+        """Among the bot's rooms with both of them in (joined or invited), the one made with
+        `marker`: after a crash between creating it and recording it."""
+        for room_id, room in list(self._client.rooms.items()):
+            if member not in room.users or supporter not in room.users:
+                continue
+            got = await self._client.room_get_state_event(room_id, MARKER)
+            if isinstance(got, RoomGetStateEventError):
+                continue  # not a handoff room (or not readable): not the one
+            if got.content.get("marker") == marker:
+                return str(room_id)
+        return None
 
     def joined(self, room_id: str, user_ids: tuple[str, ...]) -> bool:
         room = self._client.rooms.get(room_id)
@@ -147,5 +166,9 @@ class MatrixRooms:
             raise RoomError(f"could not take someone out of a room ({kicked.status_code})")
 
     async def leave(self, room_id: str) -> None:
-        await self._client.room_leave(room_id)
-        await self._client.room_forget(room_id)
+        """Leaves and forgets the room; RoomError if the bot could not leave it (a room it is
+        no longer in counts as left)."""
+        left = await self._client.room_leave(room_id)
+        if isinstance(left, RoomLeaveError) and (left.status_code or "") not in GONE:
+            raise RoomError(f"could not leave a room ({left.status_code})")
+        await self._client.room_forget(room_id)  # tidiness only: the bot is out either way

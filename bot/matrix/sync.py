@@ -84,6 +84,7 @@ class SyncLoop:
         devices_changed: Callable[[list[str]], None] = lambda users: None,
         after_batch: Callable[[], Awaitable[None]] | None = None,
         tuning: SyncTuning | None = None,
+        store_down: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self._client = client
         self._store = store
@@ -94,6 +95,8 @@ class SyncLoop:
         self._devices_changed = devices_changed
         self._undecryptable = undecryptable
         self._after_batch = after_batch
+        self._store_down = store_down  # a word to the organizers when writing stops working
+        self._telling: set[asyncio.Task[None]] = set()
         self.first_sync_done = asyncio.Event()
         self._store_health = StateLog("store")
         self._tuning = tuning or SyncTuning()
@@ -139,8 +142,9 @@ class SyncLoop:
         try:
             fresh = await self._take(resp, first_sync=token is None, since=token)
         except StoreWriteError as exc:
-            # The position did not move: the same batch comes again once writing works.
-            self._store_health.down(str(exc))
+            # The position did not move: the same batch comes again once writing works, and
+            # no new work is taken until then (one log line, and one word to the organizers).
+            self._writing_failed(str(exc))
             await self._pause()
             return token, full_state
         except Exception as exc:
@@ -148,7 +152,10 @@ class SyncLoop:
             return await self._failed(token, _Failure(where(exc), resp.next_batch), full_state)
         self._store_health.up()
         self._backoff, self._tries = self._tuning.retry_pause, 0
-        await self._hand_on(resp, fresh)
+        try:
+            await self._hand_on(resp, fresh)
+        except Exception as exc:  # committed: going back would take its events for duplicates
+            log.error("handing on a committed sync batch failed (%s)", where(exc))
         return resp.next_batch, False
 
     async def _fetch(self, token: str | None, full_state: bool) -> Any:
@@ -225,12 +232,14 @@ class SyncLoop:
             fresh += self._undecryptable.retry()
         except Exception as exc:
             log.error("retrying undecryptable events failed (%s)", where(exc))
-        if fresh and self._tuning.after_commit is not None:
-            self._tuning.after_commit()  # tests: a crash where nio's bookkeeping loses events
-        self._client.synced.set()  # wakes sends waiting for a room this sync brought
-        self._client.synced.clear()
-        for item in fresh:
-            self._submit(item)
+        try:
+            if fresh and self._tuning.after_commit is not None:
+                self._tuning.after_commit()  # tests: a crash where nio's bookkeeping loses events
+        finally:  # whatever failed, what was committed is handled now, not at the next start
+            self._client.synced.set()  # wakes sends waiting for a room this sync brought
+            self._client.synced.clear()
+            for item in fresh:
+                self._submit(item)
         await answer_invites(self._client, resp, self._matrix, self._redact)
         self._report_dropped()
         if self._after_batch is not None:
@@ -238,6 +247,23 @@ class SyncLoop:
                 await self._after_batch()
             except Exception:  # a failed follow-up must never stop the sync loop
                 log.exception("after-sync work failed")
+
+    def _writing_failed(self, reason: str) -> None:
+        first = self._store_health.ok
+        self._store_health.down(reason)
+        if first and self._store_down is not None:
+            task = asyncio.create_task(self._tell_store_down(self._store_down))
+            self._telling.add(task)
+            task.add_done_callback(self._telling.discard)
+
+    @staticmethod
+    async def _tell_store_down(tell: Callable[[], Awaitable[None]]) -> None:
+        try:
+            await tell()
+        except Exception as exc:  # sending may need the store too: the log line says it
+            log.warning(
+                "could not tell the organizers that the store cannot be written (%s)", where(exc)
+            )
 
     def _report_dropped(self) -> None:
         self._drops.report(self._client.take_dropped())

@@ -21,7 +21,7 @@ from typing import Any
 
 from bot.logs import Redactor
 from bot.text import Message
-from store import Incoming, Store
+from store import Incoming, Store, StoreWriteError
 from store.records import KeptEvent
 
 log = logging.getLogger(__name__)
@@ -120,9 +120,13 @@ class Undecryptable:
             result = self._try_decrypt(event)
             if isinstance(result, _StillLocked):
                 continue
-            readable += self._store.decrypted_late(
-                event.event_id, [] if result is None else [result]
-            )
+            try:
+                readable += self._store.decrypted_late(
+                    event.event_id, [] if result is None else [result]
+                )
+            except StoreWriteError as exc:  # what was moved is handed on; the rest stays kept
+                log.error("%s", exc)
+                break
         return readable
 
     async def _notice_after(self, event: KeptEvent, delay: float) -> None:

@@ -18,9 +18,17 @@ class RecordingMessenger:
 
     edits: list[tuple[str, str, Message]] = field(default_factory=list)
 
-    async def send(self, room_id: str, message: Message) -> str | None:
+    # `once` keys already sent, with their event: a repeat is the same event, as on Synapse
+    onces: dict[tuple[str, str], str] = field(default_factory=dict)
+
+    async def send(self, room_id: str, message: Message, once: str | None = None) -> str | None:
+        if once is not None and (room_id, once) in self.onces:
+            return self.onces[room_id, once]
         self.sent.append((room_id, message))
-        return f"$sent{len(self.sent)}"
+        event = f"$sent{len(self.sent)}"
+        if once is not None:
+            self.onces[room_id, once] = event
+        return event
 
     async def edit(self, room_id: str, event_id: str, message: Message) -> str | None:
         self.edits.append((room_id, event_id, message))
@@ -64,6 +72,7 @@ class FakeRooms:
         self.let_in_calls: list[tuple[str, str, int]] = []
         self.removed: list[tuple[str, str]] = []
         self.left: list[str] = []
+        self.markers: dict[str, tuple[str, str, str]] = {}  # room: member, supporter, marker
 
     async def join(self, ref: str) -> str:
         return ref
@@ -82,13 +91,20 @@ class FakeRooms:
         return room
 
     async def create_handoff(
-        self, member: str, supporter: str, observers: tuple[str, ...] = ()
+        self, member: str, supporter: str, observers: tuple[str, ...] = (), marker: str = ""
     ) -> str:
         self.created += 1
         self.handoffs.append((member, supporter, observers))
         room = f"!handoff{self.created}:hs"
         self.present_in.add(room)
+        self.markers[room] = (member, supporter, marker)
         return room
+
+    async def find_handoff(self, member: str, supporter: str, marker: str) -> str | None:
+        for room, made in self.markers.items():
+            if made == (member, supporter, marker) and room in self.present_in:
+                return room
+        return None
 
     def joined(self, room_id: str, user_ids: tuple[str, ...]) -> bool:
         return self.joined_all

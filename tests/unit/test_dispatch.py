@@ -84,3 +84,37 @@ async def test_a_crashing_handler_still_marks_processed(tmp_path: Path):
     await d.drain(timeout=5)
     assert store.pending() == []
     store.close()
+
+
+async def test_a_later_message_waits_for_the_earlier_ones_still_queued(tmp_path: Path):
+    """Issue #11: when the first handler finished, the lock was dropped while the second
+    still waited for it, so a fourth message got a fresh lock and ran alongside the second."""
+    store = Store(tmp_path, KEY)
+    gates = {f"${i}": asyncio.Event() for i in range(1, 5)}
+    running: set[str] = set()
+    overlaps: list[set[str]] = []
+    order: list[str] = []
+
+    async def handle(ev: Incoming) -> None:
+        running.add(ev.event_id)
+        if len(running) > 1:
+            overlaps.append(set(running))
+        await gates[ev.event_id].wait()
+        running.discard(ev.event_id)
+        order.append(ev.event_id)
+
+    d = Dispatcher(handle, store, Redactor(b"k" * 32))
+    for i in range(1, 4):
+        d.submit(text_event("!x", event_id=f"${i}"))
+    await asyncio.sleep(0)
+    gates["$1"].set()
+    while "$1" not in order:
+        await asyncio.sleep(0)
+    d.submit(text_event("!x", event_id="$4"))
+    for _ in range(10):
+        await asyncio.sleep(0)
+    for gate in gates.values():
+        gate.set()
+    await d.drain(timeout=5)
+    assert overlaps == [] and order == ["$1", "$2", "$3", "$4"]
+    store.close()

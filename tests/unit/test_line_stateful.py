@@ -40,7 +40,7 @@ class CheckingMessenger:
         self.machine = machine
         self.count = 0
 
-    async def send(self, room_id: str, message: Message) -> str | None:
+    async def send(self, room_id: str, message: Message, once: str | None = None) -> str | None:
         self.count += 1
         if room_id == TEAM:
             self.machine.check_team_message(message)

@@ -20,7 +20,7 @@ def test_language_is_chosen_else_the_language_of_the_open_request(tmp_path: Path
         assert members.language_of("@a:hs") == "ar"
         members.set_language("@a:hs", "en")
         assert members.language_of("@a:hs") == "en"
-        store.replace_request(handoff.cancel(request, 1.0), "open")
+        store.update_request(request, handoff.cancel(request, 1.0))
         assert store.member_language("@b:hs") is None and members.language_of("@b:hs") is None
     finally:
         store.close()

@@ -91,7 +91,7 @@ class SlowMessenger:
         self.release = asyncio.Event()
         self.release.set()
 
-    async def send(self, room_id: str, message: Message) -> str | None:
+    async def send(self, room_id: str, message: Message, once: str | None = None) -> str | None:
         self.sent.append((room_id, message))
         if room_id == TEAM:
             await self.release.wait()

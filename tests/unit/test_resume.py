@@ -1,5 +1,6 @@
 """After a restart, one accepted request whose private room cannot be made does not stop the
-others, nor the process: it is logged by id and the team is told (issue #10, section 1)."""
+others, nor the process: it is logged by id, goes back to open and is paged again, and the
+team is told (issue #10, section 1; issue #11)."""
 
 from __future__ import annotations
 
@@ -28,10 +29,12 @@ T = handoff.Timing(ack_timeout=300, give_up_after=1800, session_timeout=86400)
 
 
 class BrokenForOne(FakeRooms):
-    async def create_handoff(self, member: str, supporter: str) -> str:
+    async def create_handoff(
+        self, member: str, supporter: str, observers: tuple[str, ...] = (), marker: str = ""
+    ) -> str:
         if member == "@broken:hs":
             raise RoomError("the homeserver refused the invite")
-        return await super().create_handoff(member, supporter)
+        return await super().create_handoff(member, supporter, observers, marker)
 
 
 def accepted(request_id: str, member: str) -> Request:
@@ -65,6 +68,7 @@ async def test_one_failing_request_is_reported_and_the_others_resume(
         TeamRoom(TEAM, messenger, Catalogue(), lambda: roster),
         Redactor(b"k" * 32),
     )
+    line.handoffs.pause = 0.0
     for request_id, member in (("AAAA", "@alex:hs"), ("BBBB", "@broken:hs"), ("CCCC", "@cy:hs")):
         assert store.add_request(accepted(request_id, member))
 
@@ -73,6 +77,8 @@ async def test_one_failing_request_is_reported_and_the_others_resume(
 
     rooms_now = {r.id: r.handoff_room for r in store.accepted_requests()}
     assert rooms_now["AAAA"] is not None and rooms_now["CCCC"] is not None
-    assert rooms_now["BBBB"] is None  # still waiting, for the team to see to
+    broken = store.request("BBBB")
+    assert broken is not None and broken.state == "open"  # paged again, for another to take
     assert any("BBBB" in r.getMessage() for r in caplog.records)
-    assert any("BBBB" in body and "restart" in body for body in messenger.bodies)
+    assert any("BBBB" in body and "could not set up" in body for body in messenger.bodies)
+    assert any("New request BBBB" in body for body in messenger.bodies)

@@ -131,7 +131,7 @@ def accept_one(world: World, member: str, request_id: str, wait: float) -> None:
     timing = handoff.Timing(300, 1800, 86400)
     r = handoff.open_request(request_id, member, "!dm", "ar", world.now, timing, False)
     world.store.add_request(r)
-    world.store.replace_request(handoff.accept(r, SAM, world.now + wait, timing), "open")
+    world.store.update_request(r, handoff.accept(r, SAM, world.now + wait, timing))
 
 
 def test_sessions_lists_only_your_own_unless_all(world: World):
