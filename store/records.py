@@ -117,6 +117,17 @@ REQUEST_COLUMNS = tuple(f.name for f in fields(Request))
 
 
 @dataclass(frozen=True)
+class RequestFigures:
+    """Counts over stored requests (any state) made since a moment: for `!status`."""
+
+    requests: int = 0
+    accepts: int = 0
+    escalations: int = 0
+    give_ups: int = 0
+    waits: tuple[float, ...] = ()  # seconds from each accepted request to its accept
+
+
+@dataclass(frozen=True)
 class OnCallOverride:
     """A supporter's manual `!oncall on|off`, in force until `until` (epoch seconds)."""
 

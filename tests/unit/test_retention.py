@@ -3,7 +3,7 @@ privacy.retention has passed, and the organizers' figures stay the same across t
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -58,11 +58,22 @@ def figures(store: Store) -> stats.Period:
     since = "2026-11-23"
     return stats.period(
         since,
-        store.all_requests(),
+        store.request_figures(stats.day_start(date.fromisoformat(since), "UTC")),
         store.counts_since(since),
         store.accept_waits_since(since),
-        day_of,
     )
+
+
+def test_a_request_counts_from_the_first_moment_of_its_local_day(store: Store):
+    lifecycle(store)
+    monday = date(2026, 11, 23)
+    assert store.request_figures(stats.day_start(monday, "UTC")).requests == 3
+    tuesday = stats.day_start(date(2026, 11, 24), "UTC")
+    assert store.request_figures(tuesday).requests == 0
+    # in Asia/Tokyo, Monday began at 15:00 UTC on the Sunday; DAY0 is 19:00 there
+    assert day_of(stats.day_start(monday, "Asia/Tokyo")) == "2026-11-22"
+    assert store.request_figures(stats.day_start(monday, "Asia/Tokyo")).requests == 3
+    assert store.request_figures(stats.day_start(date(2026, 11, 24), "Asia/Tokyo")).requests == 0
 
 
 def test_closed_requests_keep_no_identity_even_before_the_purge(store: Store):
