@@ -26,6 +26,7 @@ import asyncio
 import json
 import re
 import statistics
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -68,6 +69,7 @@ class Bench:
         self.config = work / "bot" / "config.yaml"
         self.sam: Member | None = None  # a supporter on call, an organizer too
         self.team = ""
+        self.profile = False
 
     def start_server(self) -> None:
         if self.state_path.exists():  # a kept run: the same Synapse, accounts and store
@@ -152,6 +154,29 @@ async def decompose(http: Http, bench: Bench, every: int) -> tuple[float, float,
     return raw, parsed, wrote
 
 
+async def profile(bench: Bench, size: int) -> asyncio.subprocess.Process | None:
+    """py-spy on the bot from its start until it stops (with --profile): the bot's own CPU
+    time by function, as collapsed stacks (idle waits are not sampled)."""
+    if not bench.profile or bench.bot is None or bench.bot.proc is None:
+        return None
+    out = bench.work / f"profile-{size}.txt"
+    return await asyncio.create_subprocess_exec(
+        str(Path(sys.executable).with_name("py-spy")),
+        "record",
+        "--pid",
+        str(bench.bot.proc.pid),
+        "--rate",
+        "100",
+        "--format",
+        "raw",
+        "--output",
+        str(out),
+        "--nonblocking",
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+
+
 async def ask(m: Member, room: str, text: str, peer: str) -> float:
     t = time.perf_counter()
     await m.ask(room, text, peer, timeout=120)
@@ -173,7 +198,9 @@ async def measure(http: Http, bench: Bench, size: int, rounds: int) -> None:
     line("the same sync through nio (no crypto)", f"{parsed:7.0f} ms")
     bench.bot = bench.new_bot()
     t = time.perf_counter()
-    await bench.bot.start(timeout=600)
+    await bench.bot.start(wait_ready=False)
+    spy = await profile(bench, size)
+    await bench.bot.wait_ready(timeout=600)
     ready = time.perf_counter() - t
     first = next((m for ln in bench.bot.lines if (m := READY_IN.search(ln))), None)
     first_sync = float(first.group(1)) if first else float("nan")
@@ -205,6 +232,9 @@ async def measure(http: Http, bench: Bench, size: int, rounds: int) -> None:
     extra = statistics.median(status) - statistics.median(team_help)
     line("  !status - !help, p50", f"{extra:7.1f} ms")
     await bench.stop_bot()
+    if spy is not None:
+        await spy.wait()
+        line("profile (py-spy, collapsed stacks)", str(bench.work / f"profile-{size}.txt"))
     store, config = await open_store(bench.config, bench.state["store_key"])
     try:
         seconds, folded = timed_purge(store, config, 24 * 3600)
@@ -215,10 +245,11 @@ async def measure(http: Http, bench: Bench, size: int, rounds: int) -> None:
     await bench.bot.start(timeout=600)
 
 
-async def main(sizes: list[int], rounds: int, keep: str | None) -> None:
+async def main(sizes: list[int], rounds: int, keep: str | None, profile_bot: bool) -> None:
     work = Path(keep) if keep else Path(tempfile.mkdtemp(prefix="warmline-scale-"))
     work.mkdir(parents=True, exist_ok=True)
     bench = Bench(work)
+    bench.profile = profile_bot
     bench.start_server()
     try:
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=600)) as session:
@@ -257,6 +288,8 @@ if __name__ == "__main__":
     parser.add_argument("--members", default="1000,5000")
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--keep", help="a directory to keep (and reuse) the run in")
+    parser.add_argument("--profile", action="store_true", help="py-spy on each restart")
+    parser.add_argument("--no-baseline", action="store_true", help="skip the 10-member size")
     args = parser.parse_args()
-    sizes = [10, *(int(n) for n in args.members.split(","))]
-    asyncio.run(main(sizes, args.rounds, args.keep))
+    sizes = [*([] if args.no_baseline else [10]), *(int(n) for n in args.members.split(","))]
+    asyncio.run(main(sizes, args.rounds, args.keep, args.profile))
