@@ -209,7 +209,6 @@ class Staffing:
         week = stats.week_start(today)
 
         counts = self._store.counts_since(week.isoformat())
-        waits = self._store.accept_waits_since(week.isoformat())
         on_call = roster.on_call(now, self._store.overrides(now.timestamp()))
         open_rows = self._store.open_requests()
         piece = self._team.piece
@@ -224,8 +223,9 @@ class Staffing:
             piece("status_sessions", sessions=len(self._store.accepted_requests())),
         ]
         for label, since in (("today", today), ("week", week)):
-            stored = self._store.request_figures(stats.day_start(since, self._zone()))
-            figures = stats.period(since.isoformat(), stored, counts, waits)
+            day = since.isoformat()
+            stored = self._store.request_figures(stats.day_start(since, self._zone()), day)
+            figures = stats.period(day, stored, counts)
             median = figures.median_accept
             lines.append(
                 piece(

@@ -3,8 +3,7 @@ closed requests were folded into. Pure; never touches an identity."""
 
 from __future__ import annotations
 
-import statistics
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -38,22 +37,16 @@ def week_start(today: date) -> date:
     return today - timedelta(days=today.weekday())
 
 
-def period(
-    since: str,
-    stored: RequestFigures,
-    counts: Mapping[tuple[str, str], int],
-    waits: Iterable[tuple[str, int]],
-) -> Period:
+def period(since: str, stored: RequestFigures, counts: Mapping[tuple[str, str], int]) -> Period:
     """Figures for requests made on `since` (an ISO day) or later: the requests still stored
-    (counted from `day_start(since)`) plus those already folded into daily counts."""
+    (counted from `day_start(since)`, with the median over them and the folded accepts)
+    plus those already folded into daily counts."""
     totals = {"requests": 0, "accepts": 0, "escalations": 0, "give_ups": 0}
     for (day, metric), n in counts.items():
         if day >= since and metric in totals:
             totals[metric] += n
-    durations = [float(s) for day, s in waits if day >= since] + list(stored.waits)
     totals["requests"] += stored.requests
     totals["accepts"] += stored.accepts
     totals["escalations"] += stored.escalations
     totals["give_ups"] += stored.give_ups
-    median = statistics.median(durations) if durations else None
-    return Period(median_accept=median, **totals)
+    return Period(median_accept=stored.median_accept, **totals)
