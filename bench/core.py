@@ -3,9 +3,14 @@
     .venv/bin/python -m bench.core [--rounds 50] [--burst 20]
 
 1. floor: a member's encrypted message to a trivial nio echo client and back (no warmline);
-2. `!help` round trip through the real `warmline run` process (member → bot → member, E2EE);
-3. a burst: N members send `!help` at the same instant; p50/p95 of their replies;
+2. `!help` round trip through the real `warmline run` process (member → bot → member, E2EE),
+   alternating with the same round trip through matrix-reminder-bot 0.4.0 (bench.peer, the
+   same stack: nio, vodozemac, apscheduler) on the same Synapse: warmline/peer ratios;
+3. a burst: N members send `!help` at the same instant to the echo client, to warmline and
+   to the peer; p50/p95 of their replies;
 4. `warmline run` start-up (process start to first sync done) and its RSS after start.
+
+Targets (issue #16): `!help` p50 <= 1.0x the peer, burst p95 <= 0.5x the peer.
 """
 
 from __future__ import annotations
@@ -18,9 +23,12 @@ from pathlib import Path
 
 from nio import RoomMessageText
 
-from bench.common import burst_of, echo_back, report, shut_down
+from bench.common import burst_of, echo_back, pct, report, shut_down
+from bench.peer import ReminderBot
 from bot.dev.botprocess import BotProcess, new_store_key, synapse_with_bot, write_config
 from bot.dev.member import Member
+from bot.logs import Redactor
+from bot.matrix.keysharing import DeviceTrust
 
 
 def rss_mib(pid: int) -> float:
@@ -44,10 +52,15 @@ async def main(rounds: int, burst: int) -> None:
     server, bot_id, bot_pw = synapse_with_bot(work)
     members: list[Member] = []
     bot: BotProcess | None = None
+    peer_pw = "bench-reminder"
+    peer_id = server.register("reminder", peer_pw)
+    peer = ReminderBot(work / "reminder", server.url, peer_id, peer_pw)
 
     async def member(name: str) -> Member:
         pw = "bench-" + name
         m = Member(server.url, server.register(name, pw), pw, work / name)
+        # keys for every device: the peer's is not cross-signed (see bench.peer)
+        m.trust = DeviceTrust(m.client, None, "all", Redactor(b"member"))
         await m.start()
         members.append(m)
         return m
@@ -80,13 +93,21 @@ async def main(rounds: int, burst: int) -> None:
         assert bot.proc is not None
         rss = rss_mib(bot.proc.pid)
 
-        # 2. !help through warmline
+        # 2. !help through warmline and through the peer, alternating
+        await peer.start()
         room = await alex.create_dm(bot_id)
+        peer_room = await alex.create_dm(peer_id, timeout=60)
         await round_trips(alex, room, bot_id, "!help", 3)
-        helped = report(
-            "!help round trip via warmline", await round_trips(alex, room, bot_id, "!help", rounds)
-        )
+        await round_trips(alex, peer_room, peer_id, "!help", 3)
+        ours: list[float] = []
+        theirs: list[float] = []
+        for _ in range(rounds):
+            ours += await round_trips(alex, room, bot_id, "!help", 1)
+            theirs += await round_trips(alex, peer_room, peer_id, "!help", 1)
+        helped = report("!help round trip via warmline", ours)
+        peer_helped = report("!help round trip via matrix-reminder-bot 0.4.0", theirs)
         print(f"{'ratio to floor':48} {helped / floor:.2f}x (target <= 1.3x)")
+        print(f"{'warmline / peer, p50':48} {helped / peer_helped:.2f}x (target <= 1.0x)")
 
         # 3. the burst
         crowd = [await member(f"m{i}") for i in range(burst)]
@@ -97,13 +118,24 @@ async def main(rounds: int, burst: int) -> None:
         echo_rooms = [await m.create_dm(echo.user_id) for m in crowd]
         for m, r in zip(crowd, echo_rooms, strict=True):
             await m.ask(r, "warm-up", echo.user_id)
-        for peer, peer_rooms, label in (
+        peer_rooms = [await m.create_dm(peer_id, timeout=60) for m in crowd]
+        for m, r in zip(crowd, peer_rooms, strict=True):
+            await m.ask(r, "!help", peer_id, timeout=60)
+        p95: dict[str, tuple[float, float]] = {}
+        for who, their_rooms, label in (
             (echo.user_id, echo_rooms, "floor: echo client"),
             (bot_id, rooms, "warmline !help"),
+            (peer_id, peer_rooms, "matrix-reminder-bot !help"),
         ):
-            seen, turnaround = await burst_of(crowd, peer_rooms, peer)
+            seen, turnaround = await burst_of(crowd, their_rooms, who)
             report(f"burst of {burst}, {label}: seen", seen)
             report(f"burst of {burst}, {label}: turnaround*", turnaround)
+            p95[who] = (pct(seen, 95), pct(turnaround, 95))
+        print(
+            f"{f'burst of {burst}: warmline / peer, p95':48} "
+            f"{p95[bot_id][0] / p95[peer_id][0]:.2f}x seen, "
+            f"{p95[bot_id][1] / p95[peer_id][1]:.2f}x turnaround* (target <= 0.5x)"
+        )
         print(
             "  * reply origin_server_ts - request origin_server_ts (Synapse's clock): the "
             "peer's own share,\n    without the time the benchmark's clients need to "
@@ -117,6 +149,7 @@ async def main(rounds: int, burst: int) -> None:
         )
         print(f"{'warmline run RSS after start':48} {rss:.1f} MiB")
     finally:
+        await peer.stop()
         await shut_down(members, bot, server)
 
 

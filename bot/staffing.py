@@ -208,12 +208,9 @@ class Staffing:
         today = now.astimezone(zone).date()
         week = stats.week_start(today)
 
-        day_of = stats.local_day(self._zone())  # as the retention purge counts days
-        rows = self._store.all_requests()
         counts = self._store.counts_since(week.isoformat())
-        waits = self._store.accept_waits_since(week.isoformat())
         on_call = roster.on_call(now, self._store.overrides(now.timestamp()))
-        open_rows = [r for r in rows if r.state == "open"]
+        open_rows = self._store.open_requests()
         piece = self._team.piece
         lines = [
             piece("status_title", time=self.when(now)),
@@ -223,10 +220,12 @@ class Staffing:
                 tier1=sum(s.tier == 1 and not s.trainee for s in on_call),
                 tier2=sum(s.tier == 2 and not s.trainee for s in on_call),
             ),
-            piece("status_sessions", sessions=sum(r.state == "accepted" for r in rows)),
+            piece("status_sessions", sessions=len(self._store.accepted_requests())),
         ]
         for label, since in (("today", today), ("week", week)):
-            figures = stats.period(since.isoformat(), rows, counts, waits, day_of)
+            day = since.isoformat()
+            stored = self._store.request_figures(stats.day_start(since, self._zone()), day)
+            figures = stats.period(day, stored, counts)
             median = figures.median_accept
             lines.append(
                 piece(

@@ -3,13 +3,12 @@ closed requests were folded into. Pure; never touches an identity."""
 
 from __future__ import annotations
 
-import statistics
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from store.records import Request
+from store.records import RequestFigures
 
 
 @dataclass(frozen=True)
@@ -28,31 +27,26 @@ def local_day(zone: str) -> Callable[[float], str]:
     return lambda t: datetime.fromtimestamp(t, tz).date().isoformat()
 
 
+def day_start(day: date, zone: str) -> float:
+    """The first moment of `day` in `zone` (epoch seconds): a request made at or after it has
+    a `local_day` of `day` or later."""
+    return datetime.combine(day, time(0), ZoneInfo(zone)).timestamp()
+
+
 def week_start(today: date) -> date:
     return today - timedelta(days=today.weekday())
 
 
-def period(
-    since: str,
-    rows: Iterable[Request],
-    counts: Mapping[tuple[str, str], int],
-    waits: Iterable[tuple[str, int]],
-    day_of: Callable[[float], str],
-) -> Period:
-    """Figures for requests made on `since` (an ISO day) or later."""
+def period(since: str, stored: RequestFigures, counts: Mapping[tuple[str, str], int]) -> Period:
+    """Figures for requests made on `since` (an ISO day) or later: the requests still stored
+    (counted from `day_start(since)`, with the median over them and the folded accepts)
+    plus those already folded into daily counts."""
     totals = {"requests": 0, "accepts": 0, "escalations": 0, "give_ups": 0}
     for (day, metric), n in counts.items():
         if day >= since and metric in totals:
             totals[metric] += n
-    durations = [float(s) for day, s in waits if day >= since]
-    for r in rows:
-        if day_of(r.created_at) < since:
-            continue
-        totals["requests"] += 1
-        totals["escalations"] += r.escalations
-        totals["give_ups"] += int(r.gave_up)
-        if r.accepted_at is not None:
-            totals["accepts"] += 1
-            durations.append(r.accepted_at - r.created_at)
-    median = statistics.median(durations) if durations else None
-    return Period(median_accept=median, **totals)
+    totals["requests"] += stored.requests
+    totals["accepts"] += stored.accepts
+    totals["escalations"] += stored.escalations
+    totals["give_ups"] += stored.give_ups
+    return Period(median_accept=stored.median_accept, **totals)

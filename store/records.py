@@ -121,6 +121,18 @@ REQUEST_COLUMNS = tuple(f.name for f in fields(Request))
 
 
 @dataclass(frozen=True)
+class RequestFigures:
+    """Counts over stored requests (any state) made since a moment, and the median time to
+    accept over those and the folded ones since the same day: for `!status`."""
+
+    requests: int = 0
+    accepts: int = 0
+    escalations: int = 0
+    give_ups: int = 0
+    median_accept: float | None = None  # seconds
+
+
+@dataclass(frozen=True)
 class OnCallOverride:
     """A supporter's manual `!oncall on|off`, in force until `until` (epoch seconds)."""
 

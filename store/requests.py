@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import sqlcipher3
 
 from store.db import transaction
-from store.records import REQUEST_COLUMNS, Request
+from store.records import REQUEST_COLUMNS, Request, RequestFigures
 
 
 class RequestTables:
@@ -160,6 +160,37 @@ class RequestTables:
     def all_requests(self) -> list[Request]:
         """Active ones and closed ones still within their retention (already anonymous)."""
         return self._requests("1 ORDER BY created_at")
+
+    def requests_worked(self, closed_from: float, ids: set[str]) -> list[Request]:
+        """Requests a supporter has or had: those accepted now, those closed at `closed_from`
+        or later, and those named in `ids`."""
+        marks = ", ".join("?" for _ in ids)
+        return self._requests(
+            "supporter IS NOT NULL AND accepted_at IS NOT NULL AND (state = 'accepted' "
+            f"OR closed_at >= ? OR id IN ({marks}))",
+            (closed_from, *sorted(ids)),
+        )
+
+    def request_figures(self, created_from: float, day_from: str) -> RequestFigures:
+        """Requests made at `created_from` or later, counted by the database, and the median
+        time to accept over them and the folded accepts of `day_from` on (`accept_waits`):
+        `!status` with 10,000 requests kept in a day takes a few milliseconds this way, and a
+        quarter of a second to read them as rows."""
+        count, escalations, give_ups, accepts = self._db.execute(
+            "SELECT COUNT(*), COALESCE(SUM(escalations), 0), COALESCE(SUM(gave_up), 0), "
+            "COUNT(accepted_at) FROM requests WHERE created_at >= ?",
+            (created_from,),
+        ).fetchone()
+        middle = self._db.execute(
+            "WITH w(s) AS (SELECT seconds FROM accept_waits WHERE day >= ? UNION ALL "
+            "SELECT accepted_at - created_at FROM requests "
+            "WHERE created_at >= ? AND accepted_at IS NOT NULL) "
+            "SELECT s FROM w ORDER BY s LIMIT 2 - (SELECT COUNT(*) FROM w) % 2 "
+            "OFFSET (SELECT (COUNT(*) - 1) / 2 FROM w)",
+            (day_from, created_from),
+        ).fetchall()
+        median = sum(float(s) for (s,) in middle) / len(middle) if middle else None
+        return RequestFigures(int(count), int(accepts), int(escalations), int(give_ups), median)
 
     def request_ids(self) -> set[str]:
         return {str(r[0]) for r in self._db.execute("SELECT id FROM requests").fetchall()}

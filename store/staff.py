@@ -69,7 +69,11 @@ class StaffTables:
                 "WHERE state NOT IN ('open', 'accepted') AND closed_at < ?",
                 (closed_before,),
             ).fetchall()
-            for request_id, created, state, escalations, gave_up, accepted in rows:
+            # Added up here and written in a few statements: 10,000 requests took about
+            # half a second as one statement each, on a loaded 2-core machine.
+            totals: dict[tuple[str, str], int] = {}
+            waits: list[tuple[str, int]] = []
+            for _id, created, state, escalations, gave_up, accepted in rows:
                 day = day_of(float(created))
                 add = {
                     "requests": 1,
@@ -81,17 +85,19 @@ class StaffTables:
                 }
                 for metric, n in add.items():
                     if n:
-                        self._db.execute(
-                            "INSERT INTO daily_counts (day, metric, n) VALUES (?, ?, ?) "
-                            "ON CONFLICT (day, metric) DO UPDATE SET n = n + excluded.n",
-                            (day, metric, n),
-                        )
+                        totals[(day, metric)] = totals.get((day, metric), 0) + n
                 if accepted is not None:
-                    self._db.execute(
-                        "INSERT INTO accept_waits (day, seconds) VALUES (?, ?)",
-                        (day, round(float(accepted) - float(created))),
-                    )
-                self._db.execute("DELETE FROM requests WHERE id = ?", (request_id,))
+                    waits.append((day, round(float(accepted) - float(created))))
+            self._db.executemany(
+                "INSERT INTO daily_counts (day, metric, n) VALUES (?, ?, ?) "
+                "ON CONFLICT (day, metric) DO UPDATE SET n = n + excluded.n",
+                [(day, metric, n) for (day, metric), n in totals.items()],
+            )
+            self._db.executemany("INSERT INTO accept_waits (day, seconds) VALUES (?, ?)", waits)
+            self._db.execute(  # the same rows as selected above, in the same transaction
+                "DELETE FROM requests WHERE state NOT IN ('open', 'accepted') AND closed_at < ?",
+                (closed_before,),
+            )
             events = self._db.execute(
                 "DELETE FROM processed WHERE at < ?", (int(event_ids_before),)
             ).rowcount

@@ -56,7 +56,9 @@ class DirectRooms:
     async def _find(self, user_id: str, prefer: str | None) -> str | None:
         rooms = self._client.rooms
         order: list[str] = [prefer] if prefer is not None and prefer in rooms else []
-        order += [r for r in rooms if r != prefer]
+        # Only rooms the member is in or invited to (nio's `users` has both): judging each of
+        # 5,000 DMs took about 70 ms on a loaded machine, for every DM looked up from elsewhere.
+        order += [r for r, room in rooms.items() if r != prefer and user_id in room.users]
         for room_id in order:
             if await self._is_direct(room_id, user_id):
                 return str(room_id)

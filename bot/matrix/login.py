@@ -56,6 +56,11 @@ async def open_session(
             )
     if client.olm is None:
         raise StartupError("encryption did not start (nio loaded no crypto store)")
+    # nio forgets whom it tracks at every start and asks for the keys of everyone in every
+    # encrypted room again (thousands of users for a big line). The keys it keeps stay
+    # current: the sync resumes from warmline's own position, and its device-list changes
+    # since then are asked for as usual.
+    client.olm.tracked_users.update(client.device_store.users)
     if client.should_upload_keys:
         await client.keys_upload()
 

@@ -207,6 +207,15 @@ async def test_large_rooms_are_not_even_looked_into(client: FakeClient):
     assert client.state_asked == []
 
 
+async def test_the_dm_is_found_among_many_from_the_team_room(client: FakeClient):
+    for i in range(50):
+        client.room(f"!other{i}", f"@m{i}:hs", (f"@m{i}:hs", BOT))
+    client.room("!dm", ALEX, (ALEX, BOT))
+    client.room("!team", BOB, (BOB, ALEX, EVE, BOT))
+    assert await rooms(client).direct_room(ALEX, prefer="!team") == "!dm"
+    assert client.state_asked == ["!dm"]
+
+
 def test_creators():
     create = {"type": "m.room.create", "state_key": "", "sender": ALEX, "content": {}}
     assert creators_of([create]) == {ALEX}

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from nio.crypto import OlmDevice
 
 from bot.config import load_config
 from bot.dev.botprocess import write_config
@@ -107,3 +108,23 @@ async def test_no_credential_at_all_names_both_ways_to_log_in(server, tmp_path):
     with pytest.raises(ActionNeeded) as info:
         await log_in(server, tmp_path, {})
     assert "WARMLINE_PASSWORD" in str(info.value) and ACCESS_TOKEN_ENV in str(info.value)
+
+
+async def test_a_restart_does_not_ask_again_for_keys_it_keeps(server, tmp_path):
+    loaded = await load_config(write_config(tmp_path, server.url, USER_ID))
+    for start in range(2):
+        store = Store(tmp_path / "data", KEY)
+        client = build_client(loaded, store, StateLog("homeserver"))
+        try:
+            await open_session(loaded, store, client, {ACCESS_TOKEN_ENV: TOKEN})
+            assert client.olm is not None and client.store is not None
+            if start == 0:
+                alex = OlmDevice("@alex:hs", "ALEXDEV", {"ed25519": "e", "curve25519": "c"})
+                client.device_store.add(alex)
+                client.store.save_device_keys({"@alex:hs": {"ALEXDEV": alex}})
+                assert "@alex:hs" not in client.olm.tracked_users
+            else:
+                assert "@alex:hs" in client.olm.tracked_users
+        finally:
+            await client.close()
+            store.close()

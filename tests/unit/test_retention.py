@@ -3,7 +3,7 @@ privacy.retention has passed, and the organizers' figures stay the same across t
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -56,13 +56,22 @@ def lifecycle(store: Store) -> None:
 
 def figures(store: Store) -> stats.Period:
     since = "2026-11-23"
-    return stats.period(
-        since,
-        store.all_requests(),
-        store.counts_since(since),
-        store.accept_waits_since(since),
-        day_of,
-    )
+    start = stats.day_start(date.fromisoformat(since), "UTC")
+    return stats.period(since, store.request_figures(start, since), store.counts_since(since))
+
+
+def test_a_request_counts_from_the_first_moment_of_its_local_day(store: Store):
+    lifecycle(store)
+    monday = date(2026, 11, 23)
+    assert store.request_figures(stats.day_start(monday, "UTC"), "2026-11-23").requests == 3
+    tuesday = stats.day_start(date(2026, 11, 24), "UTC")
+    assert store.request_figures(tuesday, "2026-11-24").requests == 0
+    # in Asia/Tokyo, Monday began at 15:00 UTC on the Sunday; DAY0 is 19:00 there
+    assert day_of(stats.day_start(monday, "Asia/Tokyo")) == "2026-11-22"
+    tokyo = stats.day_start(monday, "Asia/Tokyo")
+    assert store.request_figures(tokyo, "2026-11-23").requests == 3
+    tokyo_tuesday = stats.day_start(date(2026, 11, 24), "Asia/Tokyo")
+    assert store.request_figures(tokyo_tuesday, "2026-11-24").requests == 0
 
 
 def test_closed_requests_keep_no_identity_even_before_the_purge(store: Store):
@@ -117,3 +126,18 @@ def test_the_purge_is_idempotent(store: Store):
     counts = store.counts_since("2026-11-23")
     assert purge(store, CONFIG, now=DAY0 + 3 * 86400).requests == 0
     assert store.counts_since("2026-11-23") == counts
+
+
+def test_the_median_time_to_accept_spans_folded_and_stored_requests(store: Store):
+    db = store._db
+    db.executemany(
+        "INSERT INTO accept_waits (day, seconds) VALUES (?, ?)",
+        [("2026-11-23", 10), ("2026-11-23", 30), ("2026-11-22", 1000), ("2026-11-24", 20)],
+    )
+    monday = stats.day_start(date(2026, 11, 23), "UTC")
+    assert store.request_figures(monday, "2026-11-23").median_accept == 20  # 10, 20, 30
+    a = handoff.open_request("AAAA", "@a:hs", "!a", "en", DAY0, TIMING, nobody_on_call=False)
+    store.add_request(a)
+    store.replace_request(handoff.accept(a, "@sam:hs", DAY0 + 40, TIMING), "open")
+    assert store.request_figures(monday, "2026-11-23").median_accept == 25  # and 40
+    assert store.request_figures(monday + 86400, "2026-11-25").median_accept is None

@@ -7,10 +7,12 @@ import stat
 from pathlib import Path
 
 import pytest
+from nio.crypto import OlmAccount
 
 from store import Incoming, SecretError, Session, Store, StoreError, StoreWriteError
 from store import db as dbmod
 from store.migrations import MIGRATIONS, Migration
+from store.nio_store import store_class
 from store.secret import generate, load, parse
 
 KEY = parse("ab" * 32, "test")
@@ -227,3 +229,16 @@ def test_events_waiting_from_before_the_upgrade_are_encrypted_only_with_a_known_
         assert flags == {"$decrypted": (True, None), "$clear": (False, None)}
     finally:
         s.close()
+
+
+def test_nios_account_is_read_once_and_loaded_fresh(store: Store):
+    nio_store = store_class(store.secret)("@bot:hs", "DEV", str(store.directory), "pickle")
+    account = OlmAccount()
+    nio_store.save_account(account)
+    row = nio_store._get_account()
+    assert row is not None and nio_store._get_account() is row  # one read, then kept
+    account.shared = True  # the row is updated in place: its id is what the others use
+    nio_store.save_account(account)
+    loaded = nio_store.load_account()
+    assert loaded is not None and loaded.shared
+    assert nio_store._get_account().id == row.id

@@ -137,6 +137,20 @@ async def test_status_adds_the_team_load_as_counts(world: CareWorld):
         assert private not in status
 
 
+async def test_the_load_counts_a_session_that_began_and_ended_between_two_looks(
+    world: CareWorld,
+):
+    # after its first look the work log reads only requests closed since (bot.workload)
+    await world.say(ORG, "!status")
+    world.now += H
+    await world.session(SAM)
+    world.now += 2 * H
+    await world.say(SAM, "!done K7F2")
+    world.now += H
+    status = (await world.say(ORG, "!status"))[0]
+    assert "- tier 1: 1 session, 2.0 h" in status
+
+
 async def test_help_lists_the_new_commands_for_those_who_may_use_them(world: CareWorld):
     member = (await world.say(ROBIN, "!help", room=DM))[0]
     assert "`!yes`" in member and "`!no`" in member and "`!alone`" in member
