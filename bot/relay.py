@@ -26,6 +26,7 @@ from store import Incoming, Store
 from store.records import Request
 
 log = logging.getLogger(__name__)
+NEUTRAL_NAME = "Chat"  # as a handoff room's with discreet: true (bot.matrix.rooms)
 PRIVATE_WORDS = frozenset({"private", "!private", "خاص", "!خاص"})
 
 
@@ -101,11 +102,12 @@ class RelaySessions:
         room = session.room_id if session is not None else None
         team = self.team_language()
         if room is None:
-            room = await self._out.open_room(
-                request.supporter,
-                self._texts.text(team, "relay_room_name").replace("{id}", request.id),
-                self._texts.text(team, "relay_room_topic").replace("{id}", request.id),
-            )
+            if self._config().discreet:  # nothing in the supporter's room list says what it is
+                name, topic = NEUTRAL_NAME, ""
+            else:
+                name = self._texts.text(team, "relay_room_name").replace("{id}", request.id)
+                topic = self._texts.text(team, "relay_room_topic").replace("{id}", request.id)
+            room = await self._out.open_room(request.supporter, name, topic)
             self._store.set_relay_room(request.id, room)
             log.info("request %s: relay room made", request.id)
         await self.tell_member(request)

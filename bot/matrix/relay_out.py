@@ -118,7 +118,7 @@ class MatrixRelayOut:
             visibility=RoomVisibility.private,
             preset=RoomPreset.private_chat,
             name=name,
-            topic=topic,
+            topic=topic or None,  # discreet: no topic at all
             invite=[supporter],
             initial_state=[
                 ENCRYPTION,

@@ -11,6 +11,7 @@ from bot.relay_map import MEDIA, Edited, Reacted, Said, TooBig
 class RecordingRelayOut:
     sent: list[tuple[str, object, str | None, str]] = field(default_factory=list)
     rooms: list[str] = field(default_factory=list)
+    topics: list[str] = field(default_factory=list)
     _by_txn: dict[str, str] = field(default_factory=dict)
 
     def _event(self, txn: str) -> str:
@@ -38,4 +39,5 @@ class RecordingRelayOut:
 
     async def open_room(self, supporter: str, name: str, topic: str) -> str:
         self.rooms.append(name)
+        self.topics.append(topic)
         return f"!relay{len(self.rooms)}:hs"

@@ -162,3 +162,14 @@ async def test_attachments_pass_and_too_big_or_broken_ones_get_a_note(world: Car
     ]
     told = await world.say(SAM, '{"broken": 1}', room=RELAY_ROOM, kind="media")
     assert any("couldn't pass that attachment on" in t for t in told)
+
+
+async def test_discreet_relay_rooms_have_a_neutral_name_and_no_topic(tmp_path: Path):
+    world = CareWorld(tmp_path)
+    world.config = replace(world.config, handoff=HandoffConfig(mode="relay"), discreet=True)
+    try:
+        await world.session()
+        assert world.relay_out.rooms == ["Chat"]
+        assert world.relay_out.topics == [""]
+    finally:
+        world.close()
