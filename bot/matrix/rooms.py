@@ -20,6 +20,7 @@ from nio import (
 
 from bot.logs import Redactor
 from bot.matrix.direct import DirectRooms
+from bot.matrix.roomversion import RoomVersions, power_levels, read_room_versions
 from bot.ports import RoomError
 
 log = logging.getLogger(__name__)
@@ -45,10 +46,17 @@ class MatrixRooms:
         self._redact = redactor
         self._dms = DirectRooms(client)
         self._discreet = discreet  # handoff rooms get a neutral name and no topic
+        self._versions: RoomVersions | None = None  # read once (bot.matrix.roomversion)
 
     def shared(self, room_id: str) -> bool:
         """A room joined by reference (the team room, a schedule's room): nobody's own."""
         return room_id in self._dms.shared
+
+    async def room_version(self) -> str | None:
+        """The version new rooms get: the homeserver's default (None if it did not say)."""
+        if self._versions is None:
+            self._versions = await read_room_versions(self._client)
+        return self._versions.default if self._versions is not None else None
 
     async def join(self, ref: str) -> str:
         """Joins a room by alias or id (no-op if joined); returns the room id."""
@@ -89,6 +97,7 @@ class MatrixRooms:
     ) -> str:
         """A new private, encrypted, invite-only room; the member and the supporter get
         moderator power, observers none (they can read, not write)."""
+        version = await self.room_version()
         users = {member: MODERATOR, supporter: MODERATOR, **dict.fromkeys(observers, 0)}
         discreet = self._discreet()
         resp = await self._client.room_create(
@@ -105,9 +114,15 @@ class MatrixRooms:
                     "content": {"history_visibility": "invited"},
                 },
             ],
-            # Room version 12: the creator (the bot) has top power implicitly and must not
-            # be listed; the member and the supporter become moderators.
-            power_level_override={"users": users, "events_default": SPEAK, "invite": INVITE},
+            room_version=version,
+            # The member and the supporter become moderators. The bot (the creator) is listed
+            # at the top level in v11 and older (to invite, set power levels, leave), never in
+            # v12, where its power is implicit (bot.matrix.roomversion).
+            power_level_override={
+                "users": power_levels(version, self._client.user_id, users, INVITE),
+                "events_default": SPEAK,
+                "invite": INVITE,
+            },
         )
         if isinstance(resp, RoomCreateError):
             raise RoomError(f"could not create the private room ({resp.status_code})")
