@@ -47,6 +47,11 @@ class MatrixRooms:
         self._dms = DirectRooms(client)
         self._discreet = discreet  # handoff rooms get a neutral name and no topic
         self._versions: RoomVersions | None = None  # read once (bot.matrix.roomversion)
+        self._made: set[str] = set()  # handoff rooms this process created
+
+    def handoff_room(self, room_id: str) -> bool:
+        """A private room the bot created for a handoff (since it started)."""
+        return room_id in self._made
 
     def shared(self, room_id: str) -> bool:
         """A room joined by reference (the team room, a schedule's room): nobody's own."""
@@ -126,6 +131,7 @@ class MatrixRooms:
         )
         if isinstance(resp, RoomCreateError):
             raise RoomError(f"could not create the private room ({resp.status_code})")
+        self._made.add(str(resp.room_id))
         return str(resp.room_id)
 
     def joined(self, room_id: str, user_ids: tuple[str, ...]) -> bool:
