@@ -42,6 +42,9 @@ STEP_EVENTS: dict[handoff.Step, LineEvent] = {
     handoff.Step.LAPSE: "lapse",
 }
 ACCEPT_REACTIONS = ("✅", "👍", "✔")
+# Seconds a private room may take (a rate-limited homeserver: a minute and more) before the
+# member hears that it is being prepared.
+PREPARING_AFTER = 8.0
 
 
 class SupportLine:
@@ -259,11 +262,23 @@ class SupportLine:
         supporter = self._roster().supporters.get(request.supporter)
         unnamed = self._texts.text(request.language, "supporter_unnamed")
         name = supporter.display if supporter else unnamed
-        room = await self._rooms.create_handoff(request.member, request.supporter)
-        self._store.replace_request(dataclasses.replace(request, handoff_room=room), "accepted")
-        await self._replies.tell(
-            request.member_room, request.language, "accepted_member", supporter=name
+        creating = asyncio.ensure_future(
+            self._rooms.create_handoff(request.member, request.supporter)
         )
+        told = False
+        try:
+            room = await asyncio.wait_for(asyncio.shield(creating), PREPARING_AFTER)
+        except TimeoutError:  # the homeserver holds it back: the member hears why
+            told = True
+            await self._replies.tell(
+                request.member_room, request.language, "room_preparing", supporter=name
+            )
+            room = await creating
+        self._store.replace_request(dataclasses.replace(request, handoff_room=room), "accepted")
+        if not told:
+            await self._replies.tell(
+                request.member_room, request.language, "accepted_member", supporter=name
+            )
         if supporter is not None:
             await self._team.send(
                 "accepted_team", id=request.id, supporter=Mention(supporter.user_id, supporter.name)
