@@ -23,7 +23,7 @@ from tests.support.line import ALWAYS
 pytestmark = pytest.mark.integration
 PAGE_ID = re.compile(r"\b[A-HJ-NP-Z2-9]{4}\b")  # bot.handoff.ID_ALPHABET, four long
 CROWD, SPREAD = 12, 24.0  # twelve members asking within 24 s, as measured on a real server
-LONG = 420.0  # seconds: at 0.2 messages/s and one room a minute, a dozen handoffs take minutes
+LONG = 600.0  # s: at one message every 5 s and a room a minute, 12 handoffs take minutes
 
 
 @pytest.fixture
