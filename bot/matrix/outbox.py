@@ -7,8 +7,15 @@ a member's acknowledgement can queue behind a dozen page edits. So once a 429 is
 go out one at a time, the most urgent first: what a member is waiting for (acknowledgements,
 honest answers), then pages, then introductions in handoff rooms, then edits of old pages and
 team notices. An edit of a message whose previous edit is still waiting replaces it (one edit
-goes out, with the newest text). When the queue is empty and the homeserver has stopped
-answering 429 for a while, sends go out side by side again.
+goes out, with the newest text).
+
+Order alone does not save a member's wait when every message costs the same scarce token: a
+page sent for each request spends half of them. So once the homeserver has shown that it limits
+the bot (and for as long as the process runs), everything but members' answers is paced: at
+most one such message every LOW_GAP seconds, and pages submitted meanwhile are combined
+(bot.pages) into the next. With Synapse's defaults (10 at once, then one every 5 s) twelve
+requests within 24 s get their twelve answers and two or three pages from the fifteen
+messages the homeserver allows, instead of twelve answers and twelve pages.
 
 An episode (from the first 429 after a quiet spell to QUIET_AFTER seconds without one) is
 reported once through `on_episode`, so the organizers hear of it once, not once a message.
@@ -17,6 +24,7 @@ reported once through `on_episode`, so the organizers hear of it once, not once 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import heapq
 import itertools
 import logging
@@ -28,6 +36,7 @@ from typing import Any
 
 log = logging.getLogger(__name__)
 QUIET_AFTER = 600.0  # seconds without a 429 that end an episode
+LOW_GAP = 10.0  # seconds between two messages that are not a member's answer, once limited
 
 
 class Urgency(IntEnum):
@@ -53,8 +62,13 @@ class Outbox:
         send: Callable[[str, dict[str, Any]], Awaitable[str | None]],
         on_episode: Callable[[], Awaitable[None]] | None = None,
         clock: Callable[[], float] = time.monotonic,
+        low_gap: float = LOW_GAP,
     ) -> None:
         self._send = send
+        self._low_gap = low_gap
+        self._last_low = float("-inf")
+        self._arrived = asyncio.Event()
+        self.throttled = False  # the homeserver has limited the bot since it started
         self._on_episode = on_episode
         self._clock = clock
         self._queue: list[_Item] = []
@@ -75,6 +89,7 @@ class Outbox:
         now = self._clock()
         wait = (retry_after_ms if retry_after_ms is not None else 5000) / 1000
         new_episode = not self.limited
+        self.throttled = True
         self._last_429 = now
         self._retry_until = max(self._retry_until, now + wait)
         if new_episode:
@@ -94,7 +109,7 @@ class Outbox:
         urgency: Urgency,
         merge_key: tuple[str, str] | None = None,
     ) -> str | None:
-        if not self.limited and not self._queue and not self._busy:
+        if not self.throttled and not self._queue and not self._busy:
             return await self._send(room_id, content)
         if merge_key is not None and (waiting := self._merging.get(merge_key)) is not None:
             waiting.content = content  # the newer edit wins; one goes out
@@ -108,6 +123,7 @@ class Outbox:
             asyncio.get_running_loop().create_future(),
         )
         heapq.heappush(self._queue, item)
+        self._arrived.set()  # a paced wait ends: this one may be more urgent
         if merge_key is not None:
             self._merging[merge_key] = item
         if not self._busy:
@@ -120,10 +136,18 @@ class Outbox:
 
     async def _drain(self) -> None:
         while self._queue:
-            wait = self._retry_until - self._clock()
-            if wait > 0:  # nio would sleep inside the request: sleep here, then pick again
-                await asyncio.sleep(wait)
+            now = self._clock()
+            wait = self._retry_until - now  # nio would sleep inside the request: here instead
+            if self.throttled and self._queue[0].urgency > Urgency.MEMBER:
+                wait = max(wait, self._last_low + self._low_gap - now)
+            if wait > 0:  # then pick again: something more urgent may have come
+                self._arrived.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._arrived.wait(), wait)
+                continue
             item = heapq.heappop(self._queue)
+            if item.urgency > Urgency.MEMBER:
+                self._last_low = now
             if item.merge_key is not None:
                 self._merging.pop(item.merge_key, None)
             try:

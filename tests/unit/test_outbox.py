@@ -56,7 +56,7 @@ async def test_while_limited_members_go_first_then_pages_intros_edits():
         told.append(1)
 
     clock = Clock()
-    outbox = Outbox(server.send, tell, clock)
+    outbox = Outbox(server.send, tell, clock, low_gap=0)
     outbox.rate_limited(0)  # a 429 with nothing to wait for
     outbox.rate_limited(0)
     server.gate.clear()
@@ -105,3 +105,19 @@ async def test_a_failed_send_fails_only_its_caller():
     good = asyncio.create_task(outbox.submit("!dm", msg("good"), Urgency.MEMBER))
     results = await asyncio.gather(bad, good, return_exceptions=True)
     assert isinstance(results[0], RuntimeError) and results[1] == "$ok"
+
+
+async def test_once_limited_only_members_answers_go_unpaced():
+    server = Server()
+    outbox = Outbox(server.send, low_gap=0.3)
+    outbox.rate_limited(0)
+    loop = asyncio.get_running_loop()
+    first = await outbox.submit("!team", msg("page 1"), Urgency.PAGE)
+    sent_first = loop.time()
+    second = asyncio.create_task(outbox.submit("!team", msg("page 2"), Urgency.PAGE))
+    await asyncio.sleep(0.05)
+    ack = await outbox.submit("!dm", msg("ack"), Urgency.MEMBER)  # not held by the pacing
+    assert loop.time() - sent_first < 0.25 and server.sent == ["page 1", "ack"]
+    await second
+    assert loop.time() - sent_first >= 0.3 and server.sent[-1] == "page 2"
+    assert (first, ack) == ("$e1", "$e2")
