@@ -45,6 +45,9 @@ ACCEPT_REACTIONS = ("✅", "👍", "✔")
 # Seconds a private room may take (a rate-limited homeserver: a minute and more) before the
 # member hears that it is being prepared.
 PREPARING_AFTER = 8.0
+# Seconds a member's answer waits for the page sent before it (bot.pages: under load the page
+# goes first); a page held longer than this, the answer goes out anyway.
+ACK_WAITS_FOR_PAGE = 1.0
 
 
 class SupportLine:
@@ -174,11 +177,14 @@ class SupportLine:
         self._wake.set()
         if self._pages.busy:
             # Under load the homeserver persists events one after another: the page goes
-            # first, so it does not queue behind a crowd of acknowledgements.
+            # first, so it does not queue behind a crowd of acknowledgements; but a page the
+            # homeserver holds back (rate limits) must not hold the member's answer too.
+            paging = asyncio.ensure_future(self._pages.page(request))
             try:
-                await self._pages.page(request)
+                await asyncio.wait({paging}, timeout=ACK_WAITS_FOR_PAGE)
             finally:
                 await ack  # the member hears back even if the team room cannot be reached
+            await paging
         else:  # the member's answer and the page go out together
             await asyncio.gather(ack, self._pages.page(request))
         await self._hooks.opened(request)
