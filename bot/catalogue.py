@@ -414,7 +414,7 @@ _TEXTS: Final[dict[str, dict[str, str]]] = {
         "rate_limited": (
             "⚠️ الخادم يحدّ من سرعة رسائلي، لذلك تخرج رسائلي والغرف الخاصة الجديدة ببطء: ردود "
             "الأعضاء أولًا، ثم التنبيهات. لن يضيع شيء. يمكن لمسؤول الخادم رفع الحدود عن حسابي "
-            "({bot})؛ في Synapse: `POST /_synapse/admin/v1/users/{bot}/override_ratelimit` مع "
+            "({bot})؛ في `Synapse`: `POST /_synapse/admin/v1/users/{bot}/override_ratelimit` مع "
             '`{"messages_per_second": 0, "burst_count": 0}`. يُظهر ذلك `warmline doctor`.'
         ),
         "room_preparing": (
