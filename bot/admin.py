@@ -31,6 +31,7 @@ from bot.matrix.crosssign import (
 from bot.matrix.discovery import discover
 from bot.matrix.keyexport import fast_kdf
 from bot.matrix.login import open_session
+from bot.matrix.ratelimits import homeserver_findings
 from bot.matrix.trust import UserKeys, is_cross_signed
 from store import Store, secret
 from store.records import CrossSigningSeeds
@@ -263,6 +264,7 @@ async def _checks(loaded: Loaded, results: list[tuple[bool, str]]) -> None:
             )
         )
         results += await _roster_report(s, loaded)
+        results += await homeserver_findings(s.client)
         same = stored is not None and own.master_pub == public(stored, "master")
         results.append(
             (

@@ -28,6 +28,7 @@ from bot.matrix.crosssign import bootstrap, public
 from bot.matrix.discovery import wait_for_homeserver
 from bot.matrix.erase import MatrixEraser
 from bot.matrix.events import decrypter
+from bot.matrix.followup import Followup
 from bot.matrix.keysharing import DeviceTrust
 from bot.matrix.login import open_session
 from bot.matrix.messenger import MatrixMessenger
@@ -159,7 +160,14 @@ async def _build(
     trust = DeviceTrust(client, store, config.encryption.trust, redactor)
     rooms = MatrixRooms(client, redactor, discreet=lambda: live.config.discreet)
     texts = Catalogue(config.messages, default=config.language)
-    matrix_messenger = MatrixMessenger(client, trust, redactor)
+    matrix_messenger = MatrixMessenger(
+        client,
+        trust,
+        redactor,
+        team_room=lambda: team.room_id,
+        handoff_room=rooms.handoff_room,
+        on_rate_limit=lambda: team.to_organizers(team.text("rate_limited"), bot=client.user_id),
+    )
     messenger = DiscreetMessenger(  # discreet: true puts a neutral first line to members
         matrix_messenger, texts, lambda: live.config.discreet, rooms.shared
     )
@@ -320,7 +328,7 @@ async def _build(
         stop,
         undecryptable,
         devices_changed=devices_changed,
-        after_batch=lambda: _after_sync(line, care),
+        after_batch=Followup(lambda: _after_sync(line, care), in_background),
         tuning=tuning,
         store_down=line.store_down,
     )

@@ -201,6 +201,17 @@ _TEXTS: Final[dict[str, dict[str, str]]] = {
             "⚠️ {supporter}: I could not set up the private room for request **{id}**. It is "
             "open again and paged anew below; the member was told it is taking longer."
         ),
+        "rate_limited": (
+            "⚠️ The homeserver is rate-limiting me, so my messages and new private rooms go out "
+            "slowly: members' answers first, then pages. Nothing is lost. A homeserver admin "
+            "can lift the limits for my account ({bot}); on Synapse: `POST "
+            "/_synapse/admin/v1/users/{bot}/override_ratelimit` with "
+            '`{"messages_per_second": 0, "burst_count": 0}`. `warmline doctor` shows it.'
+        ),
+        "room_preparing": (
+            "{supporter} is here for you. The homeserver is slowing me down, so your private "
+            "room takes a little longer: I'll invite you to it as soon as it is ready."
+        ),
         "flood": (
             "Someone is sending me many messages very fast, so I'm ignoring their messages for "
             "a minute. Any request they already made stays open and paged once."
@@ -419,6 +430,16 @@ _TEXTS: Final[dict[str, dict[str, str]]] = {
         "handoff_failed_team": (
             "⚠️ {supporter}: لم أتمكن من تجهيز الغرفة الخاصة للطلب **{id}**. عاد مفتوحًا "
             "وأُبلغ عنه من جديد أدناه؛ وأُخبر العضو أن الأمر يستغرق وقتًا أطول."
+        ),
+        "rate_limited": (
+            "⚠️ الخادم يحدّ من سرعة رسائلي، لذلك تخرج رسائلي والغرف الخاصة الجديدة ببطء: ردود "
+            "الأعضاء أولًا، ثم التنبيهات. لن يضيع شيء. يمكن لمسؤول الخادم رفع الحدود عن حسابي "
+            "({bot})؛ في `Synapse`: `POST /_synapse/admin/v1/users/{bot}/override_ratelimit` مع "
+            '`{"messages_per_second": 0, "burst_count": 0}`. يُظهر ذلك `warmline doctor`.'
+        ),
+        "room_preparing": (
+            "{supporter} هنا من أجلك. الخادم يبطئني، لذلك تتأخر غرفتك الخاصة قليلًا: سأدعوك "
+            "إليها فور جهوزها."
         ),
         "flood": (
             "شخص ما يرسل إليّ رسائل كثيرة بسرعة كبيرة، لذلك أتجاهل رسائله لمدة دقيقة. أي طلب "

@@ -44,6 +44,12 @@ STEP_EVENTS: dict[handoff.Step, LineEvent] = {
     handoff.Step.LAPSE: "lapse",
 }
 ACCEPT_REACTIONS = ("✅", "👍", "✔")
+# Seconds a private room may take (a rate-limited homeserver: a minute and more) before the
+# member hears that it is being prepared.
+PREPARING_AFTER = 8.0
+# Seconds a member's answer waits for the page sent before it (bot.pages: under load the page
+# goes first); a page held longer than this, the answer goes out anyway.
+ACK_WAITS_FOR_PAGE = 1.0
 
 
 class SupportLine:
@@ -182,11 +188,14 @@ class SupportLine:
         self._wake.set()
         if self._pages.busy:
             # Under load the homeserver persists events one after another: the page goes
-            # first, so it does not queue behind a crowd of acknowledgements.
+            # first, so it does not queue behind a crowd of acknowledgements; but a page the
+            # homeserver holds back (rate limits) must not hold the member's answer too.
+            paging = asyncio.ensure_future(self._pages.page(request))
             try:
-                await self._pages.page(request)
+                await asyncio.wait({paging}, timeout=ACK_WAITS_FOR_PAGE)
             finally:
                 await ack  # the member hears back even if the team room cannot be reached
+            await paging
         else:  # the member's answer and the page go out together
             await asyncio.gather(ack, self._pages.page(request))
         await self._hooks.opened(request)
@@ -298,33 +307,54 @@ class SupportLine:
                     supporter=Mention(supporter.user_id, supporter.name),
                 )
             return
+        making = asyncio.ensure_future(self.handoffs.room_for(request))
+        told = False
         try:
-            done = await self.handoffs.room_for(request)
+            try:
+                done = await asyncio.wait_for(asyncio.shield(making), PREPARING_AFTER)
+            except TimeoutError:  # the homeserver holds the room back: the member hears why
+                told = True
+                await self._replies.tell(
+                    request.member_room,
+                    request.language,
+                    "room_preparing",
+                    once=once_key("preparing", request),
+                    supporter=self._name(request),
+                )
+                done = await making
         except NoRoom as exc:
             await self._no_room(request, str(exc))
             return
         if done is None:  # closed or changed meanwhile
             return
-        await self._tell_accepted(done)
+        await self._tell_accepted(done, told)
 
-    async def _tell_accepted(self, request: Request) -> None:
-        """The member and the team hear the request was taken (the same messages again after
-        a crash: sent once, see Messenger.send)."""
+    async def _tell_accepted(self, request: Request, told: bool = False) -> None:
+        """The member (unless already told the room is being prepared) and the team hear the
+        request was taken (the same messages again after a crash: sent once, see
+        Messenger.send)."""
         supporter = self._roster().supporters.get(request.supporter or "")
-        unnamed = self._texts.text(request.language, "supporter_unnamed")
-        name = supporter.display if supporter else unnamed
-        await self._replies.tell(
-            request.member_room,
-            request.language,
-            "accepted_member",
-            once=once_key("accepted", request),
-            supporter=name,
-        )
+        if not told:
+            await self._replies.tell(
+                request.member_room,
+                request.language,
+                "accepted_member",
+                once=once_key("accepted", request),
+                supporter=self._name(request),
+            )
         if supporter is not None:
             mention = Mention(supporter.user_id, supporter.name)
             await self._team.send(
                 "accepted_team", None, once_key("taken", request), id=request.id, supporter=mention
             )
+
+    def _name(self, request: Request) -> str:
+        supporter = self._roster().supporters.get(request.supporter or "")
+        return (
+            supporter.display
+            if supporter
+            else self._texts.text(request.language, "supporter_unnamed")
+        )
 
     async def _no_room(self, accepted: Request, why: str) -> None:
         """No private room could be made: the request is open again and paged anew, the

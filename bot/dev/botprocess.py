@@ -148,9 +148,13 @@ def new_store_key() -> str:
     return secrets.token_hex(32)
 
 
-def synapse_with_bot(workdir: Path) -> tuple[LocalSynapse, str, str]:
-    """Starts Synapse and registers the bot account; returns (server, bot id, password)."""
+def synapse_with_bot(workdir: Path, lifted: bool = False) -> tuple[LocalSynapse, str, str]:
+    """Starts Synapse and registers the bot account; returns (server, bot id, password).
+    `lifted`: the bot's account is exempt from rate limits (see LocalSynapse.lift)."""
     server = LocalSynapse(workdir / "synapse")
     server.start()
     password = secrets.token_urlsafe(12)
-    return server, server.register("warmline", password), password
+    bot_id = server.register("warmline", password)
+    if lifted:
+        server.lift(bot_id)
+    return server, bot_id, password

@@ -5,13 +5,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
-from nio import OlmUnverifiedDeviceError, RoomSendError, RoomSendResponse
+from nio import ErrorResponse, OlmUnverifiedDeviceError, RoomSendError, RoomSendResponse
 
 from bot.logs import Redactor
 from bot.matrix.client import BotClient
 from bot.matrix.keysharing import DeviceTrust
+from bot.matrix.outbox import Outbox, Urgency
 from bot.text import Message
 
 log = logging.getLogger(__name__)
@@ -42,22 +44,50 @@ def edit_of(event_id: str, message: Message) -> dict[str, Any]:
 
 
 class MatrixMessenger:
-    def __init__(self, client: BotClient, trust: DeviceTrust, redactor: Redactor) -> None:
+    def __init__(
+        self,
+        client: BotClient,
+        trust: DeviceTrust,
+        redactor: Redactor,
+        team_room: Callable[[], str | None] = lambda: None,
+        handoff_room: Callable[[str], bool] = lambda room_id: False,
+        on_rate_limit: Callable[[], Awaitable[None]] | None = None,
+    ) -> None:
+        """`team_room`, `handoff_room`: what tells a page and an introduction from a member's
+        answer while the homeserver rate-limits the bot (bot.matrix.outbox); `on_rate_limit`
+        runs once per such episode."""
         self._client = client
         self._trust = trust
         self._redact = redactor
+        self._team_room = team_room
+        self._handoff_room = handoff_room
+        self.outbox = Outbox(self._send, on_rate_limit)
+        client.add_response_callback(self._seen, ErrorResponse)
+
+    async def _seen(self, response: Any) -> None:
+        """nio runs this for every error answer, 429s included, before it retries one."""
+        if getattr(response, "status_code", None) in ("M_LIMIT_EXCEEDED", 429):
+            self.outbox.rate_limited(getattr(response, "retry_after_ms", None))
 
     async def send(self, room_id: str, message: Message, once: str | None = None) -> str | None:
         """Sends; returns the event id, or None after logging why it could not be sent. `once`
         becomes the transaction id: a repeat (after a crash) is answered with the same event.
 
         Room keys go only to the devices the trust policy trusts (see bot.matrix.keysharing)."""
-        return await self._send(
-            room_id, content_of(message), None if once is None else f"warmline-{once}"
+        txn = None if once is None else f"warmline-{once}"
+        return await self.outbox.submit(
+            room_id, content_of(message), self._urgency(room_id), txn_id=txn
         )
 
     async def edit(self, room_id: str, event_id: str, message: Message) -> str | None:
-        return await self._send(room_id, edit_of(event_id, message))
+        return await self.outbox.submit(
+            room_id, edit_of(event_id, message), Urgency.LATER, (room_id, event_id)
+        )
+
+    def _urgency(self, room_id: str) -> Urgency:
+        if room_id == self._team_room():
+            return Urgency.PAGE
+        return Urgency.INTRO if self._handoff_room(room_id) else Urgency.MEMBER
 
     async def send_content(
         self, room_id: str, content: dict[str, Any], txn_id: str | None = None

@@ -21,6 +21,7 @@ from nio import (
 
 from bot.logs import Redactor
 from bot.matrix.direct import DirectRooms
+from bot.matrix.roomversion import RoomVersions, power_levels, read_room_versions
 from bot.ports import RoomError
 
 log = logging.getLogger(__name__)
@@ -48,10 +49,22 @@ class MatrixRooms:
         self._redact = redactor
         self._dms = DirectRooms(client)
         self._discreet = discreet  # handoff rooms get a neutral name and no topic
+        self._versions: RoomVersions | None = None  # read once (bot.matrix.roomversion)
+        self._made: set[str] = set()  # handoff rooms this process created
+
+    def handoff_room(self, room_id: str) -> bool:
+        """A private room the bot created for a handoff (since it started)."""
+        return room_id in self._made
 
     def shared(self, room_id: str) -> bool:
         """A room joined by reference (the team room, a schedule's room): nobody's own."""
         return room_id in self._dms.shared
+
+    async def room_version(self) -> str | None:
+        """The version new rooms get: the homeserver's default (None if it did not say)."""
+        if self._versions is None:
+            self._versions = await read_room_versions(self._client)
+        return self._versions.default if self._versions is not None else None
 
     async def join(self, ref: str) -> str:
         """Joins a room by alias or id (no-op if joined); returns the room id."""
@@ -94,6 +107,7 @@ class MatrixRooms:
         moderator power, observers none (they can read, not write). `marker` is kept in the
         room's state for `find_handoff` (overriding `events` would drop the preset's levels
         for the power levels themselves, so the marker keeps the default state level)."""
+        version = await self.room_version()
         users = {member: MODERATOR, supporter: MODERATOR, **dict.fromkeys(observers, 0)}
         discreet = self._discreet()
         resp = await self._client.room_create(
@@ -111,12 +125,19 @@ class MatrixRooms:
                 },
                 {"type": MARKER, "state_key": "", "content": {"marker": marker}},
             ],
-            # Room version 12: the creator (the bot) has top power implicitly and must not
-            # be listed; the member and the supporter become moderators.
-            power_level_override={"users": users, "events_default": SPEAK, "invite": INVITE},
+            room_version=version,
+            # The member and the supporter become moderators. The bot (the creator) is listed
+            # at the top level in v11 and older (to invite, set power levels, leave), never in
+            # v12, where its power is implicit (bot.matrix.roomversion).
+            power_level_override={
+                "users": power_levels(version, self._client.user_id, users, INVITE),
+                "events_default": SPEAK,
+                "invite": INVITE,
+            },
         )
         if isinstance(resp, RoomCreateError):
             raise RoomError(f"could not create the private room ({resp.status_code})")
+        self._made.add(str(resp.room_id))
         return str(resp.room_id)
 
     async def find_handoff(self, member: str, supporter: str, marker: str) -> str | None:

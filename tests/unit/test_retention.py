@@ -138,6 +138,6 @@ def test_the_median_time_to_accept_spans_folded_and_stored_requests(store: Store
     assert store.request_figures(monday, "2026-11-23").median_accept == 20  # 10, 20, 30
     a = handoff.open_request("AAAA", "@a:hs", "!a", "en", DAY0, TIMING, nobody_on_call=False)
     store.add_request(a)
-    store.replace_request(handoff.accept(a, "@sam:hs", DAY0 + 40, TIMING), "open")
+    store.update_request(a, handoff.accept(a, "@sam:hs", DAY0 + 40, TIMING))
     assert store.request_figures(monday, "2026-11-23").median_accept == 25  # and 40
     assert store.request_figures(monday + 86400, "2026-11-25").median_accept is None
