@@ -197,7 +197,12 @@ async def _build(
         lambda member: line.withdraw_all(member),
     )
     relay_out = MatrixRelayOut(  # relayed copies are the people's words, as they wrote them
-        client, trust, matrix_messenger, redactor, lambda: live.config.handoff.max_attachment_mb
+        client,
+        trust,
+        matrix_messenger,
+        redactor,
+        lambda: live.config.handoff.max_attachment_mb,
+        room_version=rooms.room_version,  # one reading of the server's versions for both
     )
     relay = RelaySessions(
         store, relay_out, messenger, texts, lambda: live.config, lambda: live.roster

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from nio import (
@@ -28,6 +28,7 @@ from bot.matrix.keysharing import DeviceTrust
 from bot.matrix.messenger import MatrixMessenger
 from bot.matrix.relay_media import MediaCopier
 from bot.matrix.rooms import ENCRYPTION, INVITE, MODERATOR, SPEAK
+from bot.matrix.roomversion import power_levels
 from bot.ports import RoomError
 from bot.relay_map import MEDIA, Edited, Reacted, Said
 
@@ -55,12 +56,15 @@ class MatrixRelayOut:
         messenger: MatrixMessenger,
         redactor: Redactor,
         limit_mb: Callable[[], int] = lambda: 10,
+        *,
+        room_version: Callable[[], Awaitable[str | None]],  # MatrixRooms.room_version
     ) -> None:
         self._media = MediaCopier(client, limit_mb, redactor)
         self._client = client
         self._trust = trust
         self._messenger = messenger
         self._redact = redactor
+        self._room_version = room_version
 
     async def say(self, room: str, said: Said, label: str | None, txn: str) -> str | None:
         if said.kind == MEDIA:
@@ -114,6 +118,7 @@ class MatrixRelayOut:
         return None
 
     async def open_room(self, supporter: str, name: str, topic: str) -> str:
+        version = await self._room_version()
         resp = await self._client.room_create(
             visibility=RoomVisibility.private,
             preset=RoomPreset.private_chat,
@@ -128,10 +133,14 @@ class MatrixRelayOut:
                     "content": {"history_visibility": "invited"},
                 },
             ],
+            room_version=version,
             # as in a handoff room: only the bot invites, the supporter is a moderator, and an
-            # observer the member agreed to (at 0) can read but not write
+            # observer the member agreed to (at 0) can read but not write; the bot (the creator)
+            # listed in v11 and older, never in v12 (bot.matrix.roomversion)
             power_level_override={
-                "users": {supporter: MODERATOR},
+                "users": power_levels(
+                    version, self._client.user_id, {supporter: MODERATOR}, INVITE
+                ),
                 "events_default": SPEAK,
                 "invite": INVITE,
             },
