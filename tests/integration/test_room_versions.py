@@ -1,5 +1,6 @@
 """The whole handoff on homeservers whose default room version is 10, 11 or 12: v11 and older
-need the bot in the handoff room's power levels, v12 forbids it (bot.matrix.roomversion)."""
+need the bot in the handoff room's power levels, v12 forbids it (bot.matrix.roomversion); the
+relay room (#13) the same."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ import pytest
 from nio import RoomMessage
 
 from bot.dev.synapse import LocalSynapse
-from tests.support.line import Line
+from tests.integration.test_relay import RELAY, from_bot, relayed_session
+from tests.support.harness import BotSetup, Members
+from tests.support.line import Line, start_line
 
 pytestmark = pytest.mark.integration
 
@@ -65,3 +68,19 @@ async def test_handoff_on_the_servers_default_room_version(line: Line, synapse: 
     start_done = line.sam.mark()
     await line.sam.send(line.team, f"!done {request_id}")
     await line.team_message(line.sam, start_done, f"Session {request_id} is closed")
+
+
+async def test_relay_on_the_servers_default_room_version(
+    bot_setup: BotSetup, members: Members, synapse: LocalSynapse
+):
+    line = await start_line(bot_setup, members, extra=RELAY)
+    dm, room, request_id = await relayed_session(line)
+    relay_room = line.sam.client.rooms[room]
+    assert relay_room.room_version == synapse.room_version
+    listed = line.bot_id in relay_room.power_levels.users
+    assert listed == (synapse.room_version != "12"), relay_room.power_levels.users
+    start_alex, start_sam = line.alex.mark(), line.sam.mark()
+    await line.sam.send(room, "!done")
+    await line.alex.wait_for(from_bot(line, dm, "has ended"), start=start_alex)
+    await line.sam.wait_for(from_bot(line, room, f"member {request_id} has ended"), start=start_sam)
+    await line.bot.stop()
