@@ -75,6 +75,9 @@ class Handoffs:
         self._clock = clock
         self._leave_at: dict[str, tuple[float, float]] = {}  # room: next try, pause after
         self._making: set[str] = set()  # requests whose room is being made now
+        # rooms whose session is closing in this process: left only once both sides were told
+        # (a relay room, observers); after a crash the promise alone counts
+        self.closing: set[str] = set()
 
     # -- the room ---------------------------------------------------------------------------
     async def room_for(self, request: Request) -> Request | None:
@@ -160,6 +163,8 @@ class Handoffs:
         """Leaves every room the bot promised to leave and has not yet left."""
         now = self._clock()
         for room in self._store.rooms_to_leave():
+            if room in self.closing:
+                continue
             due, pause = self._leave_at.get(room, (0.0, self.pause))
             if now < due:
                 continue

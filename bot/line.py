@@ -14,7 +14,7 @@ import contextlib
 import dataclasses
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Literal
 
@@ -393,16 +393,32 @@ class SupportLine:
 
     async def _close(self, request: Request, state: Literal["done"]) -> None:
         closed = handoff.finish(request, self._clock(), state)
-        if self._store.update_request(request, closed, leave=request.handoff_room):
+        with self._closing(request):
+            if not self._store.update_request(request, closed, leave=request.handoff_room):
+                return
             self._record(state)
             await self._edit_page(request)
             await self._leave(request)
+
+    @contextlib.contextmanager
+    def _closing(self, request: Request) -> Iterator[None]:
+        """While a session closes, its room is not left by the promise alone (a sync may run
+        `leave_promised` meanwhile): the relay and observers' hooks speak in it first."""
+        room = request.handoff_room
+        if room is not None:
+            self.handoffs.closing.add(room)
+        try:
+            yield
+        finally:
+            if room is not None:
+                self.handoffs.closing.discard(room)
 
     async def _leave(self, request: Request) -> None:
         """Leaves the room promised (with the step that closed the request) to be left; the
         bot may have left already, after the introduction: that counts as left."""
         with contextlib.suppress(Exception):
             await self._hooks.before_leave(request)  # observers go first
+        self.handoffs.closing.discard(request.handoff_room or "")  # both sides told: now
         await self.handoffs.leave_promised()
 
     async def store_down(self) -> None:
@@ -473,8 +489,13 @@ class SupportLine:
             return
         updated, kind = step
         leave = request.handoff_room if kind is handoff.Step.EXPIRE else None
-        if not self._store.update_request(request, updated, leave=leave):
-            return
+        with self._closing(request):
+            if self._store.update_request(request, updated, leave=leave):
+                await self._stepped(request, updated, kind, now)
+
+    async def _stepped(
+        self, request: Request, updated: Request, kind: handoff.Step, now: float
+    ) -> None:
         self._record(STEP_EVENTS[kind])
         if kind is handoff.Step.ESCALATE and self._unpaged(updated):
             await self._pages.page(updated)  # never paged (a crash): a page, which ✅ accepts
