@@ -224,14 +224,14 @@ async def _build(
     checkins = Checkins(store, texts, messenger, rooms, config.roster.timezone, scheduler)
     members = Members(store, line, texts, checkins)
 
-    async def post(schedule: ScheduleConfig) -> str | None:
+    async def post(schedule: ScheduleConfig, once: str) -> str | None:
         language = schedule.language or texts.default
         if schedule.message is not None:
             message = render("{text}", texts.direction(language), text=schedule.message)
         else:
             topic = schedule.resources[0] if len(schedule.resources) == 1 else None
             message = line.resources_message(language, topic)
-        return await messenger.send(await rooms.join(schedule.room), message)
+        return await messenger.send(await rooms.join(schedule.room), message, once)
 
     schedules = Schedules(config.schedules, config.schedule_grace, store, post, scheduler=scheduler)
     watch = SessionAlerts(trust, store, lambda: live.roster, team, redactor)
@@ -384,6 +384,10 @@ async def _serve(store: Store, parts: Parts, stop: asyncio.Event) -> None:
         except Exception:  # must not keep the line from running
             log.exception("resuming the members' consent questions failed")
         helpers.append(asyncio.create_task(parts.care.consents.run(stop)))
+        try:
+            await parts.checkins.resume()
+        except Exception:  # must not keep the line from running
+            log.exception("resuming the check-ins failed")
         try:
             await parts.schedules.catch_up()
         except Exception:  # a failed catch-up must not keep the line from running

@@ -19,13 +19,14 @@ from apscheduler.triggers.cron import CronTrigger
 from bot.catalogue import Catalogue
 from bot.config_values import valid_zone
 from bot.ports import Messenger, RoomError, Rooms
-from bot.schedules import forward, local_minute
+from bot.schedules import forward, local_minute, once_of
 from bot.shifts import DAYS, days_of, time_of_day
 from bot.text import Message
 from store import Store
 from store.records import Checkin
 
 CHECKIN_RETRIES = 5  # a minute apart, when a check-in could not be sent
+MISFIRE_GRACE = 600  # seconds: a check-in later than this is not sent
 
 
 def parse(args: str) -> tuple[str, str, str | None]:
@@ -78,7 +79,7 @@ class Checkins:
             args=[checkin.user_id],
             id=self._job_id(checkin.user_id),
             replace_existing=True,
-            misfire_grace_time=600,
+            misfire_grace_time=MISFIRE_GRACE,
         )
 
     def add_jobs(self) -> None:
@@ -101,20 +102,37 @@ class Checkins:
         key = f"{self._job_id(user_id)}@{local_minute(now, self.zone_of(user_id))}"
         if not self._store.claim_schedule_run(key):
             return
-        language = self._store.member_language(user_id) or self._texts.default
+        if await self._send(checkin, key):
+            return
+        # not sent (homeserver trouble): a few tries, a minute apart, then the next day
+        self._store.release_schedule_run(key)
+        if retry < CHECKIN_RETRIES:
+            self._scheduler.add_job(
+                self._fire,
+                "date",
+                run_date=now + timedelta(minutes=1),
+                args=[user_id, retry + 1],
+                misfire_grace_time=MISFIRE_GRACE,
+            )
+
+    async def _send(self, checkin: Checkin, run: str) -> bool:
+        """Sends a claimed run's prompt (the same transaction if sent again); True if it went."""
+        language = self._store.member_language(checkin.user_id) or self._texts.default
         prompt = self._texts.render(language, "checkin_prompt")
         room = await self._private_room(checkin)
-        if room is None or await self._messenger.send(room, prompt) is None:
-            # not sent (homeserver trouble): a few tries, a minute apart, then the next day
-            self._store.release_schedule_run(key)
-            if retry < CHECKIN_RETRIES:
-                self._scheduler.add_job(
-                    self._fire,
-                    "date",
-                    run_date=now + timedelta(minutes=1),
-                    args=[user_id, retry + 1],
-                    misfire_grace_time=600,
-                )
+        if room is None or await self._messenger.send(room, prompt, once_of(run)) is None:
+            return False
+        self._store.schedule_run_sent(run)
+        return True
+
+    async def resume(self) -> None:
+        """At start: a check-in claimed before a crash and perhaps not sent is sent (never
+        twice: the same transaction) if it is less than 10 minutes late."""
+        now = self._clock()
+        for checkin in self._store.checkins():
+            for run, at in self._store.unsent_schedule_runs(self._job_id(checkin.user_id) + "@"):
+                if now - at > MISFIRE_GRACE or not await self._send(checkin, run):
+                    self._store.schedule_run_sent(run)  # too late, or not now: not again
 
     async def _private_room(self, checkin: Checkin) -> str | None:
         """The member's private DM, asked again at every check-in: the room chosen when it

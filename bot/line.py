@@ -443,6 +443,8 @@ class SupportLine:
                     await self._pages.page(request)
                 except Exception:
                     log.exception("paging request %s after a restart failed", request.id)
+        with contextlib.suppress(Exception):  # a ✅ kept while its page was on its way
+            await self._pages.take_early()
         for request in self._store.accepted_requests():
             try:
                 if request.handoff_room is None:

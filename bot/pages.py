@@ -86,6 +86,12 @@ class PageRecords(Protocol):
 
     def pages_on_their_way(self) -> bool: ...
 
+    def keep_early_accept(self, page_event: str, supporter: str, now: float) -> None: ...
+
+    def early_accepts(self) -> list[tuple[str, str]]: ...
+
+    def drop_early_accept(self, page_event: str) -> None: ...
+
 
 class Pages:
     def __init__(
@@ -106,9 +112,8 @@ class Pages:
         self._new: Coalescer[Request] = Coalescer(self._send_new)
         self._reminders: Coalescer[Request] = Coalescer(self._send_reminders)
         self._paging: set[str] = set()  # requests whose first page is on its way
-        # ✅ on a page before its event was recorded (sent just before a crash): the page's
-        # event and who reacted; taken as their accept once the page is recorded
-        self._early: dict[str, str] = {}
+        # ✅ on a page before its event was recorded (sent just before a crash): kept in the
+        # store (a crash must not lose it) and taken as the accept once the page is recorded
         self.on_early: Callable[[str, str], Awaitable[None]] | None = None
 
     @property
@@ -171,10 +176,7 @@ class Pages:
         if event is None:
             return
         self._store.set_page_event([r.id for r in requests], event)
-        early = self._early.pop(event, None)
-        target = self.accept_target(event) if early is not None else None
-        if early is not None and target is not None and self.on_early is not None:
-            await self.on_early(target.id, early)
+        await self.take_early(event)
         if any(r.state != "open" for r in self._store.requests_paged_as(event)):
             await self.refresh(event)  # withdrawn while the page was on its way
 
@@ -229,9 +231,21 @@ class Pages:
 
     def early_accept(self, page_event: str, supporter: str) -> None:
         """✅ by `supporter` on `page_event`, not (yet) known as a page."""
-        if len(self._early) >= 100:  # bounded: the oldest goes
-            self._early.pop(next(iter(self._early)))
-        self._early[page_event] = supporter
+        self._store.keep_early_accept(page_event, supporter, self._clock())
+
+    async def take_early(self, page_event: str | None = None) -> None:
+        """Takes each kept ✅ whose page is recorded now (only `page_event`'s if given) as
+        its supporter's accept; forgotten only once taken (a crash between: taken again at
+        the restart, and refused as already taken)."""
+        for event, supporter in self._store.early_accepts():
+            if page_event not in (None, event):
+                continue
+            target = self.accept_target(event)
+            if target is None:
+                continue  # not recorded (yet): kept, bounded by the store
+            if self.on_early is not None:
+                await self.on_early(target.id, supporter)
+            self._store.drop_early_accept(event)
 
     def accept_target(self, page_event: str) -> Request | None:
         """What ✅ on a page takes: its request, or on a combined page the oldest still open

@@ -27,7 +27,8 @@ from apscheduler.triggers.cron import CronTrigger
 from bot.config import ScheduleConfig
 
 log = logging.getLogger(__name__)
-Post = Callable[[ScheduleConfig], Awaitable[str | None]]  # the event id; None: not sent
+# (schedule, transaction id) → the event id; None: not sent
+Post = Callable[[ScheduleConfig, str], Awaitable[str | None]]
 RETRY_AFTER = 60.0  # seconds before a failed post is tried again (while within the grace)
 
 
@@ -85,6 +86,11 @@ def run_key(schedule: ScheduleConfig, fire: datetime) -> str:
     return f"{schedule_id(schedule)}@{local_minute(fire, schedule.timezone)}"
 
 
+def once_of(run: str) -> str:
+    """The transaction id of a run's post: a post sent again after a crash is the same post."""
+    return "run-" + hashlib.sha256(run.encode()).hexdigest()[:32]
+
+
 def latest_fire(schedule: ScheduleConfig, now: datetime, horizon: timedelta) -> datetime | None:
     """The last time the schedule was due at or before `now` (looking back `horizon`)."""
     cron, latest = trigger(schedule), None
@@ -107,6 +113,10 @@ class ScheduleRuns(Protocol):
     def claim_schedule_run(self, run: str, now: float | None = None) -> bool: ...
 
     def release_schedule_run(self, run: str) -> None: ...
+
+    def schedule_run_sent(self, run: str) -> None: ...
+
+    def unsent_schedule_runs(self, prefix: str) -> list[tuple[str, int]]: ...
 
 
 class Schedules:
@@ -131,8 +141,17 @@ class Schedules:
         return datetime.fromtimestamp(self._clock(), UTC)
 
     async def catch_up(self) -> None:
-        """At start: post each schedule's latest missed run if it is within the grace."""
+        """At start: a run claimed before a crash and perhaps not posted is posted (the same
+        transaction: never twice) if within the grace; then each schedule's latest missed run
+        if it is within the grace."""
         now = self._now()
+        for schedule in self._schedules:
+            for run, at in self._store.unsent_schedule_runs(schedule_id(schedule) + "@"):
+                if now.timestamp() - at <= self._grace:
+                    await self._post_claimed(schedule, run)
+                else:
+                    log.warning("skipped schedule %s: missed", schedule_id(schedule))
+                    self._store.schedule_run_sent(run)
         for schedule in self._schedules:
             fire = latest_fire(schedule, now, timedelta(days=8))
             if fire is None or not self._store.claim_schedule_run(run_key(schedule, fire)):
@@ -156,11 +175,12 @@ class Schedules:
         """Posts a run this process claimed; if that fails, the claim is released and the
         post tried again a minute later (the run is not lost, and still posted once)."""
         try:
-            sent = await self._post(schedule)
+            sent = await self._post(schedule, once_of(key))
         except Exception:
             log.exception("posting schedule %s failed", schedule_id(schedule))
             sent = None
         if sent is not None:
+            self._store.schedule_run_sent(key)
             return
         self._store.release_schedule_run(key)
         log.warning("schedule %s not posted; trying again in a minute", schedule_id(schedule))

@@ -312,6 +312,24 @@ def _v15(db: sqlcipher3.Connection) -> None:
     )
 
 
+def _v16(db: sqlcipher3.Connection) -> None:
+    """A ✅ on a page whose event the bot had not recorded yet (the page went out just before
+    a crash): kept here, not in memory, until the page is recorded and the ✅ taken as the
+    supporter's accept (issue #11: a crash in between lost it). At most 100 rows, a day each.
+    And whether a claimed community post or check-in went out: a claim is the intent, `sent`
+    its completion, so a crash between the two is sent again (same transaction) at the start
+    instead of missed (runs claimed before this version count as sent)."""
+    run_script(
+        db,
+        """
+        CREATE TABLE early_accepts (
+            page_event TEXT PRIMARY KEY, supporter TEXT NOT NULL, since REAL NOT NULL
+        );
+        ALTER TABLE schedule_runs ADD COLUMN sent INTEGER NOT NULL DEFAULT 1
+        """,
+    )
+
+
 # warmline's own tables; every other table in the file is nio's crypto store.
 OWN_TABLES = frozenset(
     {
@@ -342,6 +360,7 @@ OWN_TABLES = frozenset(
         "relay_sessions",
         "relay_pairs",
         "leaving",
+        "early_accepts",
     }
 )
 
@@ -362,4 +381,5 @@ MIGRATIONS: tuple[Migration, ...] = (
     _v13,
     _v14,
     _v15,
+    _v16,
 )

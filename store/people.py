@@ -100,10 +100,25 @@ class MemberTables:
         """True exactly once per run key (schedule + local date and minute)."""
         with transaction(self._db):
             cur = self._db.execute(
-                "INSERT OR IGNORE INTO schedule_runs (run, at) VALUES (?, ?)",
+                "INSERT OR IGNORE INTO schedule_runs (run, at, sent) VALUES (?, ?, 0)",
                 (run, int(now if now is not None else time.time())),
             )
         return bool(cur.rowcount)
+
+    def schedule_run_sent(self, run: str) -> None:
+        """The claimed run's post went out (or is given up): nothing left to do for it."""
+        with transaction(self._db):
+            self._db.execute("UPDATE schedule_runs SET sent = 1 WHERE run = ?", (run,))
+
+    def unsent_schedule_runs(self, prefix: str) -> list[tuple[str, int]]:
+        """(run, claimed at) of runs whose key starts with `prefix`, claimed and not known to
+        be sent: a crash came between the claim and the post."""
+        rows = self._db.execute(
+            "SELECT run, at FROM schedule_runs WHERE sent = 0 AND substr(run, 1, ?) = ? "
+            "ORDER BY at",
+            (len(prefix), prefix),
+        ).fetchall()
+        return [(str(r[0]), int(r[1])) for r in rows]
 
     def release_schedule_run(self, run: str) -> None:
         """The post of a claimed run failed: let a retry claim it again."""

@@ -90,6 +90,33 @@ class RequestTables:
         with transaction(self._db):
             self._db.execute("DELETE FROM leaving WHERE room_id = ?", (room_id,))
 
+    # -- ✅ on a page not recorded yet ------------------------------------------------------
+    def keep_early_accept(self, page_event: str, supporter: str, now: float) -> None:
+        """Keeps `supporter`'s ✅ on `page_event` until the page is recorded (bounded: a day,
+        and the newest 100)."""
+        with transaction(self._db):
+            self._db.execute("DELETE FROM early_accepts WHERE since < ?", (now - 86_400,))
+            self._db.execute(
+                "INSERT OR IGNORE INTO early_accepts (page_event, supporter, since) "
+                "VALUES (?, ?, ?)",
+                (page_event, supporter, now),
+            )
+            self._db.execute(
+                "DELETE FROM early_accepts WHERE page_event NOT IN "
+                "(SELECT page_event FROM early_accepts ORDER BY since DESC LIMIT 100)"
+            )
+
+    def early_accepts(self) -> list[tuple[str, str]]:
+        """(page event, supporter) of every ✅ kept, oldest first."""
+        rows = self._db.execute(
+            "SELECT page_event, supporter FROM early_accepts ORDER BY since"
+        ).fetchall()
+        return [(str(r[0]), str(r[1])) for r in rows]
+
+    def drop_early_accept(self, page_event: str) -> None:
+        with transaction(self._db):
+            self._db.execute("DELETE FROM early_accepts WHERE page_event = ?", (page_event,))
+
     def request(self, request_id: str) -> Request | None:
         found = self._requests("id = ?", (request_id.upper(),))
         return found[0] if found else None

@@ -89,7 +89,7 @@ async def test_a_checkin_that_could_not_be_sent_is_retried_and_sent_once(tmp_pat
             self.up = False
             self.sent: list[str] = []
 
-        async def send(self, room_id, message):
+        async def send(self, room_id, message, once=None):
             if not self.up:
                 return None
             self.sent.append(room_id)
@@ -115,5 +115,49 @@ async def test_a_checkin_that_could_not_be_sent_is_retried_and_sent_once(tmp_pat
         await checkins._fire("@a:hs", 1)
         await checkins._fire("@a:hs", 1)  # a second run in the same minute
         assert messenger.sent == ["!dm"]
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize("sent_before_the_crash", [False, True])
+async def test_a_checkin_claimed_before_a_crash_is_sent_once_at_the_restart(
+    tmp_path, sent_before_the_crash: bool
+):
+    """Issue #11: the run was claimed, the process died before (or just after) the send: the
+    restart sent nothing (missed), or must not send it twice."""
+    from bot.catalogue import Catalogue
+    from bot.checkins import Checkins
+    from bot.schedules import make_scheduler
+    from store import Store
+    from store.records import Checkin
+    from store.secret import parse as parse_key
+    from tests.support.fakes import FakeRooms, RecordingMessenger
+
+    class Dies(RecordingMessenger):
+        async def send(self, room_id, message, once=None):
+            if sent_before_the_crash:
+                await super().send(room_id, message, once)
+            raise SystemExit("killed")
+
+    store = Store(tmp_path / "data", parse_key("c4" * 32, "test"))
+    homeserver = Dies()
+    try:
+        store.set_checkin(Checkin("@a:hs", "daily", "20:00", "!dm"))
+
+        def process(messenger: RecordingMessenger) -> Checkins:
+            rooms = FakeRooms({"!dm": "@a:hs"})
+            return Checkins(
+                store, Catalogue(), messenger, rooms, "UTC", make_scheduler(), clock=lambda: 1e9
+            )
+
+        with pytest.raises(SystemExit):
+            await process(homeserver)._fire("@a:hs")
+        again = RecordingMessenger()
+        again.sent, again.onces = homeserver.sent, homeserver.onces  # the same homeserver
+        restarted = process(again)
+        await restarted.resume()
+        await restarted.resume()
+        await restarted._fire("@a:hs")  # the same minute's job, run again
+        assert [room for room, _ in again.sent] == ["!dm"]
     finally:
         store.close()

@@ -9,6 +9,7 @@ import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
 
+import hypothesis  # noqa: F401  (see below)
 import pytest
 
 from bot import handoff
@@ -17,6 +18,9 @@ from store import Incoming
 from tests.support.crashes import SAM, TEAM, TIMING, Crash, Fuse, World, config
 
 MEMBER = "@alex:hs"
+# hypothesis is imported above so that its pytest plugin's summary does not import it after
+# these crashes: on Python 3.11.7 that late import fails with "AST constructor recursion depth
+# mismatch" (a CPython bug) and turns a green run of this file alone into exit status 1.
 
 
 @pytest.fixture
@@ -248,3 +252,42 @@ async def test_a_reaction_on_any_other_message_is_no_command(world: World):
     line = world.process()
     await line.talk(MEMBER, "!dm-alex", "en")
     assert line.reaction_command(reaction("$some-chat-message")) is None
+
+
+async def test_a_reaction_kept_before_a_crash_is_taken_after_the_restart(world: World):
+    """Seen in bench.chaos ("✅ answered"): the ✅ on a page sent just before a crash came
+    while the page was still unrecorded, was held in memory, and a second crash lost it."""
+    await dies(world.process(Fuse(on="send:team", after=True)).talk(MEMBER, "!dm-alex", "en"))
+    ((_, page_event),) = [(k, v) for k, v in world.messenger.onces.items() if k[0] == TEAM]
+    held = world.process()
+    command = held.reaction_command(reaction(page_event))
+    assert command == ("accept", page_event)
+    await held.accept(command[1], SAM)  # kept; then this process dies before paging again
+    line = world.process()
+    await line.resume()  # the same page again, recorded: the kept ✅ is taken now
+    stored = world.store.request("AAAA")
+    assert stored is not None and stored.state == "accepted" and stored.handoff_room is not None
+    assert world.store.early_accepts() == []
+
+
+async def test_a_reaction_kept_on_a_page_recorded_before_a_crash_is_taken_at_restart(
+    world: World,
+):
+    """The page was recorded but the process died before taking the kept ✅."""
+    await dies(world.process(Fuse(on="send:team", after=True)).talk(MEMBER, "!dm-alex", "en"))
+    ((_, page_event),) = [(k, v) for k, v in world.messenger.onces.items() if k[0] == TEAM]
+    world.store.keep_early_accept(page_event, SAM, 0.0)
+    world.store.set_page_event(["AAAA"], page_event)
+    await world.process().resume()
+    stored = world.store.request("AAAA")
+    assert stored is not None and stored.state == "accepted"
+    assert world.store.early_accepts() == []
+
+
+def test_kept_reactions_are_bounded(world: World):
+    for i in range(130):
+        world.store.keep_early_accept(f"$e{i}", SAM, 1_000_000.0 + i)
+    kept = world.store.early_accepts()
+    assert len(kept) == 100 and kept[0][0] == "$e30"
+    world.store.keep_early_accept("$late", SAM, 1_000_000.0 + 86_400 + 200)
+    assert [e for e, _ in world.store.early_accepts()] == ["$late"]

@@ -54,6 +54,8 @@ class World:
         self.now = now
         self.posts: list[tuple[ScheduleConfig, datetime]] = []
         self.failing = False  # the homeserver refuses the post (returns no event id)
+        self.sent: dict[str, str] = {}  # transaction id → event id, as the homeserver keeps
+        self.crash_after_post = False
         self.scheduler = make_scheduler()
         self.schedules = Schedules(
             (FRIDAY_18,),
@@ -64,11 +66,31 @@ class World:
             scheduler=self.scheduler,
         )
 
-    async def post(self, schedule: ScheduleConfig) -> str | None:
+    async def post(self, schedule: ScheduleConfig, once: str) -> str | None:
         if self.failing:
             return None
-        self.posts.append((schedule, self.now))
-        return f"$post{len(self.posts)}"
+        if once not in self.sent:  # the homeserver answers a repeated transaction alike
+            self.posts.append((schedule, self.now))
+            self.sent[once] = f"$post{len(self.posts)}"
+        if self.crash_after_post:
+            raise SystemExit("killed after the post went out")
+        return self.sent[once]
+
+    def restarted(self) -> World:
+        """A new process over the same store, the same homeserver."""
+        new = World.__new__(World)
+        new.__dict__.update(self.__dict__)
+        new.crash_after_post = False
+        new.scheduler = make_scheduler()
+        new.schedules = Schedules(
+            (FRIDAY_18,),
+            3600,
+            self.store,
+            new.post,
+            lambda: new.now.timestamp(),
+            scheduler=new.scheduler,
+        )
+        return new
 
 
 @pytest.fixture
@@ -121,3 +143,24 @@ async def test_a_failed_post_is_retried_not_lost_and_still_posted_once(world: Wo
     await world.schedules.fire(FRIDAY_18)  # what the retry job runs
     await world.schedules.fire(FRIDAY_18)
     assert len(world.posts) == 1
+
+
+async def test_a_crash_between_the_claim_and_the_post_posts_it_at_the_restart(world: World):
+    """Issue #11: the run was claimed (intent), then the process died before posting: the
+    restart's catch-up posted nothing (the run was already claimed), a missed post."""
+    world.store.claim_schedule_run(run_key(FRIDAY_18, world.now))  # …and killed here
+    again = world.restarted()
+    again.now += timedelta(seconds=5)
+    await again.schedules.catch_up()
+    await again.schedules.catch_up()
+    assert len(again.posts) == 1
+
+
+async def test_a_crash_right_after_the_post_does_not_post_it_twice(world: World):
+    world.crash_after_post = True
+    with pytest.raises(SystemExit):
+        await world.schedules.fire(FRIDAY_18)
+    again = world.restarted()
+    await again.schedules.catch_up()
+    await again.schedules.fire(FRIDAY_18)
+    assert len(again.posts) == 1 and again.store.unsent_schedule_runs("") == []
