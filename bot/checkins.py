@@ -19,7 +19,7 @@ from apscheduler.triggers.cron import CronTrigger
 from bot.catalogue import Catalogue
 from bot.config_values import valid_zone
 from bot.ports import Messenger, RoomError, Rooms
-from bot.schedules import forward, local_minute, once_of
+from bot.schedules import forward, latest_of, local_minute, once_of
 from bot.shifts import DAYS, days_of, time_of_day
 from bot.text import Message
 from store import Store
@@ -68,14 +68,16 @@ class Checkins:
     def _job_id(self, user_id: str) -> str:
         return "checkin-" + hashlib.sha256(user_id.encode()).hexdigest()[:16]
 
-    def _schedule(self, checkin: Checkin) -> None:
+    def _trigger(self, checkin: Checkin) -> CronTrigger:
         hour, minute = checkin.at.split(":")
         days = "*" if checkin.days == "daily" else checkin.days
         zone = ZoneInfo(self.zone_of(checkin.user_id))
-        cron = forward(CronTrigger(day_of_week=days, hour=hour, minute=minute, timezone=zone))
+        return forward(CronTrigger(day_of_week=days, hour=hour, minute=minute, timezone=zone))
+
+    def _schedule(self, checkin: Checkin) -> None:
         self._scheduler.add_job(
             self._fire,
-            cron,
+            self._trigger(checkin),
             args=[checkin.user_id],
             id=self._job_id(checkin.user_id),
             replace_existing=True,
@@ -94,12 +96,21 @@ class Checkins:
             if self._scheduler.running:
                 self.add_jobs()
 
-    async def _fire(self, user_id: str, retry: int = 0) -> None:
+    async def _fire(self, user_id: str, retry: int = 0, due: float | None = None) -> None:
+        """Sends the check-in due last (at most MISFIRE_GRACE ago; `due` for a retry): its
+        run is keyed by the minute it was due, not the minute it ran, so a late run or a
+        restart's catch-up is the same run."""
         checkin = self._store.checkin_of(user_id)
         if checkin is None:
             return
         now = datetime.fromtimestamp(self._clock(), UTC)
-        key = f"{self._job_id(user_id)}@{local_minute(now, self.zone_of(user_id))}"
+        if due is None:
+            fire = latest_of(self._trigger(checkin), now, timedelta(seconds=MISFIRE_GRACE))
+            if fire is None:
+                return
+            due = fire.timestamp()
+        minute = local_minute(datetime.fromtimestamp(due, UTC), self.zone_of(user_id))
+        key = f"{self._job_id(user_id)}@{minute}"
         if not self._store.claim_schedule_run(key):
             return
         if await self._send(checkin, key):
@@ -111,7 +122,7 @@ class Checkins:
                 self._fire,
                 "date",
                 run_date=now + timedelta(minutes=1),
-                args=[user_id, retry + 1],
+                args=[user_id, retry + 1, due],
                 misfire_grace_time=MISFIRE_GRACE,
             )
 
@@ -133,6 +144,7 @@ class Checkins:
             for run, at in self._store.unsent_schedule_runs(self._job_id(checkin.user_id) + "@"):
                 if now - at > MISFIRE_GRACE or not await self._send(checkin, run):
                     self._store.schedule_run_sent(run)  # too late, or not now: not again
+            await self._fire(checkin.user_id)  # came due while the bot was down
 
     async def _private_room(self, checkin: Checkin) -> str | None:
         """The member's private DM, asked again at every check-in: the room chosen when it

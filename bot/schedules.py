@@ -93,7 +93,12 @@ def once_of(run: str) -> str:
 
 def latest_fire(schedule: ScheduleConfig, now: datetime, horizon: timedelta) -> datetime | None:
     """The last time the schedule was due at or before `now` (looking back `horizon`)."""
-    cron, latest = trigger(schedule), None
+    return latest_of(trigger(schedule), now, horizon)
+
+
+def latest_of(cron: CronTrigger, now: datetime, horizon: timedelta) -> datetime | None:
+    """The last time `cron` was due at or before `now` (looking back `horizon`)."""
+    latest = None
     fire = cron.get_next_fire_time(None, now - horizon)
     while fire is not None and fire.timestamp() <= now.timestamp():
         latest = fire

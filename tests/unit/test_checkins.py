@@ -8,6 +8,8 @@ from bot.config import parse as parse_config
 from bot.config_values import valid_zone
 from bot.shifts import parse_shift
 
+AT_2000 = 1_796_673_605.0  # 2026-12-07 20:00:05 UTC: a daily 20:00 check-in is due
+
 
 @pytest.mark.parametrize(
     ("args", "parsed"),
@@ -106,7 +108,7 @@ async def test_a_checkin_that_could_not_be_sent_is_retried_and_sent_once(tmp_pat
             FakeRooms({"!dm": "@a:hs"}),
             "UTC",
             scheduler,
-            clock=lambda: 1e9,
+            clock=lambda: AT_2000,
         )
         store.set_checkin(Checkin("@a:hs", "daily", "20:00", "!dm"))
         await checkins._fire("@a:hs")
@@ -147,7 +149,7 @@ async def test_a_checkin_claimed_before_a_crash_is_sent_once_at_the_restart(
         def process(messenger: RecordingMessenger) -> Checkins:
             rooms = FakeRooms({"!dm": "@a:hs"})
             return Checkins(
-                store, Catalogue(), messenger, rooms, "UTC", make_scheduler(), clock=lambda: 1e9
+                store, Catalogue(), messenger, rooms, "UTC", make_scheduler(), clock=lambda: AT_2000
             )
 
         with pytest.raises(SystemExit):
@@ -159,5 +161,32 @@ async def test_a_checkin_claimed_before_a_crash_is_sent_once_at_the_restart(
         await restarted.resume()
         await restarted._fire("@a:hs")  # the same minute's job, run again
         assert [room for room, _ in again.sent] == ["!dm"]
+    finally:
+        store.close()
+
+
+async def test_a_checkin_due_while_the_bot_was_down_is_sent_once_at_the_start(tmp_path):
+    """Issue #11: the jobs are rebuilt at start from now on, so a check-in whose minute
+    passed during a restart was missed until the next day."""
+    from bot.catalogue import Catalogue
+    from bot.checkins import Checkins
+    from bot.schedules import make_scheduler
+    from store import Store
+    from store.records import Checkin
+    from store.secret import parse as parse_key
+    from tests.support.fakes import FakeRooms, RecordingMessenger
+
+    store = Store(tmp_path / "data", parse_key("c5" * 32, "test"))
+    try:
+        store.set_checkin(Checkin("@a:hs", "daily", "20:00", "!dm"))
+        messenger, rooms = RecordingMessenger(), FakeRooms({"!dm": "@a:hs"})
+        late = AT_2000 + 120  # up again at 20:02
+        checkins = Checkins(
+            store, Catalogue(), messenger, rooms, "UTC", make_scheduler(), clock=lambda: late
+        )
+        await checkins.resume()
+        await checkins.resume()
+        await checkins._fire("@a:hs")  # apscheduler's late run of the same 20:00
+        assert [room for room, _ in messenger.sent] == ["!dm"]
     finally:
         store.close()
