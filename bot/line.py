@@ -438,11 +438,12 @@ class SupportLine:
         with contextlib.suppress(Exception):
             await self.handoffs.leave_promised()
         for request in self._store.open_requests():
-            if self._unpaged(request):
-                try:
+            try:
+                if self._unpaged(request):
                     await self._pages.page(request)
-                except Exception:
-                    log.exception("paging request %s after a restart failed", request.id)
+                await self._resume_gave_up(request)
+            except Exception:
+                log.exception("resuming request %s after a restart failed", request.id)
         with contextlib.suppress(Exception):  # a ✅ kept while its page was on its way
             await self._pages.take_early()
         for request in self._store.accepted_requests():
@@ -453,6 +454,30 @@ class SupportLine:
                     await self._tell_accepted(request)
             except Exception:
                 log.exception("resuming request %s failed; it needs the team", request.id)
+
+    async def _tell_gave_up(self, request: Request, now: float) -> None:
+        """The honest answer to the member, and the word to the team, when nobody took the
+        request in time. Recorded (gave_up) before, so the same messages (same transaction
+        ids) are said again at a restart soon after: a crash in between must not leave the
+        member in silence."""
+        once = _gave_up_once(request)
+        await self._replies.tell(
+            request.member_room,
+            request.language,
+            "talk_gave_up",
+            "request_kept",
+            once=once,
+            until=self._until(request),
+        )
+        age = self._team.waited(now - request.created_at)
+        await self._team.send("gave_up_team", None, once, id=request.id, waited=age)
+
+    async def _resume_gave_up(self, request: Request) -> None:
+        """A give-up recorded within the last hour is said again (the homeserver answers a
+        repeated transaction with the same event; it keeps them a day)."""
+        given_up_at = request.created_at + self._timing().give_up_after
+        if request.gave_up and self._clock() - given_up_at < 3600:
+            await self._tell_gave_up(request, given_up_at)
 
     # -- deadlines ------------------------------------------------------------------------
     async def run_deadlines(self, stop: asyncio.Event) -> None:
@@ -504,21 +529,18 @@ class SupportLine:
         elif kind is handoff.Step.ESCALATE:
             await self._pages.escalate(updated)
         elif kind is handoff.Step.GIVE_UP:
-            await self._replies.tell(
-                request.member_room,
-                request.language,
-                "talk_gave_up",
-                "request_kept",
-                until=self._until(updated),
-            )
-            age = self._team.waited(now - request.created_at)
-            await self._team.send("gave_up_team", id=request.id, waited=age)
+            await self._tell_gave_up(updated, now)
         elif kind is handoff.Step.EXPIRE:
             await self._edit_page(request)
             await self._leave(request)
         elif kind is handoff.Step.LAPSE:  # the member was told when, in every answer since
             log.info("request %s closed: nobody could take it in time", request.id)
             await self._edit_page(request)
+
+
+def _gave_up_once(request: Request) -> str:
+    """The transaction ids of the give-up messages (one give-up per request)."""
+    return f"gave-up-{request.id}-{request.created_at:.0f}"
 
 
 def _not_counted(event: LineEvent, seconds: float | None = None) -> None:

@@ -291,3 +291,19 @@ def test_kept_reactions_are_bounded(world: World):
     assert len(kept) == 100 and kept[0][0] == "$e30"
     world.store.keep_early_accept("$late", SAM, 1_000_000.0 + 86_400 + 200)
     assert [e for e, _ in world.store.early_accepts()] == ["$late"]
+
+
+@pytest.mark.parametrize("after", [False, True])
+async def test_a_crash_at_the_give_up_still_tells_the_member_once(world: World, after: bool):
+    """Issue #11: the give-up was recorded, then the process died before (or as) the
+    member was told that nobody is free: at the restart nobody told them, ever."""
+    await world.process().talk(MEMBER, "!dm-alex", "en")
+    world.now += TIMING.give_up_after + 1
+    await dies(world.process(Fuse(on="send:dm", after=after)).process_due())
+    stored = world.store.request("AAAA")
+    assert stored is not None and stored.gave_up
+    await world.process().resume()
+    await world.process().resume()
+    gave_up = [m for r, m in world.messenger.sent if r == "!dm-alex"][1:]  # after the ack
+    assert len(gave_up) == 1, gave_up
+    assert len([b for b in world.bodies("team") if "without a supporter" in b]) == 1
