@@ -365,14 +365,17 @@ async def _serve(store: Store, parts: Parts, stop: asyncio.Event) -> None:
     waiting = store.pending()
     if waiting:
         log.info("%d event(s) from before the restart are handled now", len(waiting))
+    # Rooms must be known (first sync) before replies to older events can be sent; they take
+    # their place before the sync starts, so a member's message from before the restart is
+    # handled before their newer ones (bench.chaos: a !talk replayed after the !cancel that
+    # followed it opened a second request).
+    for event in waiting:
+        parts.dispatcher.submit(event, after=parts.sync.first_sync_done)
     sync_task = asyncio.create_task(parts.sync.run())
     first_sync = asyncio.create_task(parts.sync.first_sync_done.wait())
     helpers = [sync_task, first_sync]
     try:
-        # Rooms must be known (first sync) before replies to older events can be sent.
         await asyncio.wait({sync_task, first_sync}, return_when=asyncio.FIRST_COMPLETED)
-        for event in waiting:
-            parts.dispatcher.submit(event)
         parts.undecryptable.resume()
         try:
             await parts.line.resume()

@@ -43,17 +43,21 @@ class Dispatcher:
         # dropped only when none does (a free lock may still have waiters about to wake)
         self._locks: dict[tuple[str, str], tuple[asyncio.Lock, int]] = {}
 
-    def submit(self, event: Incoming) -> None:
-        task = asyncio.create_task(self._run(event))
+    def submit(self, event: Incoming, after: asyncio.Event | None = None) -> None:
+        """Handles `event` after the member's events submitted before it; with `after`, not
+        before that is set (its place in the member's order is taken now)."""
+        task = asyncio.create_task(self._run(event, after))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _run(self, event: Incoming) -> None:
+    async def _run(self, event: Incoming, after: asyncio.Event | None = None) -> None:
         key = (event.room_id, event.sender)
         lock, users = self._locks.get(key, (asyncio.Lock(), 0))
         self._locks[key] = (lock, users + 1)
         try:
             async with lock:
+                if after is not None:
+                    await after.wait()
                 try:
                     if self._late is not None and self._late.is_late(event):
                         await self._late.drop(event)

@@ -118,3 +118,27 @@ async def test_a_later_message_waits_for_the_earlier_ones_still_queued(tmp_path:
     await d.drain(timeout=5)
     assert overlaps == [] and order == ["$1", "$2", "$3", "$4"]
     store.close()
+
+
+async def test_a_replayed_event_keeps_its_place_ahead_of_the_first_syncs(tmp_path: Path):
+    """bench.chaos: after a kill, the member's `!talk` (still in the inbox) was handled after
+    their `!cancel` that the first sync brought, and opened a second request. The replayed
+    events are submitted before the sync starts, held until the first sync is done."""
+    store = Store(tmp_path, KEY)
+    order: list[str] = []
+
+    async def handle(ev: Incoming) -> None:
+        order.append(ev.event_id)
+
+    d = Dispatcher(handle, store, Redactor(b"k" * 32))
+    first_sync_done = asyncio.Event()
+    d.submit(text_event("!talk", event_id="$talk"), after=first_sync_done)  # from the inbox
+    await asyncio.sleep(0)
+    d.submit(text_event("!cancel", event_id="$cancel"))  # the first sync brings it
+    for _ in range(5):
+        await asyncio.sleep(0)
+    assert order == []  # the member's older message goes first, once rooms are known
+    first_sync_done.set()
+    await d.drain(timeout=5)
+    assert order == ["$talk", "$cancel"]
+    store.close()
