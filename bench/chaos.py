@@ -30,10 +30,13 @@ import signal
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import yaml
 from nio import RoomMemberEvent, RoomMessage
 
@@ -250,6 +253,9 @@ class Chaos:
                 self.tally.steps["closed"] += time.monotonic() - t0
         except TimeoutError:
             pass
+        except Exception as exc:  # the scripted people's own failure: the check says the rest
+            print(f"cycle {n}: a scripted step failed: {exc!r}", flush=True)
+            self.tally.flows["scripted steps failed"] += 1
         if killer is not None:
             await killer
         with contextlib.suppress(TimeoutError):  # what the ✅ were answered (taken, withdrawn)
@@ -269,7 +275,7 @@ class Chaos:
     ) -> None:
         bot = self.bot_id
         if counted:  # else: asked already (ask_and_cancel)
-            await m.send(dm, "!talk")
+            await say(partial(m.send, dm, "!talk"))
             await m.reply_from(bot, dm, start, timeout=WAIT)
             seen["acks"] += 1
         intro = await m.wait_for(
@@ -294,11 +300,11 @@ class Chaos:
         is told so, and the session goes on like any other)."""
         m, dm = self.canceller
         seen["cancel"] = "asked"
-        await m.send(dm, "!talk")
+        await say(partial(m.send, dm, "!talk"))
         await m.reply_from(self.bot_id, dm, start, timeout=WAIT)
         seen["acks"] += 1
         answered = m.mark()
-        await m.send(dm, "!cancel")
+        await say(partial(m.send, dm, "!cancel"))
         reply = await m.wait_for(
             lambda r, e: (
                 r == dm
@@ -335,7 +341,7 @@ class Chaos:
         deadline = time.monotonic() + WAIT
         while time.monotonic() < deadline:
             start = m.mark()
-            await m.send(dm, "!resources")
+            await say(partial(m.send, dm, "!resources"))
             reply = await m.wait_for(
                 lambda r, e: r == dm and from_bot(e, self.bot_id) and "Chaos Line" in e.body,
                 WAIT,
@@ -392,7 +398,7 @@ class Chaos:
                     self.tally.flows["accepted after escalation"] += 1
                 start = self.sam.mark()
                 if (n + len(taken)) % 2 and "New requests" not in page.body:
-                    await self.sam.react(self.team, page.event_id, "✅")
+                    await say(partial(self.sam.react, self.team, page.event_id, "✅"))
                     self.tally.flows["✅"] += 1
                     task = asyncio.create_task(self.unless_taken(request_id, start, seen))
                     self.retries.add(task)
@@ -400,7 +406,7 @@ class Chaos:
                     seen["answers"].append(task)
                     taken.add(request_id)  # unless_taken sees it through
                     continue
-                await self.sam.send(self.team, f"!accept {request_id}")
+                await say(partial(self.sam.send, self.team, f"!accept {request_id}"))
                 self.tally.flows["!accept"] += 1
                 answer = await self.sam.wait_for(
                     lambda r, e, rid=request_id: (
@@ -430,7 +436,7 @@ class Chaos:
             self.tally.violations["✅ answered"] += 1
             print(f"✅ on the page of {request_id} went unanswered; !accept instead", flush=True)
             start = self.sam.mark()
-            await self.sam.send(self.team, f"!accept {request_id}")
+            await say(partial(self.sam.send, self.team, f"!accept {request_id}"))
             answer = await self.sam.wait_for(
                 lambda r, e: (
                     r == self.team and from_bot(e, self.bot_id) and about(e.body, request_id)
@@ -445,7 +451,7 @@ class Chaos:
     async def close_all(self, seen: dict[str, Any]) -> None:
         for request_id in sorted(seen["ids"] - seen["closed_ids"]):
             start = self.sam.mark()
-            await self.sam.send(self.team, f"!done {request_id}")
+            await say(partial(self.sam.send, self.team, f"!done {request_id}"))
             answer = await self.sam.wait_for(
                 lambda r, e, rid=request_id: (
                     r == self.team
@@ -601,6 +607,20 @@ class Chaos:
         await self.sam.close()
         await self.bot.stop()
         self.server.stop()
+
+
+async def say(step: Callable[[], Awaitable[object]]) -> None:
+    """A scripted person's send (or reaction): while Synapse is away it fails, and the person
+    tries again, as Element does (a lost answer to a send that did arrive can double it)."""
+    deadline = time.monotonic() + WAIT
+    while True:
+        try:
+            await step()
+            return
+        except (aiohttp.ClientError, OSError, AttributeError) as exc:  # no event id: an error
+            if time.monotonic() > deadline:
+                raise TimeoutError from exc
+        await asyncio.sleep(0.5)
 
 
 def resource(n: int) -> dict[str, object]:

@@ -55,7 +55,7 @@ def seed(store: Store, closed: int, days: int, now: float) -> float:
             "introduced": 0,
             "closed_at": now - 60,
         }
-        rows.append(tuple(values[c] for c in REQUEST_COLUMNS))
+        rows.append(tuple(values.get(c) for c in REQUEST_COLUMNS))  # later columns: NULL
     today = date.fromtimestamp(now)
     counts = [
         ((today - timedelta(days=d)).isoformat(), metric, rng.randint(1, 300))

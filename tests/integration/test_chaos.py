@@ -1,6 +1,8 @@
 """A short run of bench.chaos in the suite (issue #11): the bot killed with SIGKILL at random
-moments and Synapse restarted once, while members ask and a supporter accepts (by reaction
-and by command); no promise may break. `python -m bench.chaos --cycles 1000` is the long run."""
+moments and Synapse restarted twice, while members ask and a supporter accepts (by reaction
+and by command, once after the escalation), a member cancels racing the supporter and the
+organizers edit the config; no promise may break. The minute's community posts and the
+check-ins need minutes: `python -m bench.chaos --cycles 1000` is the long run."""
 
 from __future__ import annotations
 
