@@ -121,6 +121,7 @@ class Chaos:
         self.escalate_every = escalate_every
         self.edit_every = edit_every
         self.tally = Tally()
+        self.tag = ""  # begins each line printed (several campaigns at once)
         self.canceller: tuple[Member, str]
         self.checker: tuple[Member, str]
         self.reader: tuple[Member, str]  # asks for !resources after config edits
@@ -254,7 +255,7 @@ class Chaos:
         except TimeoutError:
             pass
         except Exception as exc:  # the scripted people's own failure: the check says the rest
-            print(f"cycle {n}: a scripted step failed: {exc!r}", flush=True)
+            print(f"{self.tag}cycle {n}: a scripted step failed: {exc!r}", flush=True)
             self.tally.flows["scripted steps failed"] += 1
         if killer is not None:
             await killer
@@ -527,7 +528,10 @@ class Chaos:
 
     def broke(self, n: int, name: str, count: int, seen: dict[str, Any]) -> None:
         if count:
-            print(f"cycle {n}: {name} broken {count}x (ids {sorted(seen['ids'])})", flush=True)
+            print(
+                f"{self.tag}cycle {n}: {name} broken {count}x (ids {sorted(seen['ids'])})",
+                flush=True,
+            )
             self.tally.violations[name] += count
 
     async def checkins_loop(self, stop: asyncio.Event) -> None:
@@ -671,27 +675,33 @@ async def campaign(
     work: Path | None = None,
     escalate_every: int = 10,
     edit_every: int = 5,
+    enough: asyncio.Event | None = None,
+    tag: str = "",
 ) -> Tally:
+    """One campaign: its own Synapse, bot and people. `enough`: set to stop after the cycle
+    under way (else SIGTERM and SIGINT set it); `tag` begins each line it prints."""
     work = work or Path(tempfile.mkdtemp(prefix="warmline-chaos-"))
     chaos = Chaos(work, random.Random(seed), kill_rate, hs_every, escalate_every, edit_every)
+    chaos.tag = tag
     began = time.monotonic()
     timed_stop, timed = asyncio.Event(), None
     try:
         await chaos.setup(members)
         began, chaos.began = time.monotonic(), time.time()
         timed = asyncio.create_task(chaos.checkins_loop(timed_stop))
-        enough = asyncio.Event()  # SIGTERM or SIGINT: finish this cycle, then report
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(sig, enough.set)
+        if enough is None:
+            enough = asyncio.Event()  # SIGTERM or SIGINT: finish this cycle, then report
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                loop.add_signal_handler(sig, enough.set)
         for n in range(cycles):
             if enough.is_set():
-                print(f"stopped early, after {n} of {cycles} cycles", flush=True)
+                print(f"{tag}stopped early, after {n} of {cycles} cycles", flush=True)
                 break
             await chaos.cycle(n)
             if (n + 1) % 10 == 0:
                 print(
-                    f"... {n + 1} cycles, {chaos.tally.kills} kills, "
+                    f"{tag}... {n + 1} cycles, {chaos.tally.kills} kills, "
                     f"{sum(chaos.tally.violations.values())} violations",
                     flush=True,
                 )
@@ -716,21 +726,63 @@ def main() -> None:
     parser.add_argument("--hs-every", type=int, default=10, help="0: never restart Synapse")
     parser.add_argument("--escalate-every", type=int, default=10, help="0: never")
     parser.add_argument("--edit-every", type=int, default=5, help="0: never edit the config")
+    parser.add_argument(
+        "--parallel",
+        type=int,
+        default=1,
+        help="campaigns at once, each with its own Synapse and bot, sharing the cycles",
+    )
     args = parser.parse_args()
     logging.getLogger("nio").setLevel(logging.CRITICAL)  # the clients' own retries and noise
     seed = args.seed if args.seed is not None else random.randrange(1 << 30)
-    print(f"seed: {seed}", flush=True)
-    tally = asyncio.run(
-        campaign(
-            args.cycles,
-            seed,
-            args.kill_rate,
-            args.hs_every,
-            escalate_every=args.escalate_every,
-            edit_every=args.edit_every,
+    print(f"seed: {seed}" + (f" (+0..{args.parallel - 1})" if args.parallel > 1 else ""))
+
+    async def run() -> Tally:
+        enough = asyncio.Event()  # SIGTERM or SIGINT: each finishes its cycle, then reports
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, enough.set)
+        shares = [
+            args.cycles // args.parallel + (i < args.cycles % args.parallel)
+            for i in range(args.parallel)
+        ]
+        tallies = await asyncio.gather(
+            *(
+                campaign(
+                    share,
+                    seed + i,
+                    args.kill_rate,
+                    args.hs_every,
+                    escalate_every=args.escalate_every,
+                    edit_every=args.edit_every,
+                    enough=enough,
+                    tag=f"[{i}] " if args.parallel > 1 else "",
+                )
+                for i, share in enumerate(shares)
+            )
         )
-    )
+        return merged(tallies)
+
+    tally = asyncio.run(run())
+    if args.parallel > 1:
+        print(f"{args.parallel} campaigns at once; wall time per cycle: of all of them")
     print(tally.report())
+
+
+def merged(tallies: list[Tally]) -> Tally:
+    """Campaigns run at once, as one: counts added, the wall time the longest."""
+    total = Tally()
+    for t in tallies:
+        total.cycles += t.cycles
+        total.kills += t.kills
+        total.hs_restarts += t.hs_restarts
+        total.violations.update(t.violations)
+        total.steps.update(t.steps)
+        total.flows.update(t.flows)
+        total.posts += t.posts
+        total.checkins += t.checkins
+        total.seconds = max(total.seconds, t.seconds)
+    return total
 
 
 if __name__ == "__main__":

@@ -104,6 +104,11 @@ class Handoffs:
         done = dataclasses.replace(marked, handoff_room=room)
         if self._store.update_request(marked, done):
             return done
+        now = self._store.request(request.id)
+        if now is not None and now.handoff_room == room:
+            # recorded meanwhile by another path (a replayed accept and the restart's resume,
+            # one of them holding an older copy): the same room, carried on there
+            return None
         log.info("request %s changed while its room was made: the bot leaves it", request.id)
         self._store.promise_leave(room)
         await self.leave_promised()

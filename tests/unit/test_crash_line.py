@@ -307,3 +307,20 @@ async def test_a_crash_at_the_give_up_still_tells_the_member_once(world: World, 
     gave_up = [m for r, m in world.messenger.sent if r == "!dm-alex"][1:]  # after the ack
     assert len(gave_up) == 1, gave_up
     assert len([b for b in world.bodies("team") if "without a supporter" in b]) == 1
+
+
+async def test_a_room_recorded_meanwhile_by_another_path_is_not_left(world: World):
+    """bench.chaos: after a kill between making the room and recording it, the restart's
+    resume and the replayed `!accept` both set it up; the one holding an older copy of the
+    request found the room the other had just recorded, took it for a second room and left
+    it before the introduction: the member never got one."""
+    line = world.process(Fuse(on="create_handoff", after=True))
+    await line.talk(MEMBER, "!dm-alex", "en")
+    await dies(line.accept("AAAA", SAM))
+    stale = world.store.request("AAAA")
+    assert stale is not None and stale.room_marker is not None and stale.handoff_room is None
+    again = world.process()
+    recorded = await again.handoffs.room_for(stale)  # the resume: found by its marker
+    assert recorded is not None and recorded.handoff_room is not None
+    assert await again.handoffs.room_for(stale) is None  # the replayed accept, older copy
+    assert world.rooms.left == [] and world.store.rooms_to_leave() == []

@@ -5,6 +5,7 @@ said only in their private DM; natural requests count only in a conversation wit
 from __future__ import annotations
 
 import dataclasses
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import cast
@@ -262,7 +263,7 @@ async def test_a_checkin_kept_for_a_room_that_is_no_dm_goes_to_the_dm(world: Wor
     """A check-in stored before this fix with an unencrypted room as its target: it is sent
     to the member's private DM, and the store forgets the old room."""
     world.store.set_checkin(Checkin(ALEX, "daily", "21:00", "!plain:hs"))
-    await world.checkins._fire(ALEX)
+    await world.checkins._fire(ALEX, 0, time.time())  # due now
     assert world.said_in("!plain:hs") == []
     assert "Checking in" in world.said_in(DM)[0]
     checkin = world.store.checkin_of(ALEX)
