@@ -220,19 +220,27 @@ class SupportLine:
             await self._close(request, "done")
         return True
 
-    async def cancel(self, member: str, room: str, language: str) -> None:
+    async def cancel(
+        self, member: str, room: str, language: str, event_id: str | None = None
+    ) -> None:
+        """`event_id`: the member's !cancel (recorded on the request it withdraws)."""
         request = self._store.active_request_of(member)
         if request is None:
+            last = self._store.last_request_of(member)
+            if last is not None and event_id is not None and last.closed_by == event_id:
+                # this very !cancel, handled again after a crash: the same answer (once)
+                await self._replies.tell(room, language, "cancelled", once=f"cancelled-{last.id}")
+                return
             await self._replies.tell(room, language, "nothing_to_cancel")
             return
         if request.state == "accepted":
             await self._replies.tell(room, language, "cancel_in_session")
             return
-        closed = handoff.cancel(request, self._clock())
+        closed = dataclasses.replace(handoff.cancel(request, self._clock()), closed_by=event_id)
         if self._store.update_request(request, closed):
             self._record("cancel")
             await self._edit_page(request)
-            await self._replies.tell(room, language, "cancelled")
+            await self._replies.tell(room, language, "cancelled", once=f"cancelled-{request.id}")
             log.info("request %s cancelled", request.id)
         else:  # accepted a moment ago
             await self._replies.tell(room, language, "cancel_in_session")

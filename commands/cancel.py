@@ -6,7 +6,8 @@ from bot.command import MEMBER_DATA, CommandSpec, Context
 
 
 async def handle(ctx: Context) -> None:
-    await ctx.services.line.cancel(ctx.event.sender, ctx.room, ctx.language)
+    event = ctx.event
+    await ctx.services.line.cancel(event.sender, ctx.room, ctx.language, event.event_id)
 
 
 SPEC = CommandSpec(

@@ -318,14 +318,16 @@ def _v16(db: sqlcipher3.Connection) -> None:
     supporter's accept (issue #11: a crash in between lost it). At most 100 rows, a day each.
     And whether a claimed community post or check-in went out: a claim is the intent, `sent`
     its completion, so a crash between the two is sent again (same transaction) at the start
-    instead of missed (runs claimed before this version count as sent)."""
+    instead of missed (runs claimed before this version count as sent). And the !cancel that
+    withdrew a request, so that event handled again after a crash gets the same answer."""
     run_script(
         db,
         """
         CREATE TABLE early_accepts (
             page_event TEXT PRIMARY KEY, supporter TEXT NOT NULL, since REAL NOT NULL
         );
-        ALTER TABLE schedule_runs ADD COLUMN sent INTEGER NOT NULL DEFAULT 1
+        ALTER TABLE schedule_runs ADD COLUMN sent INTEGER NOT NULL DEFAULT 1;
+        ALTER TABLE requests ADD COLUMN closed_by TEXT
         """,
     )
 

@@ -111,6 +111,9 @@ class Request:
     room_marker: str | None = None
     # the page's transaction id, stored before it is sent: after a crash, the same page again
     page_txn: str | None = None
+    # the member's !cancel that withdrew it: that event handled again (after a crash) is
+    # answered as the first time, not "you have no open request"
+    closed_by: str | None = None
 
     @property
     def active(self) -> bool:

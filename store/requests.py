@@ -161,6 +161,15 @@ class RequestTables:
         found = self._requests("member = ? AND state IN ('open', 'accepted')", (member,))
         return found[0] if found else None
 
+    def last_request_of(self, member: str) -> Request | None:
+        """The member's newest request, whatever its state (while it is kept; a closed one
+        is the member's by its keyed hash only)."""
+        found = self._requests(
+            "member = ? OR member_hash = ? ORDER BY created_at DESC LIMIT 1",
+            (member, self.member_hash(member)),
+        )
+        return found[0] if found else None
+
     def open_requests(self) -> list[Request]:
         return self._requests("state = 'open' ORDER BY created_at")
 

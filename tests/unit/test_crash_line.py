@@ -324,3 +324,22 @@ async def test_a_room_recorded_meanwhile_by_another_path_is_not_left(world: Worl
     assert recorded is not None and recorded.handoff_room is not None
     assert await again.handoffs.room_for(stale) is None  # the replayed accept, older copy
     assert world.rooms.left == [] and world.store.rooms_to_leave() == []
+
+
+@pytest.mark.parametrize("after", [False, True])
+async def test_a_cancel_handled_again_after_a_crash_is_answered_the_same_once(
+    world: World, after: bool
+):
+    """bench.chaos: killed after the request was withdrawn, before (or as) the member was
+    told; the replayed !cancel answered "You have no open request" and never "withdrawn"."""
+    await world.process().talk(MEMBER, "!dm-alex", "en")
+    dying = world.process(Fuse(on="send:dm", after=after))
+    await dies(dying.cancel(MEMBER, "!dm-alex", "en", "$cancel"))
+    stored = world.store.request("AAAA")
+    assert stored is not None and stored.state == "cancelled"
+    await world.process().cancel(MEMBER, "!dm-alex", "en", "$cancel")  # the same event again
+    replies = [m.body for r, m in world.messenger.sent if r == "!dm-alex"][1:]  # after the ack
+    assert len(replies) == 1 and "withdrawn" in replies[0], replies
+    await world.process().cancel(MEMBER, "!dm-alex", "en", "$cancel-2")  # a new !cancel
+    replies = [m.body for r, m in world.messenger.sent if r == "!dm-alex"][1:]
+    assert "no open request" in replies[-1], replies
