@@ -208,6 +208,7 @@ class Chaos:
         """Every member asks at once; the supporter accepts each page (by reaction and by
         command, in turn), waits for every introduction and the bot's leaving, then closes
         each session. The bot may be killed at any moment of it."""
+        violations_before = sum(self.tally.violations.values())
         s_start, since = self.sam.mark(), time.time() * 1000 - 100
         starts = [m.mark() for m, _ in self.members]
         c_start = self.canceller[0].mark()
@@ -266,10 +267,19 @@ class Chaos:
         if escalating and seen["escalated"] < len(self.members):
             self.broke(n, "escalated", len(self.members) - seen["escalated"], seen)
         self.tally.cycles += 1
-        if seen["ids"] - seen["closed_ids"]:  # a broken cycle must not break the next ones
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(REACTION_WAIT):
-                    await self.close_all(seen)
+        if sum(self.tally.violations.values()) > violations_before:
+            await self.reset(seen)  # a broken cycle must not break the next ones
+
+    async def reset(self, seen: dict[str, Any]) -> None:
+        """After a broken cycle (already counted): the sessions it took are closed and every
+        member withdraws what may still be open, so the next cycle starts clean."""
+        with contextlib.suppress(Exception):
+            async with asyncio.timeout(WAIT):
+                await self.close_all(seen)
+                for m, dm in [*self.members, self.canceller]:
+                    start = m.mark()
+                    await say(partial(m.send, dm, "!cancel"))
+                    await m.reply_from(self.bot_id, dm, start, timeout=WAIT)
 
     async def ask(
         self, m: Member, dm: str, start: int, seen: dict[str, Any], counted: bool = True
