@@ -43,8 +43,7 @@ class RelaySessions:
         self._store = store
         self._out = out
         self._messenger = messenger
-        self._texts = texts
-        self.texts = texts
+        self.texts = texts  # bot.relay_pass renders with it too
         self._config = config
         self._roster = roster
         # ends a member's session (the support line's withdraw_all), set by the composition
@@ -55,10 +54,10 @@ class RelaySessions:
     def supporter_label(self, request: Request) -> str:
         """How the member sees the supporter: their roster name (and pronouns)."""
         who = self._roster().supporters.get(request.supporter or "")
-        return who.display if who else self._texts.text(request.language, "someone_else")
+        return who.display if who else self.texts.text(request.language, "someone_else")
 
     def team_language(self) -> str:
-        return self._texts.default
+        return self.texts.default
 
     # -- the mode ----------------------------------------------------------------------
     def relayed(self, request: Request) -> bool:
@@ -105,8 +104,8 @@ class RelaySessions:
             if self._config().discreet:  # nothing in the supporter's room list says what it is
                 name, topic = NEUTRAL_NAME, ""
             else:
-                name = self._texts.text(team, "relay_room_name").replace("{id}", request.id)
-                topic = self._texts.text(team, "relay_room_topic").replace("{id}", request.id)
+                name = self.texts.text(team, "relay_room_name").replace("{id}", request.id)
+                topic = self.texts.text(team, "relay_room_topic").replace("{id}", request.id)
             room = await self._out.open_room(request.supporter, name, topic)
             self._store.set_relay_room(request.id, room)
             log.info("request %s: relay room made", request.id)
@@ -166,7 +165,7 @@ class RelaySessions:
         return session.request_id if session is not None else None
 
     async def _tell(self, room: str, language: str, key: str, **values: object) -> None:
-        await self._messenger.send(room, self._texts.render(language, key, **values))
+        await self._messenger.send(room, self.texts.render(language, key, **values))
 
 
 def with_relay(hooks: LineHooks, sessions: RelaySessions) -> LineHooks:
