@@ -32,6 +32,7 @@ from bot.matrix.followup import Followup
 from bot.matrix.keysharing import DeviceTrust
 from bot.matrix.login import open_session
 from bot.matrix.messenger import MatrixMessenger
+from bot.matrix.reach import unreachable
 from bot.matrix.relay_out import MatrixRelayOut
 from bot.matrix.rooms import MatrixRooms
 from bot.matrix.sync import SyncLoop, SyncTuning
@@ -285,6 +286,7 @@ async def _build(
         natural=lambda body: ("talk", lang) if (lang := talk_language(body)) else None,
         on_reaction=reaction_command,
         answers=care.consents.answer_command,
+        unreachable=unreachable,
         flood=flood,
         on_flood=lambda: team.send("flood"),
         texts=texts,
@@ -309,7 +311,9 @@ async def _build(
             (care.consents.answer_command(event) or reaction_command(event)) is not None
         ),
     )
-    dispatcher = Dispatcher(relaying.wrap(router.handle), store, redactor, late)
+    dispatcher = Dispatcher(
+        relaying.wrap(router.handle), store, redactor, late, unreachable=unreachable
+    )
     undecryptable = Undecryptable(
         store,
         decrypter(client),

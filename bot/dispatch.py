@@ -18,6 +18,7 @@ from bot.stale import LateEvents
 from store import Incoming, StoreWriteError
 
 log = logging.getLogger(__name__)
+PATIENCE = 300.0  # seconds an event waits for an unreachable homeserver before the next start
 
 
 class Processed(Protocol):
@@ -33,11 +34,17 @@ class Dispatcher:
         store: Processed,
         redactor: Redactor,
         late: LateEvents | None = None,
+        unreachable: Callable[[BaseException], bool] = lambda exc: False,
     ) -> None:
         self._handle = handle
         self._store = store
         self._redact = redactor
         self._late = late  # events too old to act on go there instead (bot.stale)
+        # a handler that failed because the homeserver could not be reached is run again
+        # (handlers are safe to repeat: a crash replays them too), for up to `patience`
+        self._unreachable = unreachable
+        self.patience = PATIENCE
+        self.retry_pause = 0.5
         self._tasks: set[asyncio.Task[None]] = set()
         # one lock per member, with how many of their events hold or wait for it: it is
         # dropped only when none does (a free lock may still have waiters about to wake)
@@ -58,15 +65,8 @@ class Dispatcher:
             async with lock:
                 if after is not None:
                     await after.wait()
-                try:
-                    if self._late is not None and self._late.is_late(event):
-                        await self._late.drop(event)
-                    else:
-                        await self._handle(event)
-                except Exception:  # the router answers errors; this is the last guard
-                    log.exception(
-                        "handling an event from %s failed", self._redact.tag(event.sender)
-                    )
+                if not await self._patiently(event):
+                    return  # still in the inbox: handled at the next start
                 try:
                     self._store.mark_processed(event.event_id)
                 except StoreWriteError as exc:
@@ -78,6 +78,34 @@ class Dispatcher:
                 del self._locks[key]
             else:
                 self._locks[key] = (lock, users - 1)
+
+    async def _patiently(self, event: Incoming) -> bool:
+        """Handles the event; False if the homeserver stayed unreachable all along."""
+        loop = asyncio.get_running_loop()
+        deadline, pause = loop.time() + self.patience, self.retry_pause
+        while True:
+            try:
+                if self._late is not None and self._late.is_late(event):
+                    await self._late.drop(event)
+                else:
+                    await self._handle(event)
+                return True
+            except Exception as exc:  # the router answers errors; this is the last guard
+                if not self._unreachable(exc):
+                    log.exception(
+                        "handling an event from %s failed", self._redact.tag(event.sender)
+                    )
+                    return True
+                if loop.time() + pause > deadline:
+                    log.error(
+                        "an event from %s waits for the next start: the homeserver did not "
+                        "answer for %.0f s",
+                        self._redact.tag(event.sender),
+                        self.patience,
+                    )
+                    return False
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, 10.0)
 
     async def drain(self, timeout: float) -> None:
         """Lets running handlers finish (up to `timeout`), then cancels the rest."""

@@ -82,7 +82,13 @@ class SupportLine:
         self._record: Record = record or _not_counted
         self._hooks = hooks
         self._pages = Pages(
-            store, team, self._pageable, self._supporter_name, clock, leads=hooks.leads
+            store,
+            team,
+            self._pageable,
+            self._supporter_name,
+            clock,
+            leads=hooks.leads,
+            reminder_gap=lambda: config().escalation.ack_timeout / 2,
         )
         self._pages.on_early = self._accept_early
         self._replies = MemberReplies(

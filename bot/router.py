@@ -59,8 +59,11 @@ class Router:
         team_room: Callable[[], str | None] = lambda: None,
         own_id: str | None = None,
         answers: Callable[[Incoming], tuple[str, str] | None] | None = None,
+        unreachable: Callable[[BaseException], bool] = lambda exc: False,
     ) -> None:
         self.specs = specs
+        # a failure to reach the homeserver is no bug: the dispatcher runs the event again
+        self._unreachable = unreachable
         self.messenger = messenger
         self.roles: Roles = roles or EveryoneIsAMember()
         self.trust = trust
@@ -209,7 +212,9 @@ class Router:
             raise
         except CommandError as exc:
             await self._say_in(room, language, exc.key, **exc.values)
-        except Exception:
+        except Exception as exc:
+            if self._unreachable(exc):
+                raise  # handled again once the homeserver answers (bot.dispatch)
             ref = secrets.token_hex(2)
             who = self._redact.tag(event.sender)  # a keyed hash, never the Matrix ID
             log.exception("%s failed for %s (ref %s)", what, who, ref)

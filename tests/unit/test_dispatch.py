@@ -142,3 +142,51 @@ async def test_a_replayed_event_keeps_its_place_ahead_of_the_first_syncs(tmp_pat
     await d.drain(timeout=5)
     assert order == ["$talk", "$cancel"]
     store.close()
+
+
+async def test_an_event_the_homeserver_failed_is_handled_again_once_it_answers(tmp_path: Path):
+    """bench.chaos: a member's !talk, handled while Synapse restarted, failed on the key
+    query (connection refused) and was marked handled: the member never heard back."""
+    import aiohttp
+
+    from bot.matrix.reach import unreachable
+
+    store = Store(tmp_path, KEY)
+    tries: list[str] = []
+
+    async def handle(ev: Incoming) -> None:
+        tries.append(ev.event_id)
+        if len(tries) < 3:
+            raise aiohttp.ClientConnectorError(None, OSError(111, "refused"))  # type: ignore[arg-type]
+
+    event = text_event("!talk", event_id="$talk")
+    store.commit_batch("s1", [event])
+    d = Dispatcher(handle, store, Redactor(b"k" * 32), unreachable=unreachable)
+    d.retry_pause = 0.0
+    d.submit(event)
+    await d.drain(timeout=5)
+    assert tries == ["$talk"] * 3 and store.pending() == []
+    store.close()
+
+
+async def test_an_event_the_homeserver_never_answered_waits_for_the_next_start(
+    tmp_path: Path, caplog
+):
+    import aiohttp
+
+    from bot.matrix.reach import unreachable
+
+    store = Store(tmp_path, KEY)
+
+    async def handle(ev: Incoming) -> None:
+        raise aiohttp.ServerDisconnectedError()
+
+    event = text_event("!talk", event_id="$talk")
+    store.commit_batch("s1", [event])
+    d = Dispatcher(handle, store, Redactor(b"k" * 32), unreachable=unreachable)
+    d.retry_pause, d.patience = 0.01, 0.0
+    d.submit(event)
+    await d.drain(timeout=5)
+    assert [e.event_id for e in store.pending()] == ["$talk"]  # not lost: the next start
+    assert "waits for the next start" in caplog.text
+    store.close()

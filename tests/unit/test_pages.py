@@ -209,3 +209,24 @@ async def test_reminders_due_together_go_out_as_one_message(world: World):
     assert reminders[0].body.startswith("⏫ Still waiting, nobody has accepted these yet")
     assert all(f"R00{i}" in reminders[0].body for i in range(4))
     assert reminders[0].mentions == (SAM,)
+
+
+async def test_reminders_queued_behind_an_outage_go_out_once(world: World):
+    """bench.chaos: Synapse away for 13 s with ack_timeout 6 s; the reminders queued meanwhile
+    all went out when it came back, two of the same request within a second."""
+    await world.burst(0)
+    before = len(world.messenger.team())
+    world.messenger.release.clear()  # the homeserver is away: the first reminder waits
+    world.now += 301
+    first = asyncio.create_task(world.line.process_due())
+    await until(lambda: world.store.open_requests()[0].escalations == 1)
+    world.now += 300  # the next deadline comes while the first reminder still waits
+    second = asyncio.create_task(world.line.process_due())
+    await until(lambda: world.store.open_requests()[0].escalations == 2)
+    world.now += 60  # back a minute later: both were queued
+    world.messenger.release.set()
+    await asyncio.gather(first, second)
+    assert len(world.messenger.team()[before:]) == 1
+    world.now += 300  # the next one, a whole ack_timeout later, goes out
+    await world.line.process_due()
+    assert len(world.messenger.team()[before:]) == 2

@@ -180,3 +180,20 @@ async def test_a_command_from_an_unknown_session_is_explained(messenger):
     router = Router(TEST_SPECS, messenger, REDACTOR, FixedTrust(Verdict.NOT_CROSS_SIGNED))
     await router.handle(text_event("!echo hi"))  # no sender device: unencrypted or unknown
     assert "couldn't tell which of your sessions" in messenger.bodies[0]
+
+
+async def test_a_homeserver_out_of_reach_is_no_bug_but_tried_again(messenger):
+    """bench.chaos: a handler that failed because Synapse was restarting got a bug reference
+    (itself lost) and was never tried again; now the dispatcher runs it again."""
+    import aiohttp
+
+    from bot.matrix.reach import unreachable
+
+    async def cut_off(ctx: Context) -> None:
+        raise aiohttp.ServerDisconnectedError()
+
+    specs = (*ALL, CommandSpec("cut", "!cut", cut_off))
+    router = Router(specs, messenger, REDACTOR, FixedTrust(), unreachable=unreachable)
+    with pytest.raises(aiohttp.ServerDisconnectedError):
+        await router.handle(text_event("!cut"))
+    assert messenger.sent == []
