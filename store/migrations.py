@@ -332,6 +332,19 @@ def _v16(db: sqlcipher3.Connection) -> None:
     )
 
 
+def _v17(db: sqlcipher3.Connection) -> None:
+    """Restart without full state (issue #16): each room's state as the bot keeps it, written
+    with the sync position; `with_rooms` says the rows are complete for that position (0 for
+    a store from before, or after a batch skipped past: the next start syncs full state)."""
+    run_script(
+        db,
+        """
+        CREATE TABLE room_state (room_id TEXT PRIMARY KEY, state TEXT NOT NULL);
+        ALTER TABLE sync_position ADD COLUMN with_rooms INTEGER NOT NULL DEFAULT 0
+        """,
+    )
+
+
 # warmline's own tables; every other table in the file is nio's crypto store.
 OWN_TABLES = frozenset(
     {
@@ -363,6 +376,7 @@ OWN_TABLES = frozenset(
         "relay_pairs",
         "leaving",
         "early_accepts",
+        "room_state",
     }
 )
 
@@ -384,4 +398,5 @@ MIGRATIONS: tuple[Migration, ...] = (
     _v14,
     _v15,
     _v16,
+    _v17,
 )

@@ -161,3 +161,13 @@ class Purged:
     requests: int  # closed requests folded into anonymous daily counts
     event_ids: int  # handled event ids past their dedupe window
     other: int  # expired overrides, old schedule claims, old daily counts
+
+
+@dataclass(frozen=True)
+class RoomChanges:
+    """What a sync batch changed in the rooms' state (bot.matrix.roomstate), written with
+    the sync position so a restart resumes from a position no newer than the state."""
+
+    kept: dict[str, str]  # room id -> the room's state as the bot keeps it (JSON)
+    gone: frozenset[str]  # rooms the bot left or was removed from
+    complete: bool = False  # kept is every room the bot is in or invited to (full state)

@@ -35,10 +35,12 @@ from store.records import (
     INBOX_COLUMNS,
     Incoming,
     KeptEvent,
+    RoomChanges,
     Session,
 )
 from store.relay import RelayTables
 from store.requests import RequestTables
+from store.rooms import RoomStateTables
 from store.safety import SafetyTables
 from store.secret import StoreSecret
 from store.staff import StaffTables
@@ -65,6 +67,7 @@ class Store(
     IdentityTables,
     SafetyTables,
     RelayTables,
+    RoomStateTables,
 ):
     def __init__(self, directory: Path, secret: StoreSecret) -> None:
         self.directory = directory
@@ -98,6 +101,7 @@ class Store(
             )
             # A new device starts from a fresh sync; events it cannot decrypt are not replayed.
             self._db.execute("DELETE FROM sync_position")
+            self._db.execute("DELETE FROM room_state")
 
     def has_crypto_account(self, user_id: str, device_id: str) -> bool:
         """Whether nio's Olm account for this device is in the store (see store.nio_store)."""
@@ -142,17 +146,16 @@ class Store(
         row = self._db.execute("SELECT next_batch FROM sync_position").fetchone()
         return str(row[0]) if row else None
 
-    def commit_batch(self, next_batch: str, events: list[Incoming]) -> list[Incoming]:
-        """Keeps the batch's new events and advances the sync position, atomically.
+    def commit_batch(
+        self, next_batch: str, events: list[Incoming], rooms: RoomChanges | None = None
+    ) -> list[Incoming]:
+        """Keeps the batch's new events and the rooms' state it changed, and advances the
+        sync position, atomically (without `rooms`, the next start syncs full state).
 
         Returns the events that were new (not already handled or waiting)."""
         with transaction(self._db):
             fresh = self._into_inbox(events)
-            self._db.execute(
-                "INSERT INTO sync_position (id, next_batch) VALUES (1, ?) "
-                "ON CONFLICT (id) DO UPDATE SET next_batch = excluded.next_batch",
-                (next_batch,),
-            )
+            self._keep_rooms(next_batch, rooms)
         return fresh
 
     def _into_inbox(self, events: list[Incoming]) -> list[Incoming]:

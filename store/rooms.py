@@ -1,0 +1,63 @@
+"""The rooms' state as the bot keeps it across restarts (issue #16): one row per room the bot
+is in or invited to, so a restart resumes the sync without asking the homeserver for the full
+state of every room. Rows change only with the sync position (Store.commit_batch), in the same
+transaction: a stored position is never newer than the stored state. A room the bot left goes
+with the batch that says so, or as soon as the bot forgot it; a new login (save_session) drops
+them all with the position."""
+
+from __future__ import annotations
+
+import sqlcipher3
+
+from store.db import transaction
+from store.records import RoomChanges
+
+
+class RoomStateTables:
+    _db: sqlcipher3.Connection
+
+    def room_states(self) -> dict[str, str] | None:
+        """Every kept room's state, or None if the stored position was not written with
+        complete state (no position yet, a store from before, a batch skipped past)."""
+        row = self._db.execute("SELECT with_rooms FROM sync_position").fetchone()
+        if row is None or not row[0]:
+            return None
+        rows = self._db.execute("SELECT room_id, state FROM room_state").fetchall()
+        return {str(room): str(state) for room, state in rows}
+
+    def room_state_count(self) -> int:
+        return int(self._db.execute("SELECT count(*) FROM room_state").fetchone()[0])
+
+    def drop_room_state(self, room_id: str) -> None:
+        """A room the bot left and forgot: the homeserver may never name it in a sync again
+        (Synapse leaves forgotten rooms out), so its row goes now."""
+        with transaction(self._db):
+            self._db.execute("DELETE FROM room_state WHERE room_id = ?", (room_id,))
+
+    def _keep_rooms(self, next_batch: str, rooms: RoomChanges | None) -> None:
+        """Inside commit_batch's transaction: the rooms' changes, then the position."""
+        if rooms is not None and rooms.complete:
+            self._db.execute("DELETE FROM room_state")
+        if rooms is not None:
+            self._db.executemany(
+                "DELETE FROM room_state WHERE room_id = ?", [(r,) for r in rooms.gone]
+            )
+            self._db.executemany(
+                "INSERT INTO room_state (room_id, state) VALUES (?, ?) "
+                "ON CONFLICT (room_id) DO UPDATE SET state = excluded.state",
+                list(rooms.kept.items()),
+            )
+        # Complete state makes the rows whole; a batch's changes keep them as whole as they
+        # were; a batch without them (skipped past) leaves the rows behind the position.
+        if rooms is None:
+            whole = "0"
+        elif rooms.complete:
+            whole = "1"
+        else:
+            whole = "coalesce((SELECT with_rooms FROM sync_position), 0)"
+        self._db.execute(
+            f"INSERT INTO sync_position (id, next_batch, with_rooms) VALUES (1, ?, {whole}) "  # noqa: S608
+            "ON CONFLICT (id) DO UPDATE SET next_batch = excluded.next_batch, "
+            "with_rooms = excluded.with_rooms",
+            (next_batch,),
+        )

@@ -1,0 +1,131 @@
+"""The rooms' state kept with the sync position (issue #16): round trip, what drops rows, and
+a crash at every statement of a batch's commit never leaves a position newer than the state."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from store import Session, Store
+from store.db import migrate
+from store.migrations import MIGRATIONS
+from store.records import RoomChanges
+from store.secret import parse
+
+KEY = parse("cd" * 32, "test")
+EVERYONE = RoomChanges({"!a:hs": "A1", "!b:hs": "B1"}, frozenset(), complete=True)
+
+
+@pytest.fixture
+def store(tmp_path: Path):
+    s = Store(tmp_path / "data", KEY)
+    yield s
+    s.close()
+
+
+def test_kept_with_the_position_and_changed_by_each_batch(store: Store):
+    assert store.room_states() is None  # no position yet: a full-state sync
+    store.commit_batch("s1", [], EVERYONE)
+    assert store.room_states() == {"!a:hs": "A1", "!b:hs": "B1"}
+    store.commit_batch("s2", [], RoomChanges({"!a:hs": "A2", "!c:hs": "C1"}, frozenset({"!b:hs"})))
+    assert store.room_states() == {"!a:hs": "A2", "!c:hs": "C1"}
+    assert store.sync_token() == "s2"
+    complete = RoomChanges({"!d:hs": "D1"}, frozenset(), complete=True)
+    store.commit_batch("s3", [], complete)  # full state names every room: the rest goes
+    assert store.room_states() == {"!d:hs": "D1"}
+
+
+def test_a_batch_without_state_makes_the_next_start_sync_full_state(store: Store):
+    store.commit_batch("s1", [], EVERYONE)
+    store.commit_batch("s2", [])  # skipped past: what it changed is not in the rows
+    assert store.room_states() is None
+    store.commit_batch("s3", [], RoomChanges({"!a:hs": "A2"}, frozenset()))
+    assert store.room_states() is None  # a batch's changes do not make the rows whole again
+    store.commit_batch("s4", [], EVERYONE)
+    assert store.room_states() is not None
+
+
+def test_a_new_login_and_a_forgotten_room_drop_rows(store: Store):
+    store.commit_batch("s1", [], EVERYONE)
+    store.drop_room_state("!a:hs")
+    assert store.room_states() == {"!b:hs": "B1"}
+    store.save_session(Session("https://hs", "@bot:hs", "NEWDEVICE", "token"))
+    assert store.room_states() is None and store.room_state_count() == 0
+
+
+def test_a_store_from_before_syncs_full_state_once(tmp_path: Path):
+    old = Store(tmp_path / "data", KEY)
+    old._db.execute("DROP TABLE room_state")  # as version 15 left it
+    old._db.execute("ALTER TABLE sync_position DROP COLUMN with_rooms")
+    old._db.execute("INSERT INTO sync_position (id, next_batch) VALUES (1, 's9')")
+    old._db.execute(f"PRAGMA user_version = {len(MIGRATIONS) - 1}")
+    assert migrate(old._db) == len(MIGRATIONS)
+    assert old.sync_token() == "s9" and old.room_states() is None
+    old.close()
+
+
+CHILD = textwrap.dedent(
+    """
+    import os, sys
+    from pathlib import Path
+    from store import Store
+    from store.records import RoomChanges
+    from store.secret import parse
+
+    store = Store(Path(sys.argv[1]), parse("cd" * 32, "test"))
+    real, count, crash_at = store._db, [0], int(sys.argv[2])
+
+    class Dying:
+        def __getattr__(self, name):
+            return getattr(real, name)
+
+        def _step(self):
+            count[0] += 1
+            if count[0] == crash_at:
+                os._exit(9)  # the process dies: no rollback, no close
+
+        def execute(self, *args):
+            self._step()
+            return real.execute(*args)
+
+        def executemany(self, *args):
+            self._step()
+            return real.executemany(*args)
+
+    store._db = Dying()
+    changes = RoomChanges({"!a:hs": "A2", "!c:hs": "C1"}, frozenset({"!b:hs"}))
+    store.commit_batch("s2", [], changes)
+    print(count[0])
+    """
+)
+
+
+def test_a_crash_at_any_step_of_a_commit_leaves_state_and_position_together(tmp_path: Path):
+    data = tmp_path / "data"
+    before = {"!a:hs": "A1", "!b:hs": "B1"}
+    after = {"!a:hs": "A2", "!c:hs": "C1"}
+    crash_at, steps = 1, None
+    while steps is None or crash_at <= steps:
+        setup = Store(data, KEY)
+        setup.commit_batch("s1", [], EVERYONE)
+        setup.close()
+        done = subprocess.run(
+            [sys.executable, "-c", CHILD, str(data), str(crash_at)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if done.returncode == 0:
+            steps = int(done.stdout)  # no crash: every statement ran
+        reopened = Store(data, KEY)
+        position, state = reopened.sync_token(), reopened.room_states()
+        reopened.close()
+        assert (position, state) in (("s1", before), ("s2", after)), crash_at
+        if done.returncode != 0:
+            assert (position, state) == ("s1", before), crash_at
+        crash_at += 1
+    assert steps is not None and steps >= 4
