@@ -57,13 +57,26 @@ async def answer_invites(
 ) -> None:
     for room_id, info in resp.rooms.invite.items():
         with guarded(client.dropped, "invite", room_id):
-            await _answer(client, room_id, info.invite_state, matrix, redact)
+            await _answer(client, room_id, _inviter(client, info.invite_state), matrix, redact)
 
 
-async def _answer(
-    client: BotClient, room_id: str, state: list[Any], matrix: MatrixConfig, redact: Redactor
+async def answer_kept_invites(
+    client: BotClient, resp: SyncResponse, matrix: MatrixConfig, redact: Redactor
 ) -> None:
-    inviter = next(
+    """After a start from kept room state: invites kept but not answered before the process
+    stopped (the sync from the kept position does not bring them again)."""
+    for room_id, room in list(client.invited_rooms.items()):
+        if room_id in resp.rooms.invite or room_id in client.rooms:
+            continue
+        with guarded(client.dropped, "invite", room_id):
+            inviter = getattr(room, "inviter", None)
+            await _answer(
+                client, room_id, inviter if isinstance(inviter, str) else None, matrix, redact
+            )
+
+
+def _inviter(client: BotClient, state: list[Any]) -> str | None:
+    return next(
         (
             ev.sender
             for ev in state
@@ -73,6 +86,11 @@ async def _answer(
         ),
         None,
     )
+
+
+async def _answer(
+    client: BotClient, room_id: str, inviter: str | None, matrix: MatrixConfig, redact: Redactor
+) -> None:
     if inviter is not None and matrix.may_invite(inviter):
         await client.join(room_id)
         log.info("joined %s (invited by %s)", redact.tag(room_id), redact.tag(inviter))

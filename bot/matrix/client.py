@@ -5,9 +5,10 @@ discovered URL before its first request)."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
-from nio import AsyncClientConfig
+from nio import AsyncClientConfig, RoomForgetResponse
 
 from bot.config import Loaded
 from bot.logs import StateLog
@@ -23,9 +24,20 @@ PASSWORD_ENV = "WARMLINE_PASSWORD"  # noqa: S105 (the variable's name, not a pas
 class BotClient(GuardedClient):
     """nio's client behind warmline's fault-proof boundary (bot.matrix.guard)."""
 
-    def __init__(self, *args: Any, connectivity: StateLog, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        connectivity: StateLog,
+        forgotten: Callable[[str], None] = lambda room_id: None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.connectivity = connectivity
+        self._forgotten = forgotten  # the store drops a forgotten room's kept state
+
+    def _handle_room_forget_response(self, response: RoomForgetResponse) -> None:
+        super()._handle_room_forget_response(response)
+        self._forgotten(response.room_id)
 
     async def get_timeout_retry_wait_time(self, got_timeouts: int) -> float:
         # nio retries connection errors forever inside every request; note the state once.
@@ -49,4 +61,5 @@ def build_client(loaded: Loaded, store: Store, connectivity: StateLog) -> BotCli
         store_path=str(store.directory),
         config=config,
         connectivity=connectivity,
+        forgotten=store.drop_room_state,
     )

@@ -31,10 +31,16 @@ from nio import SyncError, SyncResponse
 from bot.config import MatrixConfig
 from bot.logs import Redactor, StateLog
 from bot.matrix.backfill import backfill
-from bot.matrix.batch import answer_invites, keep_undecryptable, key_housekeeping
+from bot.matrix.batch import (
+    answer_invites,
+    answer_kept_invites,
+    keep_undecryptable,
+    key_housekeeping,
+)
 from bot.matrix.client import BotClient
 from bot.matrix.events import incoming, timeline
 from bot.matrix.faults import DropLog, guarded, where
+from bot.matrix.roomstate import changes, forget_left, put_back
 from bot.matrix.undecryptable import Undecryptable
 from store import Incoming, Store, StoreWriteError
 
@@ -107,10 +113,16 @@ class SyncLoop:
         self._tries = 0
         self._drops = DropLog(redactor)
         self.skipped_total = 0  # batches skipped past after MAX_TRIES failures
+        self.restored_rooms: int | None = None  # rooms put back from the store at the start
 
     async def run(self) -> None:
         token = self._store.sync_token()
-        full_state = True  # nio keeps no room state across restarts: rebuild it once
+        # nio keeps no room state across restarts: it is put back from the store, or (a new
+        # store, one from before, a batch skipped past) asked for once in full.
+        if token is not None:
+            self.restored_rooms = put_back(self._client, self._store)
+        full_state = self.restored_rooms is None
+        first = "full state" if full_state else f"{self.restored_rooms} rooms from the store"
         started = time.monotonic()
         while not self._stop.is_set():
             try:
@@ -123,9 +135,8 @@ class SyncLoop:
                 token, full_state = await self._failed(token, failure, full_state)
             if token is not None and not full_state and not self.first_sync_done.is_set():
                 self.first_sync_done.set()
-                log.info(
-                    "warmline is ready (first sync done in %.2f s)", time.monotonic() - started
-                )
+                took = time.monotonic() - started
+                log.info("warmline is ready (first sync done in %.2f s; %s)", took, first)
 
     async def _handle(
         self, resp: Any, token: str | None, full_state: bool
@@ -140,7 +151,7 @@ class SyncLoop:
             return token, full_state
         self._client.connectivity.up()
         try:
-            fresh = await self._take(resp, first_sync=token is None, since=token)
+            fresh = await self._take(resp, token, full_state)
         except StoreWriteError as exc:
             # The position did not move: the same batch comes again once writing works, and
             # no new work is taken until then (one log line, and one word to the organizers).
@@ -203,16 +214,16 @@ class SyncLoop:
         # Not full state again: a full-state batch that fails would fail every time.
         return failure.next_batch, False
 
-    async def _take(self, resp: SyncResponse, first_sync: bool, since: str | None) -> list[Any]:
-        """Keeps the batch's new events and advances the position in one transaction; returns
-        the events new to the bot."""
+    async def _take(self, resp: SyncResponse, since: str | None, full_state: bool) -> list[Any]:
+        """Keeps the batch's new events and the rooms' state, and advances the position, in
+        one transaction; returns the events new to the bot."""
         with guarded(self._client.dropped, "device lists"):
             self._devices_changed(list(resp.device_list.changed))
         try:
             await key_housekeeping(self._client, resp, self._undecryptable, self._redact)
         except Exception as exc:  # keys are tried again after the next sync
             log.warning("key housekeeping after a sync failed (%s)", where(exc))
-        events = timeline(resp, self._client, first_sync=first_sync)
+        events = timeline(resp, self._client, first_sync=since is None)
         if since is not None:
             events = await backfill(self._client, resp, since, self._redact) + events
         await keep_undecryptable(self._client, events, self._undecryptable)
@@ -221,7 +232,9 @@ class SyncLoop:
             with guarded(self._client.dropped, "timeline", room_id, ev):
                 if (entry := incoming(self._client, room_id, ev)) is not None:
                     entries.append(entry)
-        fresh = self._store.commit_batch(resp.next_batch, entries)
+        rooms = changes(self._client, resp, complete=full_state)
+        fresh = self._store.commit_batch(resp.next_batch, entries, rooms)
+        forget_left(self._client, resp)
         self._report_dropped()
         return fresh
 
@@ -241,6 +254,8 @@ class SyncLoop:
             for item in fresh:
                 self._submit(item)
         await answer_invites(self._client, resp, self._matrix, self._redact)
+        if self.restored_rooms is not None and not self.first_sync_done.is_set():
+            await answer_kept_invites(self._client, resp, self._matrix, self._redact)
         self._report_dropped()
         if self._after_batch is not None:
             try:

@@ -80,6 +80,8 @@ class CannedHomeserver:
         self.keys_claim: bytes = encode({"one_time_keys": {}})
         self.messages: bytes = encode({"chunk": [], "start": "s"})
         self.sync_requests = 0
+        self.full_state_syncs = 0  # of them, those that asked for every room's full state
+        self.joined: list[str] = []  # rooms the bot joined
         self._new_batch = asyncio.Condition()
 
     async def add_batch(self, since: str | None, body: bytes) -> None:
@@ -91,8 +93,10 @@ class CannedHomeserver:
         parsed = urlparse(url)
         path = parsed.path
         if path.endswith("/sync"):
-            since = parse_qs(parsed.query).get("since", [None])[0]
+            query = parse_qs(parsed.query)
+            since = query.get("since", [None])[0]
             self.sync_requests += 1
+            self.full_state_syncs += query.get("full_state") == ["true"]
             async with self._new_batch:
                 await self._new_batch.wait_for(lambda: since in self.batches)
             return FakeResponse(self.batches[since])
@@ -106,6 +110,7 @@ class CannedHomeserver:
         if path.endswith("/messages"):
             return FakeResponse(self.messages)
         if "/join/" in path:
+            self.joined.append(path.rsplit("/", 1)[-1])
             return FakeResponse(encode({"room_id": path.rsplit("/", 1)[-1]}))
         if "/send/" in path:
             return FakeResponse(encode({"event_id": f"$sent{secrets.token_hex(4)}"}))
@@ -210,10 +215,12 @@ class Peer:
 class FuzzBot:
     """The bot's sync path over a CannedHomeserver; `run_batch` feeds one batch after another."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, key: str | None = None) -> None:
+        """`key`: the store's key, to start again on a store an earlier FuzzBot left."""
         directory.mkdir(parents=True, exist_ok=True)
         self.hs = CannedHomeserver()
-        self.store = Store(directory / "data", parse(secrets.token_hex(32), "test"))
+        self.key = key or secrets.token_hex(32)
+        self.store = Store(directory / "data", parse(self.key, "test"))
         self.client = BotClient(
             HS,
             BOT,
@@ -260,8 +267,16 @@ class FuzzBot:
         self.last = "b0"
         self.count = 0
 
-    async def start(self) -> None:
-        await self.hs.add_batch(None, encode(first_batch()))
+    async def start(self, first: dict[str, Any] | None = None) -> None:
+        """Starts the loop; a fresh store is sent `first_batch()` (else the store's position
+        gets `first`, or an empty batch)."""
+        since = self.store.sync_token()
+        if since is None:
+            first = first_batch()
+        else:
+            first = {**(first or {}), "next_batch": f"{since}r"}
+            self.last = first["next_batch"]
+        await self.hs.add_batch(since, encode(first))
         self.task = asyncio.create_task(self.loop.run())
         await asyncio.wait_for(self.loop.first_sync_done.wait(), 30)
 

@@ -105,11 +105,11 @@ def test_a_full_disk_stops_new_work_with_one_line_and_a_word_then_loses_nothing(
     tries: list[str] = []
     told: list[str] = []
 
-    def commit(next_batch: str, events: list[Any]) -> list[Any]:
+    def commit(next_batch: str, events: list[Any], rooms: Any = None) -> list[Any]:
         if full:
             tries.append(next_batch)
             raise StoreWriteError("cannot write the store (database or disk is full)")
-        return real_commit(next_batch, events)
+        return real_commit(next_batch, events, rooms)
 
     async def tell() -> None:
         told.append("organizers")

@@ -255,11 +255,11 @@ def test_a_batch_that_always_fails_is_skipped_after_a_few_tries(
     real_commit = bot.store.commit_batch
     tries: list[str] = []
 
-    def commit(next_batch: str, events: list[Any]) -> list[Any]:
+    def commit(next_batch: str, events: list[Any], rooms: Any = None) -> list[Any]:
         if next_batch == "b1" and events:
             tries.append(next_batch)
             raise RuntimeError("a bug nobody foresaw")
-        return real_commit(next_batch, events)
+        return real_commit(next_batch, events, rooms)
 
     bot.store.commit_batch = commit  # type: ignore[method-assign]
     with caplog.at_level(logging.WARNING):

@@ -1,0 +1,172 @@
+"""Restarting without full state (issue #16): the rooms nio built from a batch's events are
+kept with the sync position and put back at the next start, equal to what nio had, and the
+sync resumes from the kept position without asking for every room's full state."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+
+import pytest
+from nio.rooms import MatrixInvitedRoom, MatrixRoom
+
+from bot.matrix.roomstate import _ATTRS, rebuild, snapshot
+from bot.matrix.sync import SyncTuning
+from tests.support.hostile import PEER, ROOM
+from tests.support.syncpath import BOT, CLEAN, FuzzBot, marker
+
+SAM = "@sam:localhost"
+KIM = "@kim:localhost"
+INVITED = "!invited:localhost"
+
+
+def state(kind: str, key: str, content: dict[str, Any], n: str, sender: str = PEER) -> Any:
+    return {
+        "type": kind,
+        "state_key": key,
+        "content": content,
+        "event_id": f"$st{n}",
+        "sender": sender,
+        "origin_server_ts": 2,
+    }
+
+
+def changing_batch() -> dict[str, Any]:
+    """A batch that changes most of what nio keeps of ROOM (in its state and its timeline)."""
+    levels = {"users": {PEER: 50, BOT: 100}, "users_default": 0, "events": {"m.room.name": 50}}
+    timeline = [
+        state("m.room.name", "", {"name": "a name"}, "1"),
+        state("m.room.topic", "", {"topic": "a topic"}, "2"),
+        state("m.room.power_levels", "", levels, "3"),
+        state("m.room.member", SAM, {"membership": "invite", "displayname": "Sam S"}, "4"),
+        state("m.room.member", KIM, {"membership": "join", "displayname": "Kim K"}, "5", KIM),
+        state("m.room.history_visibility", "", {"history_visibility": "joined"}, "6"),
+        state("m.room.join_rules", "", {"join_rule": "invite"}, "7"),
+        marker("changed"),
+    ]
+    summary = {"m.joined_member_count": 3, "m.invited_member_count": 1, "m.heroes": [PEER]}
+    room = {"timeline": {"events": timeline}, "summary": summary}
+    return {"rooms": {"join": {ROOM: room}}}
+
+
+def view(room: MatrixRoom) -> dict[str, Any]:
+    """Everything of a room the bot or nio's sending reads (not display names: not kept)."""
+    summary = room.summary
+    return {
+        "kind": type(room).__name__,
+        "inviter": getattr(room, "inviter", None),
+        "encrypted": room.encrypted,
+        **{name: getattr(room, name) for name in _ATTRS},
+        "levels": room.power_levels,
+        "users": {u: (m.power_level, m.invited) for u, m in room.users.items()},
+        "invited_users": sorted(room.invited_users),
+        "summary": None if summary is None else vars(summary),
+        "counts": (room.member_count, room.joined_count, room.invited_count),
+        "members_synced": room.members_synced,
+        "is_group": room.is_group,
+    }
+
+
+def views(client: Any) -> dict[str, Any]:
+    return {r: view(room) for r, room in {**client.rooms, **client.invited_rooms}.items()}
+
+
+@pytest.fixture
+def runner() -> Iterator[asyncio.Runner]:
+    with asyncio.Runner() as running:
+        yield running
+
+
+def test_a_room_rebuilt_from_its_kept_state_equals_the_one_nio_built(
+    tmp_path: Path, runner: asyncio.Runner
+):
+    bot = FuzzBot(tmp_path)
+    runner.run(bot.start())
+    runner.run(bot.run_batch(changing_batch()))
+    built = bot.client.rooms[ROOM]
+    assert built.name == "a name" and SAM in built.invited_users and KIM in built.users
+    kept = bot.store.room_states()
+    assert kept is not None and set(kept) == {ROOM, CLEAN}
+    for room_id, text in kept.items():
+        assert view(rebuild(room_id, BOT, text)) == view(bot.client.rooms[room_id])
+    assert view(rebuild(ROOM, BOT, snapshot(built))) == view(built)
+    assert "Kim K" not in kept[ROOM] and "Sam S" not in kept[ROOM]  # members' own data
+    runner.run(bot.close())
+
+
+def test_a_restart_resumes_from_the_kept_state_without_full_state(
+    tmp_path: Path, runner: asyncio.Runner, caplog: pytest.LogCaptureFixture
+):
+    first = FuzzBot(tmp_path)
+    runner.run(first.start())
+    assert first.hs.full_state_syncs == 1  # a new store: every room's state, once
+    runner.run(first.run_batch(changing_batch()))
+    before = views(first.client)
+    runner.run(first.close())
+
+    again = FuzzBot(tmp_path, key=first.key)
+    resumed = {"rooms": {"join": {ROOM: {"timeline": {"events": [marker("again")]}}}}}
+    with caplog.at_level(logging.INFO):
+        runner.run(again.start(resumed))
+    assert again.hs.full_state_syncs == 0 and again.loop.restored_rooms == 2
+    assert views(again.client) == before
+    assert again.client.rooms[ROOM].encrypted and ROOM in again.client.encrypted_rooms
+    assert again.delivered("$markagain")
+    assert any("2 rooms from the store" in r.getMessage() for r in caplog.records)
+    runner.run(again.close())
+
+
+def test_without_kept_state_for_the_position_a_start_syncs_full_state(
+    tmp_path: Path, runner: asyncio.Runner
+):
+    first = FuzzBot(tmp_path)
+    runner.run(first.start())
+    first.store.commit_batch("b9", [])  # as a batch skipped past leaves it
+    runner.run(first.close())
+    again = FuzzBot(tmp_path, key=first.key)
+    runner.run(again.start())
+    assert again.hs.full_state_syncs == 1 and again.loop.restored_rooms is None
+    runner.run(again.close())
+
+
+def test_a_room_the_bot_left_goes_from_nio_and_the_store(tmp_path: Path, runner: asyncio.Runner):
+    bot = FuzzBot(tmp_path)
+    runner.run(bot.start())
+    left = state("m.room.member", BOT, {"membership": "leave"}, "9", BOT)
+    runner.run(bot.run_batch({"rooms": {"leave": {CLEAN: {"timeline": {"events": [left]}}}}}))
+    assert CLEAN not in bot.client.rooms
+    assert set(bot.store.room_states() or {}) == {ROOM}
+    runner.run(bot.close())
+
+
+def test_an_invite_kept_but_not_answered_before_a_crash_is_answered_after_it(
+    tmp_path: Path, runner: asyncio.Runner
+):
+    first = FuzzBot(tmp_path)
+    runner.run(first.start())
+
+    def crash() -> None:
+        raise RuntimeError("the process dies after the commit")
+
+    first.loop._tuning = SyncTuning(retry_pause=0.01, after_commit=crash)
+    invite = state("m.room.member", BOT, {"membership": "invite"}, "8")
+    invited = {"invite_state": {"events": [invite]}}
+    batch = {
+        "rooms": {
+            "invite": {INVITED: invited},
+            "join": {CLEAN: {"timeline": {"events": [marker("x")]}}},
+        }
+    }
+    runner.run(first.run_batch(batch))
+    assert first.hs.joined == []  # committed, never answered
+    assert isinstance(first.client.invited_rooms[INVITED], MatrixInvitedRoom)
+    runner.run(first.close())
+    again = FuzzBot(tmp_path, key=first.key)
+    runner.run(again.start())
+    assert again.hs.full_state_syncs == 0
+    assert [unquote(r) for r in again.hs.joined] == [INVITED]
+    runner.run(again.close())
