@@ -10,8 +10,11 @@ stopped and every fifth member writing meanwhile, it measures:
 - the restart's sync three ways, to tell the homeserver, nio and the bot apart: the bot
   account's `/sync` (same filter, full state, from before the offline traffic) over plain HTTP,
   the same sync through a plain nio client (no crypto), and `warmline run` (process start to
-  ready, and the first sync inside it);
-- RSS once ready, the store's size on disk;
+  ready, and the first sync inside it, and RSS once ready);
+- that restart twice in the same run: from the room state the bot keeps with its sync position
+  (#16), and, after as much traffic again, with that state marked missing (as a store from
+  before #16 has it), i.e. one full-state sync as every start did before;
+- the store's size on disk;
 - `!help` in a fresh DM (the first answer, then p50/p95), the `!talk` acknowledgement, `!status`
   against `!help` in the team room, and the retention purge of the 10,000 requests.
 
@@ -44,7 +47,7 @@ from bot.dev.member import Member
 from bot.dev.synapse import LocalSynapse
 from bot.matrix.sync import SYNC_FILTER
 
-READY_IN = re.compile(r"first sync done in ([0-9.]+) s")
+READY_IN = re.compile(r"first sync done in ([0-9.]+) s; ([^)]*)\)")
 
 
 def line(name: str, text: str) -> None:
@@ -70,12 +73,14 @@ class Bench:
         self.sam: Member | None = None  # a supporter on call, an organizer too
         self.team = ""
         self.profile = False
+        self.spy: asyncio.subprocess.Process | None = None
 
     def start_server(self) -> None:
         if self.state_path.exists():  # a kept run: the same Synapse, accounts and store
             self.state = json.loads(self.state_path.read_text())
             self.server.port = self.state["port"]
             self.server._secret = self.state["secret"]
+            self.server._admin_token = self.state.get("lift_token", "")
             self.server.start()
             return
         self.server.start()
@@ -92,6 +97,12 @@ class Bench:
     async def member(self, name: str) -> Member:
         password = "bench-" + name
         user_id = self.server.register(f"{name}{int(time.time() * 1000) % 10**8}", password)
+        # Lifted: load generators (the probe sends 30 commands in a row, Sam 21 in the team
+        # room); the bot is what runs under Synapse's limits.
+        self.server.lift(user_id)
+        if self.state.get("lift_token") != self.server._admin_token:  # for a kept run
+            self.state["lift_token"] = self.server._admin_token
+            self.state_path.write_text(json.dumps(self.state))
         m = Member(self.server.url, user_id, password, self.work / "members" / user_id)
         await m.start()
         self.members.append(m)
@@ -177,6 +188,25 @@ async def profile(bench: Bench, size: int) -> asyncio.subprocess.Process | None:
     )
 
 
+async def restart(bench: Bench, size: int, how: str, spying: bool = False) -> float:
+    """Starts the bot; prints and returns the seconds from process start to ready."""
+    bench.bot = bench.new_bot()
+    t = time.perf_counter()
+    await bench.bot.start(wait_ready=False)
+    if spying:
+        bench.spy = await profile(bench, size)
+    await bench.bot.wait_ready(timeout=600)
+    ready = time.perf_counter() - t
+    first = next((m for ln in bench.bot.lines if (m := READY_IN.search(ln))), None)
+    first_sync = float(first.group(1)) if first else float("nan")
+    kind = first.group(2) if first else "?"
+    line(f"restart, {how}: start to ready", f"{ready * 1000:7.0f} ms")
+    line(f"  of which the first sync ({kind})", f"{first_sync * 1000:7.0f} ms")
+    assert bench.bot.proc is not None
+    line("  RSS once ready", f"{rss_mib(bench.bot.proc.pid):7.1f} MiB")
+    return ready
+
+
 async def ask(m: Member, room: str, text: str, peer: str) -> float:
     t = time.perf_counter()
     await m.ask(room, text, peer, timeout=120)
@@ -196,18 +226,17 @@ async def measure(http: Http, bench: Bench, size: int, rounds: int) -> None:
     raw, parsed, wrote = await decompose(http, bench, every=5)
     line("sync after downtime, homeserver (raw HTTP)", f"{raw:7.0f} ms ({wrote} members wrote)")
     line("the same sync through nio (no crypto)", f"{parsed:7.0f} ms")
-    bench.bot = bench.new_bot()
-    t = time.perf_counter()
-    await bench.bot.start(wait_ready=False)
-    spy = await profile(bench, size)
-    await bench.bot.wait_ready(timeout=600)
-    ready = time.perf_counter() - t
-    first = next((m for ln in bench.bot.lines if (m := READY_IN.search(ln))), None)
-    first_sync = float(first.group(1)) if first else float("nan")
-    line("warmline restart: process start to ready", f"{ready * 1000:7.0f} ms")
-    line("  of which the first sync (in the bot)", f"{first_sync * 1000:7.0f} ms")
-    assert bench.bot.proc is not None
-    line("RSS once ready", f"{rss_mib(bench.bot.proc.pid):7.1f} MiB")
+    kept = await restart(bench, size, "from the kept room state", spying=True)
+    spy = bench.spy
+    await bench.stop_bot()
+    await offline_traffic(http, bench.crowd, 5)  # as much again, for the second restart
+    store, config = await open_store(bench.config, bench.state["store_key"])
+    try:  # the position as a store from before #16 has it: no room state for it
+        store.commit_batch(store.sync_token() or "", [])
+    finally:
+        store.close()
+    full = await restart(bench, size, "full state (as before #16)")
+    line("  kept state / full state, start to ready", f"{kept / full:7.2f}x")
     data = bench.config.parent / "data"
     size_mib = sum(f.stat().st_size for f in data.rglob("*") if f.is_file()) / 2**20
     line("store on disk", f"{size_mib:7.1f} MiB")
