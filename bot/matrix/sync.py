@@ -172,10 +172,13 @@ class SyncLoop:
     async def _fetch(self, token: str | None, full_state: bool) -> Any:
         """The next batch: a SyncResponse, a SyncError (HTTP), a _Failure, or None if stopped."""
         self._client.last_sync_batch = None
+        # The first sync does not wait for news: with nothing new since a kept position, a
+        # long poll would hold "ready" back by up to 30 s (a full-state sync never waited).
+        wait = 30_000 if self.first_sync_done.is_set() else 0
         try:
             resp = await self._until_stopped(
                 self._client.sync(
-                    timeout=30_000, since=token, sync_filter=self._filter, full_state=full_state
+                    timeout=wait, since=token, sync_filter=self._filter, full_state=full_state
                 )
             )
         except Exception as exc:

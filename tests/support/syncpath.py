@@ -82,6 +82,7 @@ class CannedHomeserver:
         self.sync_requests = 0
         self.full_state_syncs = 0  # of them, those that asked for every room's full state
         self.joined: list[str] = []  # rooms the bot joined
+        self.sync_waits: list[int] = []  # each sync's long-poll timeout (ms)
         self._new_batch = asyncio.Condition()
 
     async def add_batch(self, since: str | None, body: bytes) -> None:
@@ -97,6 +98,7 @@ class CannedHomeserver:
             since = query.get("since", [None])[0]
             self.sync_requests += 1
             self.full_state_syncs += query.get("full_state") == ["true"]
+            self.sync_waits.append(int(query.get("timeout", ["0"])[0]))
             async with self._new_batch:
                 await self._new_batch.wait_for(lambda: since in self.batches)
             return FakeResponse(self.batches[since])

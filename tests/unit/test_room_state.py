@@ -113,6 +113,7 @@ def test_a_restart_resumes_from_the_kept_state_without_full_state(
     with caplog.at_level(logging.INFO):
         runner.run(again.start(resumed))
     assert again.hs.full_state_syncs == 0 and again.loop.restored_rooms == 2
+    assert again.hs.sync_waits[0] == 0  # with nothing new, ready at once (not in 30 s)
     assert views(again.client) == before
     assert again.client.rooms[ROOM].encrypted and ROOM in again.client.encrypted_rooms
     assert again.delivered("$markagain")
