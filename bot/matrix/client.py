@@ -28,7 +28,7 @@ class BotClient(GuardedClient):
         self,
         *args: Any,
         connectivity: StateLog,
-        forgotten: Callable[[str], None] = lambda room_id: None,
+        forgotten: Callable[[str], None],
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)

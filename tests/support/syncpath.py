@@ -234,6 +234,7 @@ class FuzzBot:
                 store_sync_tokens=False,
             ),
             connectivity=StateLog("homeserver"),
+            forgotten=self.store.drop_room_state,
         )
         self.client.client_session = self.hs  # the HTTP boundary: every request ends here
         self.client.restore_login(BOT, "BOTDEVICE", "token")

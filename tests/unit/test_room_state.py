@@ -171,3 +171,14 @@ def test_an_invite_kept_but_not_answered_before_a_crash_is_answered_after_it(
     assert again.hs.full_state_syncs == 0
     assert [unquote(r) for r in again.hs.joined] == [INVITED]
     runner.run(again.close())
+
+
+def test_a_room_the_bot_forgets_goes_from_the_store_at_once(tmp_path: Path, runner: asyncio.Runner):
+    """`!exit` and the end of a handoff leave and forget the room (MatrixRooms.leave): the
+    homeserver need not name a forgotten room in a sync again, so its row goes now."""
+    bot = FuzzBot(tmp_path)
+    runner.run(bot.start())
+    runner.run(bot.client.room_forget(CLEAN))
+    assert CLEAN not in bot.client.rooms
+    assert set(bot.store.room_states() or {}) == {ROOM}
+    runner.run(bot.close())
