@@ -9,9 +9,12 @@ secret. nio's pickle key is derived from the same secret.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from typing import Any
 
+from nio.crypto import DeviceStore, OlmDevice, TrustState
 from nio.store import SqliteStore
+from nio.store.models import DeviceKeys, DeviceTrustState, Keys
 from playhouse.sqlcipher_ext import SqlCipherDatabase
 
 from store.db import DB_NAME
@@ -38,6 +41,41 @@ def store_class(secret: StoreSecret) -> type[SqliteStore]:
         def load_account(self) -> Any:
             self._account_row = None  # the one read of the row's contents: always fresh
             return super().load_account()
+
+        def load_device_keys(self) -> DeviceStore:
+            """nio's own reads each device's keys and trust state with two queries per device:
+            11.8 s of a 16.8 s restart at 5,000 members (bench.scale). The same rows in three
+            queries, put together the same way."""
+            with self.database.bind_ctx(self.models):
+                return self._devices()
+
+        def _devices(self) -> DeviceStore:
+            devices = DeviceStore()
+            account = self._get_account()
+            if not account:
+                return devices
+            mine = DeviceKeys.account == account
+            keys: dict[int, dict[str, str]] = defaultdict(dict)
+            for device, kind, key in (
+                Keys.select(Keys.device, Keys.key_type, Keys.key).join(DeviceKeys).where(mine)
+            ).tuples():
+                keys[device][kind] = key
+            trust = {
+                row.device_id: row.state
+                for row in DeviceTrustState.select().join(DeviceKeys).where(mine)
+            }
+            for d in DeviceKeys.select().where(mine):
+                devices.add(
+                    OlmDevice(
+                        d.user_id,
+                        d.device_id,
+                        keys[d.id],
+                        display_name=d.display_name,
+                        deleted=d.deleted,
+                        trust_state=trust.get(d.id, TrustState.unset),
+                    )
+                )
+            return devices
 
         def _create_database(self) -> Any:
             return SqlCipherDatabase(

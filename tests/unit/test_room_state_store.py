@@ -7,12 +7,16 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
+from nio.crypto import DeviceStore, OlmAccount, OlmDevice, TrustState
+from nio.store import SqliteStore
 
 from store import Session, Store
 from store.db import migrate
 from store.migrations import MIGRATIONS
+from store.nio_store import store_class
 from store.records import RoomChanges
 from store.secret import parse
 
@@ -129,3 +133,37 @@ def test_a_crash_at_any_step_of_a_commit_leaves_state_and_position_together(tmp_
             assert (position, state) == ("s1", before), crash_at
         crash_at += 1
     assert steps is not None and steps >= 4
+
+
+def test_device_keys_load_as_nio_loads_them(tmp_path: Path):
+    """store.nio_store reads the device keys in three queries instead of two per device
+    (issue #16: 11.8 s of a restart at 5,000 members); what it loads is what nio would."""
+    store = Store(tmp_path / "data", KEY)
+    nio_store = store_class(store.secret)("@bot:hs", "DEV", str(store.directory), "pickle")
+    nio_store.save_account(OlmAccount())
+    devices: dict[str, dict[str, OlmDevice]] = {}
+    for n in range(30):
+        user = f"@m{n % 12}:hs"
+        keys = {"ed25519": f"ed{n}", "curve25519": f"cu{n}"}
+        devices.setdefault(user, {})[f"D{n}"] = OlmDevice(user, f"D{n}", keys, f"name {n}")
+    devices["@m0:hs"]["D0"].deleted = True
+    nio_store.save_device_keys(devices)
+    nio_store.verify_device(devices["@m1:hs"]["D1"])
+    nio_store.blacklist_device(devices["@m2:hs"]["D2"])
+    nio_store.ignore_device(devices["@m3:hs"]["D3"])
+
+    def seen(loaded: DeviceStore) -> list[tuple[Any, ...]]:
+        return sorted(
+            (d.user_id, d.id, sorted(d.keys.items()), d.display_name, d.deleted, d.trust_state)
+            for d in loaded
+        )
+
+    ours = seen(nio_store.load_device_keys())
+    assert ours == seen(SqliteStore.load_device_keys(nio_store)) and len(ours) == 30
+    assert {t for *_, t in ours} == {
+        TrustState.unset,
+        TrustState.verified,
+        TrustState.blacklisted,
+        TrustState.ignored,
+    }
+    store.close()
