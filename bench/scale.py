@@ -74,6 +74,7 @@ class Bench:
         self.team = ""
         self.profile = False
         self.spy: asyncio.subprocess.Process | None = None
+        self.restarts_only = False  # --restarts-only: the two restarts, nothing else
 
     def start_server(self) -> None:
         if self.state_path.exists():  # a kept run: the same Synapse, accounts and store
@@ -223,9 +224,12 @@ async def measure(http: Http, bench: Bench, size: int, rounds: int) -> None:
     finally:
         store.close()
     line("store seeded", f"10,000 closed requests + 35 days of counts in {took:.1f} s")
-    raw, parsed, wrote = await decompose(http, bench, every=5)
-    line("sync after downtime, homeserver (raw HTTP)", f"{raw:7.0f} ms ({wrote} members wrote)")
-    line("the same sync through nio (no crypto)", f"{parsed:7.0f} ms")
+    if bench.restarts_only:
+        await offline_traffic(http, bench.crowd, 5)
+    else:
+        raw, parsed, wrote = await decompose(http, bench, every=5)
+        line("sync after downtime, homeserver (raw HTTP)", f"{raw:7.0f} ms ({wrote} wrote)")
+        line("the same sync through nio (no crypto)", f"{parsed:7.0f} ms")
     kept = await restart(bench, size, "from the kept room state", spying=True)
     spy = bench.spy
     await bench.stop_bot()
@@ -237,6 +241,8 @@ async def measure(http: Http, bench: Bench, size: int, rounds: int) -> None:
         store.close()
     full = await restart(bench, size, "full state (as before #16)")
     line("  kept state / full state, start to ready", f"{kept / full:7.2f}x")
+    if bench.restarts_only:
+        return
     data = bench.config.parent / "data"
     size_mib = sum(f.stat().st_size for f in data.rglob("*") if f.is_file()) / 2**20
     line("store on disk", f"{size_mib:7.1f} MiB")
@@ -274,11 +280,14 @@ async def measure(http: Http, bench: Bench, size: int, rounds: int) -> None:
     await bench.bot.start(timeout=600)
 
 
-async def main(sizes: list[int], rounds: int, keep: str | None, profile_bot: bool) -> None:
+async def main(
+    sizes: list[int], rounds: int, keep: str | None, profile_bot: bool, restarts_only: bool
+) -> None:
     work = Path(keep) if keep else Path(tempfile.mkdtemp(prefix="warmline-scale-"))
     work.mkdir(parents=True, exist_ok=True)
     bench = Bench(work)
     bench.profile = profile_bot
+    bench.restarts_only = restarts_only
     bench.start_server()
     try:
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=600)) as session:
@@ -319,6 +328,9 @@ if __name__ == "__main__":
     parser.add_argument("--keep", help="a directory to keep (and reuse) the run in")
     parser.add_argument("--profile", action="store_true", help="py-spy on each restart")
     parser.add_argument("--no-baseline", action="store_true", help="skip the 10-member size")
+    parser.add_argument(
+        "--restarts-only", action="store_true", help="only the two restarts (kept/full state)"
+    )
     args = parser.parse_args()
     sizes = [*([] if args.no_baseline else [10]), *(int(n) for n in args.members.split(","))]
-    asyncio.run(main(sizes, args.rounds, args.keep, args.profile))
+    asyncio.run(main(sizes, args.rounds, args.keep, args.profile, args.restarts_only))
