@@ -43,9 +43,10 @@ def store_class(secret: StoreSecret) -> type[SqliteStore]:
             return super().load_account()
 
         def load_device_keys(self) -> DeviceStore:
-            """nio's own reads each device's keys and trust state with two queries per device:
-            11.8 s of a 16.8 s restart at 5,000 members (bench.scale). The same rows in three
-            queries, put together the same way."""
+            """nio's own reads each device's keys and trust state with two queries per device
+            and adds each device after comparing it with every one already loaded: 9 s of a
+            17 s restart at 5,000 members (bench.scale). The same rows in three queries, into
+            the same DeviceStore."""
             with self.database.bind_ctx(self.models):
                 return self._devices()
 
@@ -65,15 +66,15 @@ def store_class(secret: StoreSecret) -> type[SqliteStore]:
                 for row in DeviceTrustState.select().join(DeviceKeys).where(mine)
             }
             for d in DeviceKeys.select().where(mine):
-                devices.add(
-                    OlmDevice(
-                        d.user_id,
-                        d.device_id,
-                        keys[d.id],
-                        display_name=d.display_name,
-                        deleted=d.deleted,
-                        trust_state=trust.get(d.id, TrustState.unset),
-                    )
+                # Not DeviceStore.add: it looks for an equal device among all it holds
+                # (12.5 million comparisons at 5,000 devices); rows are unique per device.
+                devices[d.user_id][d.device_id] = OlmDevice(
+                    d.user_id,
+                    d.device_id,
+                    keys[d.id],
+                    display_name=d.display_name,
+                    deleted=d.deleted,
+                    trust_state=trust.get(d.id, TrustState.unset),
                 )
             return devices
 
