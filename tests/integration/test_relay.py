@@ -74,10 +74,11 @@ async def relayed_session(line: Line) -> tuple[str, str, str]:
     await line.sam.send(line.team, f"!accept {request_id}")
     told = await line.alex.wait_for(from_bot(line, dm, "right in this chat"), start=start_alex)
     assert "Sam (they/them)" in told.body and "never sees your account" in told.body
-    intro = await line.sam.wait_for(
+    intro = await line.sam.wait_for(  # the team hears "the room 'member K7F2'" too: not that
         lambda r, e: (
             isinstance(e, RoomMessage)
             and e.sender == line.bot_id
+            and "You are talking with" in e.body
             and f"member {request_id}" in e.body
         ),
         start=start_team,
