@@ -4,10 +4,13 @@ discovered URL before its first request)."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from typing import Any
 
+from aiohttp import ClientConnectionError, ClientConnectorError, ClientResponse
 from nio import AsyncClientConfig, RoomForgetResponse
 
 from bot.config import Loaded
@@ -19,6 +22,27 @@ from store.nio_store import store_class
 
 log = logging.getLogger(__name__)
 PASSWORD_ENV = "WARMLINE_PASSWORD"  # noqa: S105 (the variable's name, not a password)
+_SENT_ONCE: ContextVar[bool] = ContextVar("warmline_sent_once", default=False)
+
+
+class MaybeDone(Exception):
+    """A request that is not safe to repeat failed after it was sent (no answer in time, or
+    the connection dropped): the homeserver may have carried it out. The caller looks before
+    it asks again (a handoff room: by its marker, bot.handoffs)."""
+
+
+@contextlib.contextmanager
+def not_repeated() -> Iterator[None]:
+    """Requests made inside are not repeated by nio once sent: nio repeats a request that
+    timed out or lost its connection, which for `createRoom` (no transaction id: not
+    idempotent) makes a second room if the first request reached the homeserver. A request
+    that never reached it (connection refused: the homeserver is down) is still repeated,
+    with nio's backoff. Raises MaybeDone instead."""
+    token = _SENT_ONCE.set(True)
+    try:
+        yield
+    finally:
+        _SENT_ONCE.reset(token)
 
 
 class BotClient(GuardedClient):
@@ -43,6 +67,27 @@ class BotClient(GuardedClient):
         # nio retries connection errors forever inside every request; note the state once.
         self.connectivity.down("homeserver not reachable")
         return float(await super().get_timeout_retry_wait_time(got_timeouts))
+
+    async def send(
+        self,
+        method: str,
+        path: str,
+        data: Any = None,
+        headers: dict[str, str] | None = None,
+        trace_context: Any = None,
+        timeout: float | None = None,
+    ) -> ClientResponse:
+        try:
+            sent: ClientResponse = await super().send(
+                method, path, data, headers, trace_context, timeout
+            )
+            return sent
+        except ClientConnectorError:
+            raise  # never reached the homeserver: nio may try again
+        except (ClientConnectionError, TimeoutError) as exc:
+            if _SENT_ONCE.get():
+                raise MaybeDone(f"{method} failed after it was sent: {type(exc).__name__}") from exc
+            raise
 
 
 def build_client(loaded: Loaded, store: Store, connectivity: StateLog) -> BotClient:

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from nio import (
+    JoinedRoomsError,
     JoinError,
     RoomCreateError,
     RoomGetStateEventError,
@@ -20,6 +21,7 @@ from nio import (
 )
 
 from bot.logs import Redactor
+from bot.matrix.client import not_repeated
 from bot.matrix.direct import DirectRooms
 from bot.matrix.roomversion import RoomVersions, power_levels, read_room_versions
 from bot.ports import RoomError
@@ -110,31 +112,34 @@ class MatrixRooms:
         version = await self.room_version()
         users = {member: MODERATOR, supporter: MODERATOR, **dict.fromkeys(observers, 0)}
         discreet = self._discreet()
-        resp = await self._client.room_create(
-            visibility=RoomVisibility.private,
-            preset=RoomPreset.private_chat,
-            name=NEUTRAL_NAME if discreet else "warmline · peer support",
-            topic=None if discreet else TOPIC,
-            invite=[member, supporter, *observers],
-            initial_state=[
-                ENCRYPTION,
-                {
-                    "type": "m.room.history_visibility",
-                    "state_key": "",
-                    "content": {"history_visibility": "invited"},
+        # A repeat could make a second room: nio must not repeat it once sent; a lost answer
+        # is MaybeDone, and the room is looked for by its marker (bot.handoffs).
+        with not_repeated():
+            resp = await self._client.room_create(
+                visibility=RoomVisibility.private,
+                preset=RoomPreset.private_chat,
+                name=NEUTRAL_NAME if discreet else "warmline · peer support",
+                topic=None if discreet else TOPIC,
+                invite=[member, supporter, *observers],
+                initial_state=[
+                    ENCRYPTION,
+                    {
+                        "type": "m.room.history_visibility",
+                        "state_key": "",
+                        "content": {"history_visibility": "invited"},
+                    },
+                    {"type": MARKER, "state_key": "", "content": {"marker": marker}},
+                ],
+                room_version=version,
+                # The member and the supporter become moderators. The bot (the creator) is listed
+                # at the top level in v11 and older (to invite, set power levels, leave), never in
+                # v12, where its power is implicit (bot.matrix.roomversion).
+                power_level_override={
+                    "users": power_levels(version, self._client.user_id, users, INVITE),
+                    "events_default": SPEAK,
+                    "invite": INVITE,
                 },
-                {"type": MARKER, "state_key": "", "content": {"marker": marker}},
-            ],
-            room_version=version,
-            # The member and the supporter become moderators. The bot (the creator) is listed
-            # at the top level in v11 and older (to invite, set power levels, leave), never in
-            # v12, where its power is implicit (bot.matrix.roomversion).
-            power_level_override={
-                "users": power_levels(version, self._client.user_id, users, INVITE),
-                "events_default": SPEAK,
-                "invite": INVITE,
-            },
-        )
+            )
         if isinstance(resp, RoomCreateError):
             raise RoomError(f"could not create the private room ({resp.status_code})")
         self._made.add(str(resp.room_id))
@@ -142,10 +147,19 @@ class MatrixRooms:
 
     async def find_handoff(self, member: str, supporter: str, marker: str) -> str | None:
         """Among the bot's rooms with both of them in (joined or invited), the one made with
-        `marker`: after a crash between creating it and recording it."""
-        for room_id, room in list(self._client.rooms.items()):
-            if member not in room.users or supporter not in room.users:
-                continue
+        `marker`: after a crash between creating it and recording it, or a createRoom whose
+        answer was lost. Such a room may not have come by sync yet: the rooms the homeserver
+        says the bot is in and the client does not know yet are looked at too."""
+        known = [
+            room_id
+            for room_id, room in list(self._client.rooms.items())
+            if member in room.users and supporter in room.users
+        ]
+        joined = await self._client.joined_rooms()
+        if isinstance(joined, JoinedRoomsError):
+            raise RoomError(f"could not list the bot's rooms ({joined.status_code})")
+        unseen = [r for r in joined.rooms if r not in self._client.rooms]
+        for room_id in known + unseen:
             got = await self._client.room_get_state_event(room_id, MARKER)
             if isinstance(got, RoomGetStateEventError):
                 continue  # not a handoff room (or not readable): not the one
