@@ -24,6 +24,8 @@ import logging
 import re
 import sys
 import threading
+import time
+from collections.abc import Callable
 from types import TracebackType
 from urllib.parse import unquote
 
@@ -62,22 +64,35 @@ class Redactor:
 
 
 class StateLog:
-    """One log line when something starts failing and one when it recovers, not one per try."""
+    """One log line when something starts failing and one when it recovers, not one per try;
+    the second says how long it took and how many tries failed meanwhile (the backoff shows
+    in that number: a tight loop would make thousands)."""
 
-    def __init__(self, what: str) -> None:
+    def __init__(self, what: str, clock: Callable[[], float] = time.monotonic) -> None:
         self._log = logging.getLogger("warmline.health")
         self._what = what
+        self._clock = clock
+        self._since = 0.0
         self.ok = True
+        self.failed = 0  # tries that failed since it started failing
 
     def down(self, reason: str) -> None:
+        self.failed += 1
         if self.ok:
             self._log.warning("%s: %s; retrying with backoff", self._what, reason)
             self.ok = False
+            self._since = self._clock()
 
     def up(self) -> None:
         if not self.ok:
-            self._log.warning("%s: working again", self._what)
+            self._log.warning(
+                "%s: working again after %.0f s, %d failed tries",
+                self._what,
+                self._clock() - self._since,
+                self.failed,
+            )
             self.ok = True
+        self.failed = 0
 
 
 def own(logger_name: str) -> bool:

@@ -90,14 +90,15 @@ class BotProcess:
         if ready not in done:
             raise RuntimeError(f"warmline did not become ready; log: {self.log_path}")
 
-    async def wait_for_line(self, text: str, timeout: float = 30) -> str:
-        """The first log line (since start) containing `text`; awaits new lines."""
+    async def wait_for_line(self, text: str, timeout: float = 30, nth: int = 1) -> str:
+        """The first (or `nth`) log line (since start) containing `text`; awaits new lines."""
 
         async def scan() -> str:
-            seen = 0
+            seen, found = 0, 0
             while True:
                 for line in self.lines[seen:]:
-                    if text in line:
+                    found += text in line
+                    if found == nth:
                         return line
                 seen = len(self.lines)
                 async with self._new_line:
