@@ -12,13 +12,31 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+import peewee
 from nio.crypto import DeviceStore, OlmDevice, TrustState
 from nio.store import SqliteStore
 from nio.store.models import DeviceKeys, DeviceTrustState, Keys
 from playhouse.sqlcipher_ext import SqlCipherDatabase
 
-from store.db import DB_NAME
+from store.db import DB_NAME, StoreWriteError
 from store.secret import StoreSecret
+
+
+class _Database(SqlCipherDatabase):  # type: ignore[misc]
+    """nio's connection to the store: a write that fails (a full disk) is a StoreWriteError,
+    as it is for warmline's own tables, not an error in whatever nio was handling."""
+
+    def execute_sql(self, sql: str, params: Any = None, commit: Any = None) -> Any:
+        try:
+            return super().execute_sql(sql, params)
+        except peewee.OperationalError as exc:
+            raise StoreWriteError(f"cannot write the store ({exc}); is the disk full?") from exc
+
+    def commit(self) -> Any:
+        try:
+            return super().commit()
+        except peewee.OperationalError as exc:
+            raise StoreWriteError(f"cannot write the store ({exc}); is the disk full?") from exc
 
 
 def store_class(secret: StoreSecret) -> type[SqliteStore]:
@@ -79,7 +97,7 @@ def store_class(secret: StoreSecret) -> type[SqliteStore]:
             return devices
 
         def _create_database(self) -> Any:
-            return SqlCipherDatabase(
+            return _Database(
                 self.database_path,
                 passphrase=secret.sqlcipher_key,
                 pragmas={

@@ -68,6 +68,20 @@ class BotClient(GuardedClient):
         self.connectivity.down("homeserver not reachable")
         return float(await super().get_timeout_retry_wait_time(got_timeouts))
 
+    def reload_crypto(self) -> None:
+        """nio's Olm account and sessions as the store has them, after nio could not write
+        them while it handled a batch (bot.matrix.store_health): what memory holds beyond
+        that is dropped; what is only ever in memory (tracked users, outbound sessions) is
+        kept. nio also forgets that batch: it ignores one leading where the last one led,
+        and this one must be handled again."""
+        self.next_batch = None
+        if self.olm is None or self.store is None:
+            return
+        account = self.store.load_account()
+        if account is not None:
+            self.olm.load()
+            self.olm.account = account
+
     async def send(
         self,
         method: str,

@@ -16,6 +16,7 @@ from typing import Any
 
 from bot.logs import Redactor
 from bot.matrix.shape import Dropped
+from store import StoreWriteError
 
 log = logging.getLogger(__name__)
 SHOWN = 5  # dropped items described per log line
@@ -35,12 +36,20 @@ def where(exc: BaseException) -> str:
 
 @contextlib.contextmanager
 def guarded(
-    sink: list[Dropped], section: str, room_id: str | None = None, event: Any = None
+    sink: list[Dropped],
+    section: str,
+    room_id: str | None = None,
+    event: Any = None,
+    store_failures: bool = False,
 ) -> Iterator[None]:
-    """Runs the block; if it raises, records the event (or room) as dropped and goes on."""
+    """Runs the block; if it raises, records the event (or room) as dropped and goes on.
+    `store_failures`: a failed write to the store is raised instead: not the event's fault,
+    and its batch must come again once writing works (bot.matrix.store_health)."""
     try:
         yield
     except Exception as exc:  # the point: nothing one event does may stop the batch
+        if store_failures and isinstance(exc, StoreWriteError):
+            raise
         sender = getattr(event, "sender", None)
         sender = sender if isinstance(sender, str) and sender else None
         sink.append(Dropped(section, f"failed: {where(exc)}", room_id, sender))

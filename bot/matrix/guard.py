@@ -53,13 +53,14 @@ class GuardedClient(CleaningClient):
     def _guard(
         self, section: str, room_id: str | None = None, event: Any = None
     ) -> contextlib.AbstractContextManager[None]:
-        return guarded(self.dropped, section, room_id, event)
+        """A sync's step: a failed write to the store stops the batch (it comes again)."""
+        return guarded(self.dropped, section, room_id, event, store_failures=True)
 
     async def receive_response(self, response: Any) -> None:
         if isinstance(response, SyncResponse):
             await super().receive_response(response)  # its steps are guarded below
             return
-        with self._guard(type(response).__name__):
+        with guarded(self.dropped, type(response).__name__):
             await super().receive_response(response)
 
     async def _handle_to_device(self, response: SyncResponse) -> None:

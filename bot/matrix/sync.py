@@ -29,7 +29,7 @@ from typing import Any
 from nio import SyncError, SyncResponse
 
 from bot.config import MatrixConfig
-from bot.logs import Redactor, StateLog
+from bot.logs import Redactor
 from bot.matrix.backfill import backfill
 from bot.matrix.batch import (
     answer_invites,
@@ -41,6 +41,7 @@ from bot.matrix.client import BotClient
 from bot.matrix.events import incoming, timeline
 from bot.matrix.faults import DropLog, guarded, where
 from bot.matrix.roomstate import changes, forget_left, put_back
+from bot.matrix.store_health import StoreHealth
 from bot.matrix.undecryptable import Undecryptable
 from store import Incoming, Store, StoreWriteError
 
@@ -101,10 +102,8 @@ class SyncLoop:
         self._devices_changed = devices_changed
         self._undecryptable = undecryptable
         self._after_batch = after_batch
-        self._store_down = store_down  # a word to the organizers when writing stops working
-        self._telling: set[asyncio.Task[None]] = set()
         self.first_sync_done = asyncio.Event()
-        self._store_health = StateLog("store")
+        self._store_health = StoreHealth(client, store_down)
         self._tuning = tuning or SyncTuning()
         self._filter = copy.deepcopy(SYNC_FILTER)
         self._filter["room"]["timeline"]["limit"] = self._tuning.timeline_limit
@@ -144,6 +143,10 @@ class SyncLoop:
         """Takes one fetched batch; returns the (position, full_state) to go on from."""
         if isinstance(resp, _Failure):
             return await self._failed(token, resp, full_state)
+        if isinstance(resp, StoreWriteError):  # nio could not keep its crypto state
+            self._store_health.down(str(resp), crypto=True)
+            await self._pause()
+            return token, full_state
         if isinstance(resp, SyncError) or not isinstance(resp, SyncResponse):
             why = getattr(resp, "status_code", None) or getattr(resp, "message", None) or resp
             self._client.connectivity.down(f"sync failed ({why})")
@@ -155,7 +158,7 @@ class SyncLoop:
         except StoreWriteError as exc:
             # The position did not move: the same batch comes again once writing works, and
             # no new work is taken until then (one log line, and one word to the organizers).
-            self._writing_failed(str(exc))
+            self._store_health.down(str(exc))
             await self._pause()
             return token, full_state
         except Exception as exc:
@@ -172,6 +175,8 @@ class SyncLoop:
     async def _fetch(self, token: str | None, full_state: bool) -> Any:
         """The next batch: a SyncResponse, a SyncError (HTTP), a _Failure, or None if stopped."""
         self._client.last_sync_batch = None
+        if not self._store_health.ready_to_sync():
+            return StoreWriteError("nio's crypto state could not be read back from the store")
         # The first sync does not wait for news: with nothing new since a kept position, a
         # long poll would hold "ready" back by up to 30 s (a full-state sync never waited).
         wait = 30_000 if self.first_sync_done.is_set() else 0
@@ -181,6 +186,8 @@ class SyncLoop:
                     timeout=wait, since=token, sync_filter=self._filter, full_state=full_state
                 )
             )
+        except StoreWriteError as exc:  # not the batch's fault: it comes again once writing works
+            resp = exc
         except Exception as exc:
             resp = _Failure(where(exc), self._client.last_sync_batch)
         self._report_dropped()
@@ -205,7 +212,7 @@ class SyncLoop:
         try:
             self._store.commit_batch(failure.next_batch, [])
         except Exception as exc:
-            self._store_health.down(str(exc))
+            self._store_health.down(str(exc), tell=False)
             await self._pause()
             return token, full_state
         self.skipped_total += 1
@@ -265,23 +272,6 @@ class SyncLoop:
                 await self._after_batch()
             except Exception:  # a failed follow-up must never stop the sync loop
                 log.exception("after-sync work failed")
-
-    def _writing_failed(self, reason: str) -> None:
-        first = self._store_health.ok
-        self._store_health.down(reason)
-        if first and self._store_down is not None:
-            task = asyncio.create_task(self._tell_store_down(self._store_down))
-            self._telling.add(task)
-            task.add_done_callback(self._telling.discard)
-
-    @staticmethod
-    async def _tell_store_down(tell: Callable[[], Awaitable[None]]) -> None:
-        try:
-            await tell()
-        except Exception as exc:  # sending may need the store too: the log line says it
-            log.warning(
-                "could not tell the organizers that the store cannot be written (%s)", where(exc)
-            )
 
     def _report_dropped(self) -> None:
         self._drops.report(self._client.take_dropped())

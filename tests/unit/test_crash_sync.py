@@ -116,7 +116,7 @@ def test_a_full_disk_stops_new_work_with_one_line_and_a_word_then_loses_nothing(
 
     full = True
     bot.store.commit_batch = commit  # type: ignore[method-assign]
-    bot.loop._store_down = tell
+    bot.loop._store_health._store_down = tell
 
     async def scenario() -> None:
         nonlocal full
