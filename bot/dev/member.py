@@ -38,6 +38,7 @@ from bot.matrix.rooms import ENCRYPTION
 from store.records import CrossSigningSeeds
 
 Predicate = Callable[[str, Any], bool]
+RESYNC_PAUSE = 1.0  # seconds before a failed sync loop starts again
 
 
 class Member:
@@ -81,14 +82,22 @@ class Member:
             await self.client.keys_upload()
         if self.cross_sign:
             await self.sign_this_device()
-        self._sync_task = asyncio.create_task(
-            self.client.sync_forever(
-                timeout=30_000,
-                loop_sleep_time=0,
-                # a burst must not arrive as a gap (a person would scroll back; this can't)
-                sync_filter={"room": {"timeline": {"limit": 500}}},
-            )
-        )
+        self._sync_task = asyncio.create_task(self._sync_forever())
+
+    async def _sync_forever(self) -> None:
+        """nio's sync loop, started again when it fails, as a person's client keeps syncing:
+        nio ends it on any error, e.g. an answer cut off when the homeserver stops."""
+        while True:
+            try:
+                await self.client.sync_forever(
+                    timeout=30_000,
+                    loop_sleep_time=0,
+                    # a burst must not arrive as a gap (a person would scroll back; this can't)
+                    sync_filter={"room": {"timeline": {"limit": 500}}},
+                )
+                return
+            except Exception:  # any error: the next sync may work
+                await asyncio.sleep(RESYNC_PAUSE)
 
     async def sign_this_device(self) -> None:
         """Cross-signs this device (creating the account's identity on first use)."""
