@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable
 from typing import Protocol
 
 from bot.logs import Redactor
+from bot.patience import GaveUp, patiently
 from bot.stale import LateEvents
 from store import Incoming, StoreWriteError
 
@@ -81,31 +82,26 @@ class Dispatcher:
 
     async def _patiently(self, event: Incoming) -> bool:
         """Handles the event; False if the homeserver stayed unreachable all along."""
-        loop = asyncio.get_running_loop()
-        deadline, pause = loop.time() + self.patience, self.retry_pause
-        while True:
-            try:
-                if self._late is not None and self._late.is_late(event):
-                    await self._late.drop(event)
-                else:
-                    await self._handle(event)
-                return True
-            except Exception as exc:  # the router answers errors; this is the last guard
-                if not self._unreachable(exc):
-                    log.exception(
-                        "handling an event from %s failed", self._redact.tag(event.sender)
-                    )
-                    return True
-                if loop.time() + pause > deadline:
-                    log.error(
-                        "an event from %s waits for the next start: the homeserver did not "
-                        "answer for %.0f s",
-                        self._redact.tag(event.sender),
-                        self.patience,
-                    )
-                    return False
-            await asyncio.sleep(pause)
-            pause = min(pause * 2, 10.0)
+
+        async def once() -> None:
+            if self._late is not None and self._late.is_late(event):
+                await self._late.drop(event)
+            else:
+                await self._handle(event)
+
+        try:
+            await patiently(once, self._unreachable, self.patience, self.retry_pause)
+        except GaveUp:
+            log.error(
+                "an event from %s waits for the next start: the homeserver did not answer "
+                "for %.0f s",
+                self._redact.tag(event.sender),
+                self.patience,
+            )
+            return False
+        except Exception:  # the router answers errors; this is the last guard
+            log.exception("handling an event from %s failed", self._redact.tag(event.sender))
+        return True
 
     async def drain(self, timeout: float) -> None:
         """Lets running handlers finish (up to `timeout`), then cancels the rest."""

@@ -16,6 +16,7 @@ from bot.logs import Redactor
 from bot.matrix.client import BotClient
 from bot.matrix.keysharing import DeviceTrust
 from bot.matrix.outbox import Outbox, Urgency
+from bot.patience import GaveUp, patiently
 from bot.text import Message
 
 log = logging.getLogger(__name__)
@@ -125,21 +126,20 @@ class MatrixMessenger:
             log.error("could not send to %s: the room never appeared", self._redact.tag(room_id))
             return None
         txn = txn_id or f"warmline-{uuid.uuid4().hex}"
-        loop = asyncio.get_running_loop()
-        deadline, pause = loop.time() + SEND_PATIENCE, self.retry_pause
-        while True:
-            try:
-                return await self._send_once(room_id, content, txn)
-            except (aiohttp.ClientError, OSError, TimeoutError) as exc:
-                if loop.time() + pause > deadline:
-                    log.error(
-                        "could not send to %s: the homeserver did not answer (%s)",
-                        self._redact.tag(room_id),
-                        type(exc).__name__,
-                    )
-                    return None
-            await asyncio.sleep(pause)
-            pause = min(pause * 2, 10.0)
+        try:
+            return await patiently(
+                lambda: self._send_once(room_id, content, txn),
+                lambda exc: isinstance(exc, aiohttp.ClientError | OSError | TimeoutError),
+                SEND_PATIENCE,
+                self.retry_pause,
+            )
+        except GaveUp as exc:
+            log.error(
+                "could not send to %s: the homeserver did not answer (%s)",
+                self._redact.tag(room_id),
+                type(exc.__cause__).__name__,
+            )
+            return None
 
     async def _send_once(self, room_id: str, content: dict[str, Any], txn_id: str) -> str | None:
         for attempt in (1, 2):
