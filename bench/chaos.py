@@ -340,7 +340,6 @@ class Chaos:
         if not self.edit_every or n % self.edit_every != 2:
             return
         seen["edit"] = False
-        self.settings["resources"] = [resource(n)]
         text = yaml.safe_dump(
             {**yaml.safe_load(self.config.read_text()), "resources": [resource(n)]},
             sort_keys=False,
