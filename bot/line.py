@@ -235,7 +235,9 @@ class SupportLine:
             last = self._store.last_request_of(member)
             if last is not None and event_id is not None and last.closed_by == event_id:
                 # this very !cancel, handled again after a crash: the same answer (once)
-                await self._replies.tell(room, language, "cancelled", once=f"cancelled-{last.id}")
+                await self._replies.tell(
+                    room, language, "cancelled", once=once_key("cancelled", last)
+                )
                 return
             await self._replies.tell(room, language, "nothing_to_cancel")
             return
@@ -246,7 +248,9 @@ class SupportLine:
         if self._store.update_request(request, closed):
             self._record("cancel")
             await self._edit_page(request)
-            await self._replies.tell(room, language, "cancelled", once=f"cancelled-{request.id}")
+            await self._replies.tell(
+                room, language, "cancelled", once=once_key("cancelled", request)
+            )
             log.info("request %s cancelled", request.id)
         else:  # accepted a moment ago
             await self._replies.tell(room, language, "cancel_in_session")
@@ -474,7 +478,7 @@ class SupportLine:
         request in time. Recorded (gave_up) before, so the same messages (same transaction
         ids) are said again at a restart soon after: a crash in between must not leave the
         member in silence."""
-        once = _gave_up_once(request)
+        once = once_key("gave-up", request)
         await self._replies.tell(
             request.member_room,
             request.language,
@@ -550,11 +554,6 @@ class SupportLine:
         elif kind is handoff.Step.LAPSE:  # the member was told when, in every answer since
             log.info("request %s closed: nobody could take it in time", request.id)
             await self._edit_page(request)
-
-
-def _gave_up_once(request: Request) -> str:
-    """The transaction ids of the give-up messages (one give-up per request)."""
-    return f"gave-up-{request.id}-{request.created_at:.0f}"
 
 
 def _not_counted(event: LineEvent, seconds: float | None = None) -> None:
