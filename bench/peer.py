@@ -19,6 +19,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import aiohttp
 import yaml
 
 PACKAGE = "matrix-reminder-bot==0.4.0"
@@ -43,6 +44,7 @@ class ReminderBot:
     def __init__(self, workdir: Path, homeserver: str, user_id: str, password: str) -> None:
         workdir.mkdir(parents=True, exist_ok=True)
         self.workdir = workdir
+        self.user_id = user_id
         self.config = workdir / "config.yaml"
         self.config.write_text(
             yaml.safe_dump(
@@ -92,6 +94,22 @@ class ReminderBot:
                 else:
                     raise RuntimeError(f"matrix-reminder-bot exited; see {self.workdir}/bot.log")
         self._drain = asyncio.create_task(self._keep_reading())
+
+    async def published(self, homeserver: str, access_token: str, timeout: float = 60) -> None:
+        """Waits until the peer's device keys (and with them its one-time keys: nio uploads
+        both in one request) can be seen. "Startup complete" comes before its first sync
+        uploads them: a member who wrote at once could find no one-time key and send its room
+        key to nobody, and would wait for an answer that cannot come."""
+        url = f"{homeserver}/_matrix/client/v3/keys/query"
+        body: dict[str, dict[str, list[str]]] = {"device_keys": {self.user_id: []}}
+        headers = {"Authorization": f"Bearer {access_token}"}
+        async with aiohttp.ClientSession() as http, asyncio.timeout(timeout):
+            while True:
+                async with http.post(url, json=body, headers=headers) as resp:
+                    devices = (await resp.json()).get("device_keys", {}).get(self.user_id, {})
+                if "REMINDERBENCH" in devices:
+                    return
+                await asyncio.sleep(0.2)
 
     async def _keep_reading(self) -> None:
         assert self.proc is not None and self.proc.stdout is not None
