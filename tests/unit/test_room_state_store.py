@@ -8,6 +8,7 @@ import sys
 import textwrap
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import pytest
 from nio.crypto import DeviceStore, OlmAccount, OlmDevice, TrustState
@@ -166,4 +167,39 @@ def test_device_keys_load_as_nio_loads_them(tmp_path: Path):
         TrustState.blacklisted,
         TrustState.ignored,
     }
+    store.close()
+
+
+def test_trust_answers_from_memory_agree_with_the_rows(tmp_path: Path):
+    """store.nio_store answers nio's is_device_verified/blacklisted/ignored from the device's
+    trust state in memory (issue #16: two queries per device before each send); through
+    every change of trust, and after loading the devices again, it answers as nio's own
+    reading of the rows does."""
+    store = Store(tmp_path / "data", KEY)
+    nio_store = store_class(store.secret)("@bot:hs", "DEV", str(store.directory), "pickle")
+    nio_store.save_account(OlmAccount())
+    device = OlmDevice("@m:hs", "D", {"ed25519": "ed", "curve25519": "cu"})
+    nio_store.save_device_keys({"@m:hs": {"D": device}})
+    asked = ("is_device_verified", "is_device_blacklisted", "is_device_ignored")
+
+    def agree(d: OlmDevice) -> tuple[bool, ...]:
+        no_query = AssertionError("a trust answer read the database")
+        with mock.patch.object(nio_store.database, "execute_sql", side_effect=no_query):
+            ours = tuple(getattr(nio_store, name)(d) for name in asked)
+        assert ours == tuple(getattr(SqliteStore, name)(nio_store, d) for name in asked)
+        return ours
+
+    assert agree(device) == (False, False, False)
+    for change, expected in (
+        ("verify_device", (True, False, False)),
+        ("blacklist_device", (False, True, False)),
+        ("unblacklist_device", (False, False, False)),
+        ("ignore_device", (False, False, True)),
+        ("unignore_device", (False, False, False)),
+        ("verify_device", (True, False, False)),
+    ):
+        getattr(nio_store, change)(device)
+        assert agree(device) == expected, change
+    (loaded,) = list(nio_store.load_device_keys())
+    assert agree(loaded) == (True, False, False)
     store.close()
