@@ -75,6 +75,7 @@ class Store(
         self._db: sqlcipher3.Connection
         self._lock: StoreLock
         self._db, self._lock = open_database(directory, secret)
+        self._held = {}  # store.rooms: what each kept room's row holds
 
     @property
     def path(self) -> Path:
@@ -102,6 +103,7 @@ class Store(
             # A new device starts from a fresh sync; events it cannot decrypt are not replayed.
             self._db.execute("DELETE FROM sync_position")
             self._db.execute("DELETE FROM room_state")
+        self._held = {}
 
     def has_crypto_account(self, user_id: str, device_id: str) -> bool:
         """Whether nio's Olm account for this device is in the store (see store.nio_store)."""
@@ -155,7 +157,8 @@ class Store(
         Returns the events that were new (not already handled or waiting)."""
         with transaction(self._db):
             fresh = self._into_inbox(events)
-            self._keep_rooms(next_batch, rooms)
+            committed = self._keep_rooms(next_batch, rooms)
+        committed()
         return fresh
 
     def _into_inbox(self, events: list[Incoming]) -> list[Incoming]:

@@ -11,10 +11,11 @@ from typing import Any
 from unittest import mock
 
 import pytest
+import sqlcipher3
 from nio.crypto import DeviceStore, OlmAccount, OlmDevice, TrustState
 from nio.store import SqliteStore
 
-from store import Session, Store
+from store import Session, Store, StoreWriteError
 from store.db import migrate
 from store.migrations import MIGRATIONS
 from store.nio_store import store_class
@@ -60,6 +61,55 @@ def test_a_new_login_and_a_forgotten_room_drop_rows(store: Store):
     assert store.room_states() == {"!b:hs": "B1"}
     store.save_session(Session("https://hs", "@bot:hs", "NEWDEVICE", "token"))
     assert store.room_states() is None and store.room_state_count() == 0
+
+
+def rows_written(store: Store, batch: str, rooms: RoomChanges) -> int:
+    """How many rows a commit of `rooms` changed, besides the position's."""
+    before = store._db.total_changes
+    store.commit_batch(batch, [], rooms)
+    return store._db.total_changes - before - 1
+
+
+def test_a_room_whose_state_did_not_change_is_not_written_again(tmp_path: Path):
+    """Issue #16: a batch of messages changes no room's state; each room it touched was
+    written again (a third of a burst's commit, and the restart's first sync grew with the
+    rooms that had news)."""
+    store = Store(tmp_path / "data", KEY)
+    assert rows_written(store, "s1", EVERYONE) == 2
+    same = RoomChanges({"!a:hs": "A1", "!b:hs": "B1"}, frozenset())
+    assert rows_written(store, "s2", same) == 0
+    assert rows_written(store, "s3", RoomChanges({"!a:hs": "A2", "!b:hs": "B1"}, frozenset())) == 1
+    store.drop_room_state("!b:hs")  # forgotten: a later batch naming it writes it again
+    assert rows_written(store, "s4", same) == 2
+    assert store.room_states() == {"!a:hs": "A1", "!b:hs": "B1"}
+    store.close()
+    again = Store(tmp_path / "data", KEY)  # what the rows hold is known from reading them
+    assert again.room_states() == {"!a:hs": "A1", "!b:hs": "B1"}
+    assert rows_written(again, "s5", same) == 0
+    again.close()
+
+
+def test_a_write_rolled_back_is_written_by_the_next_batch(store: Store):
+    store.commit_batch("s1", [], EVERYONE)
+    changed = RoomChanges({"!a:hs": "A2"}, frozenset())
+    real = store._db
+
+    class FailsAtThePosition:  # the transaction fails after the room's row was written
+        def __getattr__(self, name: str) -> Any:
+            return getattr(real, name)
+
+        def execute(self, sql: str, *args: Any) -> Any:
+            if sql.startswith("INSERT INTO sync_position"):
+                raise sqlcipher3.OperationalError("disk I/O error")
+            return real.execute(sql, *args)
+
+    store._db = FailsAtThePosition()  # type: ignore[assignment]
+    with pytest.raises(StoreWriteError):
+        store.commit_batch("s2", [], changed)
+    store._db = real
+    assert store.room_states() == {"!a:hs": "A1", "!b:hs": "B1"}  # rolled back
+    assert rows_written(store, "s2", changed) == 1
+    assert store.room_states() == {"!a:hs": "A2", "!b:hs": "B1"}
 
 
 def test_a_store_from_before_syncs_full_state_once(tmp_path: Path):
