@@ -22,6 +22,12 @@ from bot.text import Message
 log = logging.getLogger(__name__)
 ROOM_KNOWN_WITHIN = 30.0  # seconds a new room may take to arrive by sync
 SEND_PATIENCE = 300.0  # seconds a send waits for an unreachable homeserver to come back
+# Sends at once, the rest wait their turn in order. The homeserver shares itself among the
+# requests it holds: a hundred acknowledgements sent at once were all stored together, 1.8 s
+# later, and every member waited for the last; eight at a time, the first are out in a
+# fraction of that and the last no later (bench.talk, burst of 100: ack p50 from 1.26x to
+# 0.91x the echo client, p95 from 0.95x to 0.87x).
+IN_FLIGHT = 8
 
 
 def content_of(message: Message) -> dict[str, Any]:
@@ -66,6 +72,7 @@ class MatrixMessenger:
         self._team_room = team_room
         self._handoff_room = handoff_room
         self.outbox = Outbox(self._send, on_rate_limit)
+        self._slots = asyncio.Semaphore(IN_FLIGHT)
         self.retry_pause = 0.5  # seconds before a send the homeserver did not answer is tried again
         client.add_response_callback(self._seen, ErrorResponse)
 
@@ -142,6 +149,10 @@ class MatrixMessenger:
             return None
 
     async def _send_once(self, room_id: str, content: dict[str, Any], txn_id: str) -> str | None:
+        async with self._slots:  # a slot for the requests only: never while a room is awaited
+            return await self._send_now(room_id, content, txn_id)
+
+    async def _send_now(self, room_id: str, content: dict[str, Any], txn_id: str) -> str | None:
         for attempt in (1, 2):
             await self._trust.prepare_room(room_id)
             try:
