@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import re
 import statistics
@@ -36,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-from nio import AsyncClient, SyncResponse
+from nio import AsyncClient, Event, SyncResponse
 
 from bench.common import pct
 from bench.core import rss_mib
@@ -214,6 +215,39 @@ async def ask(m: Member, room: str, text: str, peer: str) -> float:
     return (time.perf_counter() - t) * 1000
 
 
+async def echo_round_trips(bench: Bench, prober: Member, dm: str, rounds: int) -> list[float]:
+    """The round trip of the floor at this size: the bot stopped, a trivial client on the
+    bot's account (the admin's puppet token, no crypto: it answers with a plain notice) in the
+    same rooms, syncing with the bot's filter. What grows with the rooms for it too is the
+    homeserver's (issue #16: tell the bot's, nio's and the homeserver's share apart)."""
+    await bench.stop_bot()
+    bot_id = bench.state["bot_id"]
+    echo = AsyncClient(bench.server.url, bot_id)
+    echo.restore_login(bot_id, "PUPPET", bench.crowd.bot_token)
+    # A position without an initial sync of every room: a filter that names no room.
+    start = await echo.sync(timeout=0, sync_filter={"room": {"rooms": []}})
+    assert isinstance(start, SyncResponse), start
+
+    async def answer(room: Any, event: Any) -> None:
+        if room.room_id == dm and event.sender == prober.user_id:
+            await echo.room_send(dm, "m.room.message", {"msgtype": "m.notice", "body": "pong"})
+
+    echo.add_event_callback(answer, Event)
+    syncing = asyncio.create_task(
+        echo.sync_forever(timeout=30_000, since=start.next_batch, sync_filter=SYNC_FILTER)
+    )
+    try:
+        await ask(prober, dm, "ping", bot_id)
+        return [await ask(prober, dm, "ping", bot_id) for _ in range(rounds)]
+    finally:
+        syncing.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await syncing
+        await echo.close()
+        bench.bot = bench.new_bot()
+        await bench.bot.start(timeout=600)
+
+
 async def measure(http: Http, bench: Bench, size: int, rounds: int) -> None:
     print(f"== {size} members (the machine is shared with other test runs: compare ratios)")
     bot_id = bench.state["bot_id"]
@@ -257,6 +291,12 @@ async def measure(http: Http, bench: Bench, size: int, rounds: int) -> None:
     line("!help in a fresh DM: first answer", f"{await ask(prober, dm, '!help', bot_id):7.0f} ms")
     helps = [await ask(prober, dm, "!help", bot_id) for _ in range(rounds)]
     line("!help round trip", ms(helps))
+    echoed = await echo_round_trips(bench, prober, dm, rounds)
+    line("  the same, to an echo client as the bot's account", ms(echoed))
+    line(
+        "  !help / echo client, p50",
+        f"{statistics.median(helps) / statistics.median(echoed):7.2f}x",
+    )
     acks = []
     for _ in range(5):
         acks.append(await ask(prober, dm, "!talk", bot_id))
