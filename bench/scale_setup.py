@@ -132,12 +132,23 @@ async def grow(
     # admin's puppet token, so as the bot) wait on rc_joins otherwise (0.1/s after a burst of
     # 10: 20 DMs took 100 s), and 5,000 would take hours. Put back after: the bot is measured
     # under Synapse's defaults.
-    limits = f"/_synapse/admin/v1/users/{quote(bot_id)}/override_ratelimit"
-    await http.call("POST", limits, crowd.admin_token, {"messages_per_second": 0, "burst_count": 0})
+    # Synapse looks the override up for the request's authenticated entity, which for a
+    # puppet token is the admin, not the bot: both are lifted (a fresh 1,000-member run was
+    # refused its joins, rc_joins, with only the bot's account lifted).
+    admin = await http.call("GET", "/_matrix/client/v3/account/whoami", crowd.admin_token)
+    lifted = [
+        f"/_synapse/admin/v1/users/{quote(user)}/override_ratelimit"
+        for user in (bot_id, str(admin["user_id"]))
+    ]
+    for limits in lifted:
+        await http.call(
+            "POST", limits, crowd.admin_token, {"messages_per_second": 0, "burst_count": 0}
+        )
     try:
         await _grow(http, crowd, bot_id, secret, size, save, parallel, t)
     finally:
-        await http.call("DELETE", limits, crowd.admin_token)
+        for limits in lifted:
+            await http.call("DELETE", limits, crowd.admin_token)
     return time.perf_counter() - t
 
 
