@@ -128,13 +128,12 @@ async def grow(
         _, crowd.admin_token = await http.register(secret, "crowd-admin", admin=True)
         login = f"/_synapse/admin/v1/users/{quote(bot_id)}/login"
         crowd.bot_token = (await http.call("POST", login, crowd.admin_token, {}))["access_token"]
-    # Lifted while the crowd is set up, for the bot's account only: its joins (through the
-    # admin's puppet token, so as the bot) wait on rc_joins otherwise (0.1/s after a burst of
-    # 10: 20 DMs took 100 s), and 5,000 would take hours. Put back after: the bot is measured
-    # under Synapse's defaults.
-    # Synapse looks the override up for the request's authenticated entity, which for a
-    # puppet token is the admin, not the bot: both are lifted (a fresh 1,000-member run was
-    # refused its joins, rc_joins, with only the bot's account lifted).
+    # Lifted while the crowd is set up: the bot's joins (through the admin's puppet token, so
+    # as the bot) wait on rc_joins otherwise (0.1/s after a burst of 10: 20 DMs took 100 s),
+    # and 5,000 would take hours. Synapse looks the override up for the request's
+    # authenticated entity, which for a puppet token is the admin: the admin is lifted with
+    # the bot (a fresh 1,000-member run was refused its joins with the bot alone lifted).
+    # Both are put back after: the restarts are measured under Synapse's defaults.
     admin = await http.call("GET", "/_matrix/client/v3/account/whoami", crowd.admin_token)
     lifted = [
         f"/_synapse/admin/v1/users/{quote(user)}/override_ratelimit"
