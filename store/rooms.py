@@ -6,10 +6,10 @@ with the batch that says so, or as soon as the bot forgot it; a new login (save_
 them all with the position.
 
 A row is written only when the room's state differs from what its row holds: a batch of
-messages changes no room's state, and rewriting each room a batch touched took a third of the
-batch's commit in a burst of talk requests (bench.talk under py-spy) and grew the restart's
-first sync with every room that had news. What each row holds is remembered as a digest,
-taken only from what was read or committed (a rolled-back write changes nothing)."""
+messages changes no room's state, yet every room a batch touched was written again (in every
+burst, and for every room with news in a restart's first sync). What each row holds is
+remembered as a digest, taken only from what was read or committed (a rolled-back write
+changes nothing)."""
 
 from __future__ import annotations
 

@@ -156,9 +156,9 @@ class Store(
 
         Returns the events that were new (not already handled or waiting).
 
-        A batch with no event and no change to a room's state is not written: most batches
-        are the bot's own messages coming back, and their commits were a fifth of the bot's
-        time in a burst of talk requests (bench.talk under py-spy). The position then moves
+        A batch with no event and no change to a room's state is not written: the batches'
+        commits were a fifth of the bot's time in a burst of talk requests (bench.talk under
+        py-spy), and most batches are the bot's own messages coming back. The position moves
         with the next batch that is written; a restart in between syncs those batches again,
         and they hold nothing to keep."""
         if not events and self._nothing_to_keep(rooms):

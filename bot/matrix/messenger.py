@@ -25,8 +25,9 @@ SEND_PATIENCE = 300.0  # seconds a send waits for an unreachable homeserver to c
 # Sends at once, the rest wait their turn in order. The homeserver shares itself among the
 # requests it holds: a hundred acknowledgements sent at once were all stored together, 1.8 s
 # later, and every member waited for the last; eight at a time, the first are out in a
-# fraction of that and the last no later (bench.talk, burst of 100: ack p50 from 1.26x to
-# 0.91x the echo client, p95 from 0.95x to 0.87x).
+# fraction of that (bench.talk, burst of 100: ack p50 from 1.26x to 0.91-1.04x the echo
+# client over three runs; bench.core, burst of 20: p95 as the members saw it from 1.03x to
+# 0.91x the peer's).
 IN_FLIGHT = 8
 
 
