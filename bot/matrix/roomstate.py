@@ -147,17 +147,6 @@ def changes(client: Any, resp: SyncResponse, complete: bool) -> RoomChanges | No
     return RoomChanges(kept, gone, complete)
 
 
-def members_unsure(client: Any, resp: SyncResponse) -> None:
-    """A limited timeline (more happened than one sync carries) comes with lazy-loaded
-    state: the members who wrote in it, not one who joined or left in the gap. nio loads the
-    room's members again before it next encrypts there, so a room key goes to exactly the
-    members the homeserver lists."""
-    for room_id, info in resp.rooms.join.items():
-        room = client.rooms.get(room_id)
-        if room is not None and info.timeline.limited:
-            room.members_synced = False
-
-
 def forget_left(client: Any, resp: SyncResponse) -> None:
     """nio keeps a room the bot left (until a restart, where the homeserver no longer names
     it): it goes now, so the bot never takes it for a room it is in."""

@@ -40,7 +40,7 @@ from bot.matrix.batch import (
 from bot.matrix.client import BotClient
 from bot.matrix.events import incoming, timeline
 from bot.matrix.faults import DropLog, guarded, where
-from bot.matrix.roomstate import changes, forget_left, members_unsure, put_back
+from bot.matrix.roomstate import changes, forget_left, put_back
 from bot.matrix.store_health import StoreHealth
 from bot.matrix.undecryptable import Undecryptable
 from store import Incoming, Store, StoreWriteError
@@ -55,14 +55,7 @@ SYNC_FILTER: dict[str, Any] = {
         "timeline": {"limit": 500},  # SyncTuning.timeline_limit
         "ephemeral": {"types": []},
         "account_data": {"types": []},
-        # Lazy-loaded members (#16): without them Synapse looks up every room the bot is in on
-        # every sync (is it partially joined?): 24-34 ms of the homeserver's time per sync at
-        # 5,000 DMs against 5 ms, twice per !help. Nothing the bot judges is lost: joins and
-        # leaves come as timeline events; the server's member counts (room summary) come only
-        # with lazy loading; nio loads a room's members (joined_members) before it first
-        # encrypts there in each process; and after a limited timeline, whose state names only
-        # its senders, the members are loaded again (`members_unsure`).
-        "state": {"lazy_load_members": True},
+        "state": {"lazy_load_members": False},
     },
 }
 
@@ -249,7 +242,6 @@ class SyncLoop:
             with guarded(self._client.dropped, "timeline", room_id, ev):
                 if (entry := incoming(self._client, room_id, ev)) is not None:
                     entries.append(entry)
-        members_unsure(self._client, resp)
         rooms = changes(self._client, resp, complete=full_state)
         fresh = self._store.commit_batch(resp.next_batch, entries, rooms)
         forget_left(self._client, resp)
