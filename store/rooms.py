@@ -53,15 +53,6 @@ class RoomStateTables:
             self._db.execute("DELETE FROM room_state WHERE room_id = ?", (room_id,))
         self._held.pop(room_id, None)
 
-    def _nothing_to_keep(self, rooms: RoomChanges | None) -> bool:
-        """Whether these changes leave every row as it is (the position alone would move)."""
-        return (
-            rooms is not None
-            and not rooms.complete
-            and not rooms.gone
-            and all(self._held.get(r) == _digest(s) for r, s in rooms.kept.items())
-        )
-
     def _keep_rooms(self, next_batch: str, rooms: RoomChanges | None) -> Callable[[], None]:
         """Inside commit_batch's transaction: the rooms' changes, then the position. Returns
         what to remember once the transaction has committed."""

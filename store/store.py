@@ -154,15 +154,7 @@ class Store(
         """Keeps the batch's new events and the rooms' state it changed, and advances the
         sync position, atomically (without `rooms`, the next start syncs full state).
 
-        Returns the events that were new (not already handled or waiting).
-
-        A batch with no event and no change to a room's state is not written: the batches'
-        commits were a fifth of the bot's time in a burst of talk requests (bench.talk under
-        py-spy), and most batches are the bot's own messages coming back. The position moves
-        with the next batch that is written; a restart in between syncs those batches again,
-        and they hold nothing to keep."""
-        if not events and self._nothing_to_keep(rooms):
-            return []
+        Returns the events that were new (not already handled or waiting)."""
         with transaction(self._db):
             fresh = self._into_inbox(events)
             committed = self._keep_rooms(next_batch, rooms)
