@@ -56,21 +56,19 @@ class RoomStateTables:
     def _keep_rooms(self, next_batch: str, rooms: RoomChanges | None) -> Callable[[], None]:
         """Inside commit_batch's transaction: the rooms' changes, then the position. Returns
         what to remember once the transaction has committed."""
-        held = {} if rooms is not None and rooms.complete else dict(self._held)
-        if rooms is not None and rooms.complete:
+        complete = rooms is not None and rooms.complete
+        gone = rooms.gone if rooms is not None else frozenset()
+        written: dict[str, bytes] = {}
+        if complete:
             self._db.execute("DELETE FROM room_state")
         if rooms is not None:
-            self._db.executemany(
-                "DELETE FROM room_state WHERE room_id = ?", [(r,) for r in rooms.gone]
-            )
-            for room_id in rooms.gone:
-                held.pop(room_id, None)
+            self._db.executemany("DELETE FROM room_state WHERE room_id = ?", [(r,) for r in gone])
             changed = []
             for room_id, state in rooms.kept.items():
                 digest = _digest(state)
-                if held.get(room_id) != digest:
+                if complete or self._held.get(room_id) != digest:
                     changed.append((room_id, state))
-                    held[room_id] = digest
+                    written[room_id] = digest
             self._db.executemany(
                 "INSERT INTO room_state (room_id, state) VALUES (?, ?) "
                 "ON CONFLICT (room_id) DO UPDATE SET state = excluded.state",
@@ -92,6 +90,10 @@ class RoomStateTables:
         )
 
         def committed() -> None:
-            self._held = held
+            if complete:
+                self._held = {}
+            for room_id in gone:
+                self._held.pop(room_id, None)
+            self._held.update(written)
 
         return committed
