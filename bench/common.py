@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import statistics
 import time
+from collections.abc import Callable
 
 from bot.dev.botprocess import BotProcess
 from bot.dev.member import Member
@@ -29,13 +30,7 @@ async def burst_of(
 
     async def one(m: Member, r: str) -> tuple[float, float]:
         await go.wait()
-        t = time.perf_counter()
-        start = m.mark()
-        sent_id = await m.send(r, "!help")
-        reply = await m.reply_from(peer, r, start, timeout=60)
-        seen = (time.perf_counter() - t) * 1000
-        request = await m.wait_for(lambda _r, e: e.event_id == sent_id, start=start)
-        return seen, float(reply.server_timestamp - request.server_timestamp)
+        return await answered(m, r, "!help", peer, 60)
 
     go = asyncio.Event()
     tasks = [asyncio.create_task(one(m, r)) for m, r in zip(crowd, rooms, strict=True)]
@@ -43,6 +38,27 @@ async def burst_of(
     go.set()
     results = await asyncio.gather(*tasks)
     return [a for a, _ in results], [b for _, b in results]
+
+
+async def answered(
+    member: Member,
+    room: str,
+    text: str,
+    peer: str,
+    timeout: float,
+    sent: Callable[[], None] = lambda: None,
+) -> tuple[float, float]:
+    """`member` sends `text` and waits for `peer`'s answer: (ms until the member saw it, the
+    homeserver's turnaround: answer origin_server_ts - request origin_server_ts). `sent` runs
+    once the homeserver has accepted the request."""
+    t = time.perf_counter()
+    start = member.mark()
+    sent_id = await member.send(room, text)
+    sent()
+    reply = await member.reply_from(peer, room, start, timeout=timeout)
+    seen = (time.perf_counter() - t) * 1000
+    request = await member.wait_for(lambda _r, e: e.event_id == sent_id, start=start)
+    return seen, float(reply.server_timestamp - request.server_timestamp)
 
 
 def echo_back(echo: Member, skip: str = "\x00"):  # type: ignore[no-untyped-def]

@@ -29,7 +29,7 @@ from pathlib import Path
 
 from nio import RoomMessage, RoomMessageText
 
-from bench.common import burst_of, echo_back, pct, report, shut_down
+from bench.common import answered, burst_of, echo_back, pct, report, shut_down
 from bot.dev.botprocess import BotProcess, new_store_key, on_call_line, synapse_with_bot
 from bot.dev.member import Member
 from bot.dev.synapse import LocalSynapse
@@ -81,14 +81,9 @@ async def burst(
     async def one(member: Member, room: str, offset: float) -> tuple[float, float]:
         await go.wait()
         await asyncio.sleep(offset)
-        t = time.perf_counter()
-        start = member.mark()
-        sent_id = await member.send(room, "!talk")
-        sent.append(time.perf_counter())
-        reply = await member.reply_from(bot_id, room, start, timeout=600)
-        seen = (time.perf_counter() - t) * 1000
-        request = await member.wait_for(lambda _r, e: e.event_id == sent_id, start=start)
-        return seen, float(reply.server_timestamp - request.server_timestamp)
+        return await answered(
+            member, room, "!talk", bot_id, 600, lambda: sent.append(time.perf_counter())
+        )
 
     step = spread / max(len(crowd) - 1, 1)
     tasks = [
