@@ -11,7 +11,7 @@ from contextvars import ContextVar
 from typing import Any
 
 from aiohttp import ClientConnectionError, ClientConnectorError, ClientResponse
-from nio import AsyncClientConfig, RoomForgetResponse
+from nio import AsyncClientConfig, JoinedMembersResponse, RoomForgetResponse
 
 from bot.config import Loaded
 from bot.logs import StateLog
@@ -62,6 +62,14 @@ class BotClient(GuardedClient):
     def _handle_room_forget_response(self, response: RoomForgetResponse) -> None:
         super()._handle_room_forget_response(response)
         self._forgotten(response.room_id)
+
+    def _handle_joined_members(self, response: JoinedMembersResponse) -> None:
+        super()._handle_joined_members(response)
+        room = self.rooms.get(response.room_id)
+        if room is not None and room.summary is not None:
+            # nio counts by the summary first: a lazy-loading sync sends one only when the
+            # members changed in it, so the server's fresh list beats an older count.
+            room.summary.joined_member_count = len({m.user_id for m in response.members})
 
     async def get_timeout_retry_wait_time(self, got_timeouts: int) -> float:
         # nio retries connection errors forever inside every request; note the state once.

@@ -15,7 +15,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from nio import RoomCreateEvent, RoomGetStateResponse
+from nio import JoinedMembersResponse, RoomCreateEvent, RoomGetStateResponse
 
 from bot.ports import RoomError
 
@@ -70,6 +70,15 @@ class DirectRooms:
 
     async def _is_direct(self, room_id: str, user_id: str) -> bool:
         room = self._client.rooms.get(room_id)  # a sync may have dropped it meanwhile
+        if room is not None and not room.members_synced:
+            # After a restart or a gap, nio's members are the kept or lazy-loaded ones: the
+            # homeserver's list first (nio would ask for it before encrypting here anyway).
+            resp = await self._client.joined_members(room_id)
+            if not isinstance(resp, JoinedMembersResponse):
+                raise RoomError(
+                    f"could not read a room's members ({getattr(resp, 'status_code', '')})"
+                )
+            room = self._client.rooms.get(room_id)
         bot = self._client.user_id
         # member_count is the server's count when it sent one: someone nio has not seen yet
         # counts too

@@ -28,6 +28,7 @@ from store.records import KeptEvent
 
 log = logging.getLogger(__name__)
 MEDIA = ("m.image", "m.file", "m.audio", "m.video")
+UNKNOWN_MEMBERS = 3  # counted for a room whose members are not known: not a DM
 
 
 def timeline(resp: SyncResponse, client: BotClient, first_sync: bool) -> list[tuple[str, Any]]:
@@ -68,11 +69,21 @@ def _is_own_join(ev: Any, user_id: str) -> bool:
     )
 
 
-def incoming(client: BotClient, room_id: str, ev: Any) -> Incoming | None:
-    """The inbox entry for a decrypted (or plain) event, if it is one the bot handles."""
+def incoming(
+    client: BotClient, room_id: str, ev: Any, members_unknown: bool = False
+) -> Incoming | None:
+    """The inbox entry for a decrypted (or plain) event, if it is one the bot handles.
+    `members_unknown`: the room's members could not be loaded after a gap."""
     room = client.rooms.get(room_id)
     encrypted = bool(room and room.encrypted)
-    members = room.joined_count if room else 0
+    # The larger of the server's count (a lazy-loading sync's summary, which can be older
+    # than the members nio has seen) and the members nio holds: a room is a DM only if both
+    # say two, and never while its members are unknown.
+    members = 0
+    if room is not None:
+        members = max(room.joined_count, sum(not u.invited for u in room.users.values()))
+    if members_unknown:
+        members = max(members, UNKNOWN_MEMBERS)
     return _incoming(ev, room_id, encrypted, members, _sender_device(client, ev))
 
 

@@ -22,7 +22,7 @@ import json
 import logging
 from typing import Any
 
-from nio import SyncResponse
+from nio import JoinedMembersResponse, SyncResponse
 from nio.events.room_events import DefaultLevels, PowerLevels
 from nio.responses import RoomSummary
 from nio.rooms import MatrixInvitedRoom, MatrixRoom
@@ -145,6 +145,45 @@ def changes(client: Any, resp: SyncResponse, complete: bool) -> RoomChanges | No
         kept[room_id] = snapshot(invite)
     gone = frozenset(resp.rooms.leave) - joined - invited
     return RoomChanges(kept, gone, complete)
+
+
+def members_unsure(client: Any, resp: SyncResponse) -> list[str]:
+    """The rooms whose members a lazy-loaded batch may not show right: those with a limited
+    timeline (more happened than one sync carries). Their state names only the timeline's
+    senders, so a member who joined or left in the gap never reaches nio: nio reloads the
+    members before it next encrypts there, and the room's Megolm session is renewed, since a
+    member who left in the gap holds it. Runs as soon as nio has taken the batch, with no
+    I/O, so a batch that fails later (and is skipped) cannot miss it."""
+    unsure = []
+    for room_id, info in resp.rooms.join.items():
+        room = client.rooms.get(room_id)
+        if room is None or not info.timeline.limited:
+            continue
+        room.members_synced = False
+        if client.olm is not None and room_id in client.olm.outbound_group_sessions:
+            client.invalidate_outbound_session(room_id)
+        unsure.append(room_id)
+    return unsure
+
+
+async def reload_members(client: Any, room_ids: list[str]) -> set[str]:
+    """Asks the homeserver for the joined members of these rooms, before the batch's events
+    are judged (a DM is a room of two) and kept; returns the rooms it could not (their
+    events count as not from a DM, and nio asks again before it encrypts there)."""
+    failed = set()
+    for room_id in room_ids:
+        room = client.rooms.get(room_id)
+        if room is None or room.members_synced:
+            continue
+        try:
+            resp = await client.joined_members(room_id)
+        except Exception as exc:
+            resp = exc
+        if not isinstance(resp, JoinedMembersResponse):
+            why = getattr(resp, "status_code", None) or type(resp).__name__
+            log.warning("a room's members could not be loaded after a gap (%s)", why)
+            failed.add(room_id)
+    return failed
 
 
 def forget_left(client: Any, resp: SyncResponse) -> None:

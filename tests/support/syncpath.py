@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import parse_qs, unquote, urlparse
 
 import vodozemac
 from nio import AsyncClientConfig
@@ -83,6 +83,10 @@ class CannedHomeserver:
         self.full_state_syncs = 0  # of them, those that asked for every room's full state
         self.joined: list[str] = []  # rooms the bot joined
         self.sync_waits: list[int] = []  # each sync's long-poll timeout (ms)
+        self.sync_filters: list[Any] = []  # each sync's filter
+        # Each room's joined members as /joined_members lists them (None: the request fails).
+        self.joined_members: dict[str, list[str] | None] = {ROOM: [PEER, BOT], CLEAN: [PEER, BOT]}
+        self.members_asked: list[str] = []
         self._new_batch = asyncio.Condition()
 
     async def add_batch(self, since: str | None, body: bytes) -> None:
@@ -99,6 +103,7 @@ class CannedHomeserver:
             self.sync_requests += 1
             self.full_state_syncs += query.get("full_state") == ["true"]
             self.sync_waits.append(int(query.get("timeout", ["0"])[0]))
+            self.sync_filters.append(json.loads(query.get("filter", ["null"])[0]))
             async with self._new_batch:
                 await self._new_batch.wait_for(lambda: since in self.batches)
             return FakeResponse(self.batches[since])
@@ -111,6 +116,13 @@ class CannedHomeserver:
             return FakeResponse(encode({"one_time_key_counts": {"signed_curve25519": 50}}))
         if path.endswith("/messages"):
             return FakeResponse(self.messages)
+        if path.endswith("/joined_members"):
+            room_id = unquote(path.rsplit("/", 2)[-2])
+            self.members_asked.append(room_id)
+            listed = self.joined_members.get(room_id)
+            if listed is None:
+                return FakeResponse(encode({"errcode": "M_FORBIDDEN", "error": "no"}), 403)
+            return FakeResponse(encode({"joined": {u: {} for u in listed}}))
         if "/join/" in path:
             self.joined.append(path.rsplit("/", 1)[-1])
             return FakeResponse(encode({"room_id": path.rsplit("/", 1)[-1]}))

@@ -11,11 +11,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from nio import (
+    JoinedMembersError,
+    JoinedMembersResponse,
     MatrixRoom,
     RoomCreateEvent,
     RoomCreateResponse,
     RoomGetStateError,
     RoomGetStateResponse,
+    RoomMember,
     RoomSummary,
 )
 
@@ -38,6 +41,10 @@ class FakeClient:
         self.created: list[str] = []
         self.state_fails = False
         self.callbacks: list[tuple[Any, Any]] = []
+        # The homeserver's joined members where they differ from what nio holds (a room nio
+        # knows only from kept or lazy-loaded state); None: the request fails.
+        self.server_members: dict[str, tuple[str, ...] | None] = {}
+        self.members_asked: list[str] = []
 
     def add_event_callback(self, callback: Any, kind: Any) -> None:
         self.callbacks.append((callback, kind))
@@ -56,9 +63,31 @@ class FakeClient:
             room.add_member(user, None, None)
         for user in invited:
             room.add_member(user, None, None, invited=True)
+        room.members_synced = True  # nio's members are the homeserver's (see unsure())
         self.rooms[room_id] = room
         self.creators[room_id] = (creator, *also_made_by)
         return room
+
+    def unsure(self, room_id: str, server: tuple[str, ...] | None) -> None:
+        """nio's members of the room come from kept or lazy-loaded state; the homeserver's
+        list is `server` (None: it cannot be had)."""
+        self.rooms[room_id].members_synced = False
+        self.server_members[room_id] = server
+
+    async def joined_members(self, room_id: str) -> Any:
+        """As nio's: the listed members replace the joined ones nio holds."""
+        self.members_asked.append(room_id)
+        listed = self.server_members.get(room_id)
+        if listed is None:
+            return JoinedMembersError("unavailable", room_id=room_id)
+        room = self.rooms[room_id]
+        for user_id, user in list(room.users.items()):
+            if not user.invited and user_id not in listed:
+                room.remove_member(user_id)
+        for user_id in listed:
+            room.add_member(user_id, None, None)
+        room.members_synced = True
+        return JoinedMembersResponse([RoomMember(u, None, None) for u in listed], room_id)
 
     async def room_get_state(self, room_id: str) -> Any:
         self.state_asked.append(room_id)
@@ -128,6 +157,28 @@ async def test_the_server_counting_more_members_than_nio_knows_is_not_private(cl
     room = client.room("!dm", ALEX, (ALEX, BOT))
     room.summary = RoomSummary(invited_member_count=0, joined_member_count=3)
     assert await rooms(client).direct_room(ALEX, prefer="!dm") != "!dm"
+
+
+async def test_members_nio_is_unsure_of_are_asked_for_before_a_room_counts(client):
+    """After a restart (kept state) or a gap (lazy-loaded members), nio may not know that a
+    third person joined: the homeserver's list is asked for first, once."""
+    client.room("!dm", ALEX, (ALEX, BOT))
+    client.unsure("!dm", (ALEX, BOT, BOB))
+    matrix = rooms(client)
+    assert await matrix.direct_room(ALEX, prefer="!dm") == "!new0:hs"
+    client.room("!dm2", ALEX, (ALEX, BOT))
+    client.unsure("!dm2", (ALEX, BOT))
+    assert await matrix.direct_room(ALEX, prefer="!dm2") == "!dm2"
+    assert await matrix.direct_room(ALEX, prefer="!dm2") == "!dm2"
+    assert client.members_asked == ["!dm", "!dm2"]
+
+
+async def test_members_that_cannot_be_had_make_no_new_room(client: FakeClient):
+    client.room("!dm", ALEX, (ALEX, BOT))
+    client.unsure("!dm", None)
+    with pytest.raises(RoomError):
+        await rooms(client).direct_room(ALEX, prefer="!dm")
+    assert client.created == []
 
 
 async def test_the_team_room_is_never_a_dm_however_few_are_in_it(client: FakeClient):

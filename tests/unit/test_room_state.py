@@ -182,3 +182,73 @@ def test_a_room_the_bot_forgets_goes_from_the_store_at_once(tmp_path: Path, runn
     assert CLEAN not in bot.client.rooms
     assert set(bot.store.room_states() or {}) == {ROOM}
     runner.run(bot.close())
+
+
+def gap(events: list[Any], **room: Any) -> dict[str, Any]:
+    """A batch whose timeline for ROOM is limited: more happened than it carries."""
+    timeline = {"events": events, "limited": True, "prev_batch": "p"}
+    return {"rooms": {"join": {ROOM: {"timeline": timeline, **room}}}}
+
+
+def test_full_state_syncs_load_every_member_and_the_others_lazily(
+    tmp_path: Path, runner: asyncio.Runner
+):
+    """Lazy-loaded members spare the homeserver a look at every room on every sync (#16);
+    a full-state sync, the list every later batch builds on, asks for every member."""
+    bot = FuzzBot(tmp_path)
+    runner.run(bot.start())
+    runner.run(bot.run_batch({"rooms": {"join": {ROOM: {"timeline": {"events": [marker("1")]}}}}}))
+    lazy = [f["room"]["state"]["lazy_load_members"] for f in bot.hs.sync_filters]
+    assert bot.hs.full_state_syncs == 1 and lazy[0] is False
+    assert lazy[1:] and all(lazy[1:])
+    runner.run(bot.close())
+
+
+def test_a_gap_whose_leave_is_not_in_the_state_renews_the_room_key(
+    tmp_path: Path, runner: asyncio.Runner
+):
+    """After a gap a lazy-loading homeserver may name only the members who wrote in it (the
+    spec allows it; Synapse sends the gap's memberships for now): kim left in the gap, and
+    nothing in the batch says so. The Megolm session kim holds is dropped, the members are
+    loaded again before the batch's events are judged, and the server's count from an
+    older sync (3) gives way to them: peer's command counts as said in a room of two."""
+    bot = FuzzBot(tmp_path)
+    runner.run(bot.start())
+    joined = state("m.room.member", KIM, {"membership": "join"}, "k", KIM)
+    summary = {"m.joined_member_count": 3, "m.invited_member_count": 0}
+    runner.run(
+        bot.run_batch(
+            {"rooms": {"join": {ROOM: {"timeline": {"events": [joined]}, "summary": summary}}}}
+        )
+    )
+    room = bot.client.rooms[ROOM]
+    assert KIM in room.users and room.joined_count == 3
+    bot.client.olm.create_outbound_group_session(ROOM)
+    held = bot.client.olm.outbound_group_sessions[ROOM]
+    held.shared = True  # kim has it
+    bot.hs.members_asked.clear()
+
+    runner.run(bot.run_batch(gap([marker("gap")])))  # kim's leave is in the gap, not here
+    assert bot.hs.members_asked == [ROOM]
+    assert KIM not in room.users and room.members_synced and room.joined_count == 2
+    assert bot.client.olm.outbound_group_sessions.get(ROOM) is not held
+    (entry,) = [e for e in bot.submitted if e.event_id == "$markgap"]
+    assert entry.room_members == 2 and entry.is_dm
+    runner.run(bot.close())
+
+
+def test_members_that_cannot_be_had_after_a_gap_lose_nothing_and_make_no_dm(
+    tmp_path: Path, runner: asyncio.Runner
+):
+    """The homeserver answers the sync but not the member list: the batch is kept (nothing is
+    lost), its events in that room count as not from a DM, and nio asks for the members
+    again before it next encrypts there."""
+    bot = FuzzBot(tmp_path)
+    runner.run(bot.start())
+    bot.hs.joined_members[ROOM] = None
+    runner.run(bot.run_batch(gap([marker("unsure")])))
+    (entry,) = [e for e in bot.submitted if e.event_id == "$markunsure"]
+    assert not entry.is_dm
+    assert not bot.client.rooms[ROOM].members_synced
+    assert bot.loop.skipped_total == 0
+    runner.run(bot.close())
