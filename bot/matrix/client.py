@@ -58,18 +58,41 @@ class BotClient(GuardedClient):
         super().__init__(*args, **kwargs)
         self.connectivity = connectivity
         self._forgotten = forgotten  # the store drops a forgotten room's kept state
+        # Rooms whose members a gap left unsure, until the homeserver has listed them: none
+        # of their events counts as said in a DM (bot.matrix.events.incoming).
+        self.members_unknown: set[str] = set()
 
     def _handle_room_forget_response(self, response: RoomForgetResponse) -> None:
         super()._handle_room_forget_response(response)
         self._forgotten(response.room_id)
 
     def _handle_joined_members(self, response: JoinedMembersResponse) -> None:
-        super()._handle_joined_members(response)
+        """The homeserver's list of the room's joined members, which beats what nio holds
+        from kept or lazy-loaded state (bot.matrix.roomstate.members_unsure)."""
         room = self.rooms.get(response.room_id)
-        if room is not None and room.summary is not None:
-            # nio counts by the summary first: a lazy-loading sync sends one only when the
-            # members changed in it, so the server's fresh list beats an older count.
-            room.summary.joined_member_count = len({m.user_id for m in response.members})
+        before = set() if room is None else {u for u, m in room.users.items() if not m.invited}
+        super()._handle_joined_members(response)
+        if room is None:
+            return
+        listed = {m.user_id for m in response.members}
+        for user_id in listed:  # nio keeps a known member's invited flag: one who joined unseen
+            user = room.users.get(user_id)
+            if user is not None and user.invited:
+                user.invited = False
+                room.invited_users.pop(user_id, None)
+        if before - listed and self.olm is not None:
+            # Someone left unseen: the room key they hold goes, shared yet or not (nio renews
+            # it only for a leave it saw, and keeps a session that is still being shared).
+            self.olm.outbound_group_sessions.pop(response.room_id, None)
+        summary = room.summary
+        if summary is not None and None not in (
+            summary.joined_member_count,
+            summary.invited_member_count,
+        ):
+            # nio counts by the summary first, and a lazy-loading sync sends one only when
+            # the members changed in it.
+            summary.joined_member_count = len(listed)
+        self.members_unknown.discard(response.room_id)
 
     async def get_timeout_retry_wait_time(self, got_timeouts: int) -> float:
         # nio retries connection errors forever inside every request; note the state once.

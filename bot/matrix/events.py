@@ -69,11 +69,8 @@ def _is_own_join(ev: Any, user_id: str) -> bool:
     )
 
 
-def incoming(
-    client: BotClient, room_id: str, ev: Any, members_unknown: bool = False
-) -> Incoming | None:
-    """The inbox entry for a decrypted (or plain) event, if it is one the bot handles.
-    `members_unknown`: the room's members could not be loaded after a gap."""
+def incoming(client: BotClient, room_id: str, ev: Any) -> Incoming | None:
+    """The inbox entry for a decrypted (or plain) event, if it is one the bot handles."""
     room = client.rooms.get(room_id)
     encrypted = bool(room and room.encrypted)
     # The larger of the server's count (a lazy-loading sync's summary, which can be older
@@ -82,7 +79,7 @@ def incoming(
     members = 0
     if room is not None:
         members = max(room.joined_count, sum(not u.invited for u in room.users.values()))
-    if members_unknown:
+    if room_id in client.members_unknown:  # a gap left them unsure (bot.matrix.roomstate)
         members = max(members, UNKNOWN_MEMBERS)
     return _incoming(ev, room_id, encrypted, members, _sender_device(client, ev))
 

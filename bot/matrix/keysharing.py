@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from nio import ToDeviceMessage
+from nio import JoinedMembersResponse, ToDeviceMessage
 
 from bot.logs import Redactor
 from bot.matrix.crosssign import query_keys
@@ -28,6 +28,11 @@ WITHHELD_REASON = (
     "warmline only shares keys with devices their owner has verified (cross-signed). "
     "Verify this session from one of your other sessions."
 )
+
+
+class MembersUnknown(Exception):
+    """A room's members could not be had from the homeserver: nothing is encrypted there
+    until they can (the send is tried again, as when the homeserver cannot be reached)."""
 
 
 class DeviceTrust:
@@ -107,7 +112,11 @@ class DeviceTrust:
         if room is None or not room.encrypted:
             return
         if not room.members_synced:
-            await client.joined_members(room_id)
+            resp = await client.joined_members(room_id)
+            if not isinstance(resp, JoinedMembersResponse):
+                # nio would go on and share the room key with the members it holds, which
+                # after a restart or a gap may include someone who has left.
+                raise MembersUnknown(getattr(resp, "status_code", None) or type(resp).__name__)
         if client.should_query_keys:
             await client.keys_query()
         # The bot's own other devices are included: nio shares room keys with them too.

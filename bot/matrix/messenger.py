@@ -14,7 +14,7 @@ from nio import ErrorResponse, OlmUnverifiedDeviceError, RoomSendError, RoomSend
 
 from bot.logs import Redactor
 from bot.matrix.client import BotClient
-from bot.matrix.keysharing import DeviceTrust
+from bot.matrix.keysharing import DeviceTrust, MembersUnknown
 from bot.matrix.outbox import Outbox, Urgency
 from bot.patience import GaveUp, patiently
 from bot.text import Message
@@ -137,7 +137,9 @@ class MatrixMessenger:
         try:
             return await patiently(
                 lambda: self._send_once(room_id, content, txn),
-                lambda exc: isinstance(exc, aiohttp.ClientError | OSError | TimeoutError),
+                lambda exc: isinstance(
+                    exc, aiohttp.ClientError | OSError | TimeoutError | MembersUnknown
+                ),
                 SEND_PATIENCE,
                 self.retry_pause,
             )

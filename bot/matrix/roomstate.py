@@ -17,12 +17,13 @@ before it first encrypts to a room.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import json
 import logging
 from typing import Any
 
-from nio import JoinedMembersResponse, SyncResponse
+from nio import JoinedMembersResponse, RoomCreateEvent, SyncResponse
 from nio.events.room_events import DefaultLevels, PowerLevels
 from nio.responses import RoomSummary
 from nio.rooms import MatrixInvitedRoom, MatrixRoom
@@ -33,6 +34,7 @@ from store.records import RoomChanges
 
 log = logging.getLogger(__name__)
 FORMAT = 1  # a row in another format is not read: the start syncs full state instead
+RELOAD_WITHIN = 2.0  # seconds a batch waits for the members of rooms a gap left unsure
 _ATTRS = (
     "federate",
     "room_version",
@@ -147,43 +149,49 @@ def changes(client: Any, resp: SyncResponse, complete: bool) -> RoomChanges | No
     return RoomChanges(kept, gone, complete)
 
 
-def members_unsure(client: Any, resp: SyncResponse) -> list[str]:
-    """The rooms whose members a lazy-loaded batch may not show right: those with a limited
-    timeline (more happened than one sync carries). Their state names only the timeline's
-    senders, so a member who joined or left in the gap never reaches nio: nio reloads the
-    members before it next encrypts there, and the room's Megolm session is renewed, since a
-    member who left in the gap holds it. Runs as soon as nio has taken the batch, with no
-    I/O, so a batch that fails later (and is skipped) cannot miss it."""
-    unsure = []
+def members_unsure(client: Any, resp: SyncResponse) -> None:
+    """Rooms whose members a lazy-loaded batch may not show right: those with a limited
+    timeline (more happened than one sync carries) that does not reach back to the room's
+    creation (a room the bot just joined has its whole history in it). Their state may name
+    only the timeline's senders, so a member who joined or left in the gap never reaches nio:
+    nio reloads the members before it next encrypts there, the room's Megolm session is
+    dropped (a member who left in the gap holds it), and until the homeserver lists the
+    members none of the room's events counts as said in a DM. Runs as soon as nio has taken
+    the batch, with no I/O, so a batch that fails later (and is skipped) cannot miss it."""
     for room_id, info in resp.rooms.join.items():
         room = client.rooms.get(room_id)
-        if room is None or not info.timeline.limited:
+        if room is None or not info.timeline.limited or _from_creation(info.timeline.events):
             continue
         room.members_synced = False
-        if client.olm is not None and room_id in client.olm.outbound_group_sessions:
-            client.invalidate_outbound_session(room_id)
-        unsure.append(room_id)
-    return unsure
+        client.members_unknown.add(room_id)
+        if client.olm is not None:
+            client.olm.outbound_group_sessions.pop(room_id, None)
 
 
-async def reload_members(client: Any, room_ids: list[str]) -> set[str]:
-    """Asks the homeserver for the joined members of these rooms, before the batch's events
-    are judged (a DM is a room of two) and kept; returns the rooms it could not (their
-    events count as not from a DM, and nio asks again before it encrypts there)."""
-    failed = set()
-    for room_id in room_ids:
-        room = client.rooms.get(room_id)
-        if room is None or room.members_synced:
-            continue
-        try:
-            resp = await client.joined_members(room_id)
-        except Exception as exc:
-            resp = exc
-        if not isinstance(resp, JoinedMembersResponse):
-            why = getattr(resp, "status_code", None) or type(resp).__name__
-            log.warning("a room's members could not be loaded after a gap (%s)", why)
-            failed.add(room_id)
-    return failed
+def _from_creation(events: list[Any]) -> bool:
+    return any(isinstance(ev, RoomCreateEvent) for ev in events)
+
+
+async def reload_members(client: Any, room_ids: list[str]) -> None:
+    """Asks the homeserver for the joined members of these rooms at once, before a batch's
+    events there are judged (a DM is a room of two), for at most RELOAD_WITHIN seconds (a
+    room still being joined over federation is not listed until its state has arrived).
+    Rooms not listed in time stay in `client.members_unknown`."""
+    unsure = [r for r in room_ids if r in client.rooms and r in client.members_unknown]
+    if not unsure:
+        return
+    tasks = [asyncio.ensure_future(client.joined_members(r)) for r in unsure]
+    done, pending = await asyncio.wait(tasks, timeout=RELOAD_WITHIN)
+    for task in pending:
+        task.cancel()
+    failed = len(pending) + sum(
+        t.cancelled()
+        or t.exception() is not None
+        or not isinstance(t.result(), JoinedMembersResponse)
+        for t in done
+    )
+    if failed:
+        log.warning("the members of %d room(s) could not be loaded after a gap", failed)
 
 
 def forget_left(client: Any, resp: SyncResponse) -> None:

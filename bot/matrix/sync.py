@@ -64,9 +64,12 @@ SYNC_FILTER: dict[str, Any] = {
         # Lazy-loaded members (#16): without them Synapse looks up every room the bot is in on
         # every sync (is it partially joined?): 24-34 ms of the homeserver's time per sync at
         # 5,000 DMs against 5 ms, twice per !help. Joins and leaves still come as timeline
-        # events; a limited timeline's state names only its senders, so its rooms' members
-        # are loaded again and their Megolm session renewed (`members_unsure`); full-state
-        # syncs ask for every member (`_EAGER`).
+        # events. A limited timeline's state may name only its senders: those rooms' members
+        # are loaded again and their Megolm session dropped (`members_unsure`); full-state
+        # syncs ask for every member (`_eager`). Accepted: a membership that changes only by
+        # state resolution (a fork in a federated room, no event of its own in the timeline)
+        # is not sent to lazy-loading clients (Element's case too); nio sees it when it next
+        # loads the room's members.
         "state": {"lazy_load_members": True},
     },
 }
@@ -173,9 +176,10 @@ class SyncLoop:
             await self._pause()
             return token, full_state
         self._client.connectivity.up()
-        unsure = [] if full_state else members_unsure(self._client, resp)
+        if not full_state:
+            members_unsure(self._client, resp)
         try:
-            fresh = await self._take(resp, token, full_state, unsure)
+            fresh = await self._take(resp, token, full_state)
         except StoreWriteError as exc:
             # The position did not move: the same batch comes again once writing works, and
             # no new work is taken until then (one log line, and one word to the organizers).
@@ -248,19 +252,16 @@ class SyncLoop:
         # Not full state again: a full-state batch that fails would fail every time.
         return failure.next_batch, False
 
-    async def _take(
-        self, resp: SyncResponse, since: str | None, full_state: bool, unsure: list[str]
-    ) -> list[Any]:
+    async def _take(self, resp: SyncResponse, since: str | None, full_state: bool) -> list[Any]:
         """Keeps the batch's new events and the rooms' state, and advances the position, in
-        one transaction; returns the events new to the bot. `unsure`: rooms whose members are
-        loaded before the events are judged."""
+        one transaction; returns the events new to the bot."""
         with guarded(self._client.dropped, "device lists"):
             self._devices_changed(list(resp.device_list.changed))
         try:
             await key_housekeeping(self._client, resp, self._undecryptable, self._redact)
         except Exception as exc:  # keys are tried again after the next sync
             log.warning("key housekeeping after a sync failed (%s)", where(exc))
-        members_unknown = await reload_members(self._client, unsure)
+        await reload_members(self._client, list(resp.rooms.join))
         events = timeline(resp, self._client, first_sync=since is None)
         if since is not None:
             events = await backfill(self._client, resp, since, self._redact) + events
@@ -268,8 +269,7 @@ class SyncLoop:
         entries = []
         for room_id, ev in events:
             with guarded(self._client.dropped, "timeline", room_id, ev):
-                entry = incoming(self._client, room_id, ev, room_id in members_unknown)
-                if entry is not None:
+                if (entry := incoming(self._client, room_id, ev)) is not None:
                     entries.append(entry)
         rooms = changes(self._client, resp, complete=full_state)
         fresh = self._store.commit_batch(resp.next_batch, entries, rooms)

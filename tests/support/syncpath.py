@@ -84,8 +84,12 @@ class CannedHomeserver:
         self.joined: list[str] = []  # rooms the bot joined
         self.sync_waits: list[int] = []  # each sync's long-poll timeout (ms)
         self.sync_filters: list[Any] = []  # each sync's filter
-        # Each room's joined members as /joined_members lists them (None: the request fails).
-        self.joined_members: dict[str, list[str] | None] = {ROOM: [PEER, BOT], CLEAN: [PEER, BOT]}
+        # Each room's joined members as /joined_members lists them (None: the request fails;
+        # "never": no answer, as for a room still being joined over federation).
+        self.joined_members: dict[str, list[str] | str | None] = {
+            ROOM: [PEER, BOT],
+            CLEAN: [PEER, BOT],
+        }
         self.members_asked: list[str] = []
         self._new_batch = asyncio.Condition()
 
@@ -120,6 +124,8 @@ class CannedHomeserver:
             room_id = unquote(path.rsplit("/", 2)[-2])
             self.members_asked.append(room_id)
             listed = self.joined_members.get(room_id)
+            if listed == "never":
+                await asyncio.Event().wait()
             if listed is None:
                 return FakeResponse(encode({"errcode": "M_FORBIDDEN", "error": "no"}), 403)
             return FakeResponse(encode({"joined": {u: {} for u in listed}}))

@@ -14,6 +14,7 @@ from urllib.parse import unquote
 import pytest
 from nio.rooms import MatrixInvitedRoom, MatrixRoom
 
+from bot.matrix.keysharing import MembersUnknown
 from bot.matrix.roomstate import _ATTRS, rebuild, snapshot
 from bot.matrix.sync import SyncTuning
 from tests.support.hostile import PEER, ROOM
@@ -204,36 +205,80 @@ def test_full_state_syncs_load_every_member_and_the_others_lazily(
     runner.run(bot.close())
 
 
+def kim_joins(membership: str = "join") -> dict[str, Any]:
+    """A batch: kim joins ROOM (or is invited); the server counts 3 (or 2 and 1 invited)."""
+    event = state("m.room.member", KIM, {"membership": membership}, "k", KIM)
+    joined, invited = (3, 0) if membership == "join" else (2, 1)
+    summary = {"m.joined_member_count": joined, "m.invited_member_count": invited}
+    return {"rooms": {"join": {ROOM: {"timeline": {"events": [event]}, "summary": summary}}}}
+
+
+def entry(bot: FuzzBot, n: str) -> Any:
+    (found,) = [e for e in bot.submitted if e.event_id == f"$mark{n}"]
+    return found
+
+
 def test_a_gap_whose_leave_is_not_in_the_state_renews_the_room_key(
     tmp_path: Path, runner: asyncio.Runner
 ):
     """After a gap a lazy-loading homeserver may name only the members who wrote in it (the
     spec allows it; Synapse sends the gap's memberships for now): kim left in the gap, and
-    nothing in the batch says so. The Megolm session kim holds is dropped, the members are
-    loaded again before the batch's events are judged, and the server's count from an
-    older sync (3) gives way to them: peer's command counts as said in a room of two."""
+    nothing in the batch says so. The Megolm session kim holds is dropped (even one still
+    being shared), the members are loaded again before the batch's events are judged, and
+    the server's count from an older sync (3) gives way to them: peer's command counts as
+    said in a room of two."""
     bot = FuzzBot(tmp_path)
     runner.run(bot.start())
-    joined = state("m.room.member", KIM, {"membership": "join"}, "k", KIM)
-    summary = {"m.joined_member_count": 3, "m.invited_member_count": 0}
-    runner.run(
-        bot.run_batch(
-            {"rooms": {"join": {ROOM: {"timeline": {"events": [joined]}, "summary": summary}}}}
-        )
-    )
+    runner.run(bot.run_batch(kim_joins()))
     room = bot.client.rooms[ROOM]
     assert KIM in room.users and room.joined_count == 3
-    bot.client.olm.create_outbound_group_session(ROOM)
+    bot.client.olm.create_outbound_group_session(ROOM)  # not marked shared: being shared
     held = bot.client.olm.outbound_group_sessions[ROOM]
-    held.shared = True  # kim has it
     bot.hs.members_asked.clear()
 
     runner.run(bot.run_batch(gap([marker("gap")])))  # kim's leave is in the gap, not here
     assert bot.hs.members_asked == [ROOM]
     assert KIM not in room.users and room.members_synced and room.joined_count == 2
     assert bot.client.olm.outbound_group_sessions.get(ROOM) is not held
-    (entry,) = [e for e in bot.submitted if e.event_id == "$markgap"]
-    assert entry.room_members == 2 and entry.is_dm
+    assert entry(bot, "gap").room_members == 2 and entry(bot, "gap").is_dm
+    runner.run(bot.close())
+
+
+def test_a_member_invited_before_a_gap_and_joined_in_it_counts_as_joined(
+    tmp_path: Path, runner: asyncio.Runner
+):
+    """nio saw kim's invitation; her join was in the gap. The homeserver's list names her,
+    and nio (which keeps a known member's invited flag) must count her in: a third member,
+    so peer's command is not from a DM."""
+    bot = FuzzBot(tmp_path)
+    runner.run(bot.start())
+    runner.run(bot.run_batch(kim_joins("invite")))
+    bot.hs.joined_members[ROOM] = [PEER, BOT, KIM]
+    runner.run(bot.run_batch(gap([marker("joined")])))
+    room = bot.client.rooms[ROOM]
+    assert KIM not in room.invited_users and not room.users[KIM].invited
+    assert not entry(bot, "joined").is_dm
+    runner.run(bot.close())
+
+
+def test_a_room_just_joined_has_its_whole_history_and_needs_no_member_list(
+    tmp_path: Path, runner: asyncio.Runner
+):
+    """Synapse marks the timeline of a room the bot has just joined as limited; when it
+    reaches back to the room's creation, nothing is missing and nothing is asked."""
+    bot = FuzzBot(tmp_path)
+    runner.run(bot.start())
+    new = "!new:localhost"
+    events = [
+        state("m.room.create", "", {"creator": PEER}, "c1"),
+        state("m.room.member", PEER, {"membership": "join"}, "c2"),
+        state("m.room.member", BOT, {"membership": "join"}, "c3", BOT),
+        {**marker("new"), "room_id": new},
+    ]
+    timeline = {"events": events, "limited": True, "prev_batch": "p"}
+    runner.run(bot.run_batch({"rooms": {"join": {new: {"timeline": timeline}}}}))
+    assert bot.hs.members_asked == [] and new not in bot.client.members_unknown
+    assert entry(bot, "new").is_dm
     runner.run(bot.close())
 
 
@@ -241,14 +286,66 @@ def test_members_that_cannot_be_had_after_a_gap_lose_nothing_and_make_no_dm(
     tmp_path: Path, runner: asyncio.Runner
 ):
     """The homeserver answers the sync but not the member list: the batch is kept (nothing is
-    lost), its events in that room count as not from a DM, and nio asks for the members
-    again before it next encrypts there."""
+    lost), and the room's events count as not from a DM, in this batch and the next, until
+    the homeserver lists the members; nio asks for them before it next encrypts there."""
     bot = FuzzBot(tmp_path)
     runner.run(bot.start())
     bot.hs.joined_members[ROOM] = None
     runner.run(bot.run_batch(gap([marker("unsure")])))
-    (entry,) = [e for e in bot.submitted if e.event_id == "$markunsure"]
-    assert not entry.is_dm
+    assert not entry(bot, "unsure").is_dm
     assert not bot.client.rooms[ROOM].members_synced
     assert bot.loop.skipped_total == 0
+    after = {"rooms": {"join": {ROOM: {"timeline": {"events": [marker("next")]}}}}}
+    runner.run(bot.run_batch(after))
+    assert not entry(bot, "next").is_dm
+    bot.hs.joined_members[ROOM] = [PEER, BOT]
+    again = {"rooms": {"join": {ROOM: {"timeline": {"events": [marker("listed")]}}}}}
+    runner.run(bot.run_batch(again))
+    assert entry(bot, "listed").is_dm and bot.client.rooms[ROOM].members_synced
+    runner.run(bot.close())
+
+
+def test_a_member_list_without_someone_nio_holds_drops_the_room_key(
+    tmp_path: Path, runner: asyncio.Runner
+):
+    """Whatever asks for the members (a send, a DM lookup, the sync after a gap): if the
+    homeserver no longer lists someone nio holds, the session they may hold goes, even one
+    nio has not marked shared yet (nio renews a session only for a leave it saw)."""
+    bot = FuzzBot(tmp_path)
+    runner.run(bot.start())
+    runner.run(bot.run_batch(kim_joins()))
+    bot.client.olm.create_outbound_group_session(ROOM)
+    runner.run(bot.client.joined_members(ROOM))  # the server lists peer and the bot
+    assert ROOM not in bot.client.olm.outbound_group_sessions
+    assert KIM not in bot.client.rooms[ROOM].users
+    runner.run(bot.close())
+
+
+def test_nothing_is_encrypted_to_a_room_whose_members_cannot_be_had(
+    tmp_path: Path, runner: asyncio.Runner
+):
+    """nio would share the room key with the members it holds when the list cannot be had
+    (after a restart or a gap, maybe someone who left): the send stops before that."""
+    bot = FuzzBot(tmp_path)
+    runner.run(bot.start())
+    bot.client.rooms[ROOM].members_synced = False
+    bot.hs.joined_members[ROOM] = None
+    with pytest.raises(MembersUnknown):
+        runner.run(bot.trust.prepare_room(ROOM))
+    assert ROOM not in bot.client.olm.outbound_group_sessions
+    runner.run(bot.close())
+
+
+def test_a_member_list_that_never_comes_holds_the_sync_back_only_briefly(
+    tmp_path: Path, runner: asyncio.Runner, monkeypatch: pytest.MonkeyPatch
+):
+    """Synapse holds /joined_members for a room still being joined over federation until
+    its state has arrived (minutes for a big room): the batch goes on without the list."""
+    monkeypatch.setattr("bot.matrix.roomstate.RELOAD_WITHIN", 0.2)
+    bot = FuzzBot(tmp_path)
+    runner.run(bot.start())
+    bot.hs.joined_members[ROOM] = "never"
+    runner.run(bot.run_batch(gap([marker("waiting")]), timeout=10))
+    assert not entry(bot, "waiting").is_dm
+    assert ROOM in bot.client.members_unknown
     runner.run(bot.close())
