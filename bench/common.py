@@ -6,6 +6,7 @@ import asyncio
 import statistics
 import time
 from collections.abc import Callable
+from typing import NamedTuple
 
 from bot.dev.botprocess import BotProcess
 from bot.dev.member import Member
@@ -23,12 +24,20 @@ def report(name: str, ms: list[float]) -> float:
     return med
 
 
-async def burst_of(
-    crowd: list[Member], rooms: list[str], peer: str
-) -> tuple[list[float], list[float]]:
-    """Every member sends at the same instant; (seen by the member, server turnaround) ms."""
+class Answer(NamedTuple):
+    """One request and its answer, in ms."""
 
-    async def one(m: Member, r: str) -> tuple[float, float]:
+    seen: float  # from sending the request until the member saw the answer
+    turnaround: float  # answer origin_server_ts - request origin_server_ts (Synapse's clock)
+    # The answer's origin_server_ts until the member saw it (the same clock): the homeserver
+    # storing it and waking the member's sync, and the member decrypting it.
+    delivery: float
+
+
+async def burst_of(crowd: list[Member], rooms: list[str], peer: str) -> list[Answer]:
+    """Every member sends at the same instant."""
+
+    async def one(m: Member, r: str) -> Answer:
         await go.wait()
         return await answered(m, r, "!help", peer, 60)
 
@@ -36,8 +45,7 @@ async def burst_of(
     tasks = [asyncio.create_task(one(m, r)) for m, r in zip(crowd, rooms, strict=True)]
     await asyncio.sleep(0)
     go.set()
-    results = await asyncio.gather(*tasks)
-    return [a for a, _ in results], [b for _, b in results]
+    return list(await asyncio.gather(*tasks))
 
 
 async def answered(
@@ -47,18 +55,18 @@ async def answered(
     peer: str,
     timeout: float,
     sent: Callable[[], None] = lambda: None,
-) -> tuple[float, float]:
-    """`member` sends `text` and waits for `peer`'s answer: (ms until the member saw it, the
-    homeserver's turnaround: answer origin_server_ts - request origin_server_ts). `sent` runs
-    once the homeserver has accepted the request."""
+) -> Answer:
+    """`member` sends `text` and waits for `peer`'s answer. `sent` runs once the homeserver
+    has accepted the request."""
     t = time.perf_counter()
     start = member.mark()
     sent_id = await member.send(room, text)
     sent()
     reply = await member.reply_from(peer, room, start, timeout=timeout)
     seen = (time.perf_counter() - t) * 1000
+    delivery = time.time() * 1000 - reply.server_timestamp
     request = await member.wait_for(lambda _r, e: e.event_id == sent_id, start=start)
-    return seen, float(reply.server_timestamp - request.server_timestamp)
+    return Answer(seen, float(reply.server_timestamp - request.server_timestamp), delivery)
 
 
 def echo_back(echo: Member, skip: str = "\x00"):  # type: ignore[no-untyped-def]

@@ -134,9 +134,9 @@ async def main(rounds: int, burst: int, repeat: int) -> None:
         bursts = ((echo.user_id, echo_rooms), (bot_id, rooms), (peer_id, peer_rooms))
         for _ in range(repeat):
             for who, their_rooms in bursts:
-                got, took = await burst_of(crowd, their_rooms, who)
-                seen[who] += got
-                turnaround[who] += took
+                answers = await burst_of(crowd, their_rooms, who)
+                seen[who] += [a.seen for a in answers]
+                turnaround[who] += [a.turnaround for a in answers]
         p95: dict[str, tuple[float, float]] = {}
         for who, label in (
             (echo.user_id, "floor: echo client"),
