@@ -11,6 +11,7 @@ nio's own path, with the same decoder for its body.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from typing import Any
 
 from nio import (
@@ -33,6 +34,8 @@ from bot.matrix.rawjson import decode
 from bot.matrix.shape import Dropped, clean_messages, clean_sync
 
 JsonDict = dict[str, Any]
+# The cleaned answer of the /keys/query a `keys_query` call made (set around that call only).
+_KEYS_ANSWER: ContextVar[list[JsonDict] | None] = ContextVar("warmline_keys_answer", default=None)
 
 
 EventLists = Iterator[tuple[str, list[Any], Callable[[Any], Any]]]
@@ -58,6 +61,25 @@ class CleaningClient(AsyncClient):  # type: ignore[misc]
         super().__init__(*args, **kwargs)
         self.dropped: list[Dropped] = []  # since the sync loop last took them
         self.last_sync_batch: str | None = None  # next_batch of the last sync body received
+        # Told which users nio's key query asks for, as it is sent; what it returns is given
+        # the cleaned answer (bot.matrix.keysharing keeps the cross-signing keys nio drops).
+        self.keys_asked: Callable[[list[str]], Callable[[JsonDict], None]] | None = None
+
+    async def keys_query(self) -> Any:
+        """nio's query for the users whose devices may have changed; its answer also goes to
+        `keys_asked`'s callback (one request for nio's device list and the trust policy)."""
+        if self.keys_asked is None:
+            return await super().keys_query()
+        answered = self.keys_asked(sorted(self.users_for_key_query))
+        box: list[JsonDict] = []
+        token = _KEYS_ANSWER.set(box)
+        try:
+            resp = await super().keys_query()
+        finally:
+            _KEYS_ANSWER.reset(token)
+        if box and isinstance(resp, KeysQueryResponse):
+            answered(box[-1])
+        return resp
 
     def take_dropped(self) -> list[Dropped]:
         taken, self.dropped = self.dropped, []
@@ -142,7 +164,11 @@ class CleaningClient(AsyncClient):  # type: ignore[misc]
         return resp or RoomMessagesError("the homeserver's /messages answer is unparseable")
 
     def _clean_keys_query(self, raw: Any, _data: tuple[Any, ...]) -> Any:
-        return KeysQueryResponse.from_dict(clean_keys_query(raw))
+        clean = clean_keys_query(raw)
+        box = _KEYS_ANSWER.get()
+        if box is not None:
+            box.append(clean)
+        return KeysQueryResponse.from_dict(clean)
 
     def _clean_keys_claim(self, raw: Any, data: tuple[Any, ...]) -> Any:
         return KeysClaimResponse.from_dict(clean_keys_claim(raw), *data)

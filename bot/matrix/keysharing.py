@@ -1,25 +1,29 @@
 """Applies the trust policy to nio: which devices get room keys, and telling the others why.
 
-Before every send into a room the members' devices are looked up (raw /keys/query, since nio
-drops the cross-signing keys) and each is marked in nio's device store: verified when
-`bot.matrix.trust` trusts it, blacklisted otherwise, so nio shares the Megolm key with exactly the
-trusted devices. Trust is given to the keys nio holds for a device, not to its ID: the signed
-key object must carry exactly those keys (nio's answer and ours are separate requests, and
-the homeserver could file a real signed object next to an injected device's keys). Every
+Before every send into a room the members' devices are looked up (the raw /keys/query answer,
+since nio drops the cross-signing keys: kept from nio's own query after a sync named the user,
+else asked for) and each is marked in nio's device store: verified when `bot.matrix.trust`
+trusts it, blacklisted otherwise, so nio shares the Megolm key with exactly the trusted
+devices. Trust is given to the keys nio holds for a device, not to its ID: the signed key
+object must carry exactly those keys (nio's answer and ours can be separate requests, and the
+homeserver could file a real signed object next to an injected device's keys). Every
 excluded device gets an `m.room_key.withheld` (`m.unverified`) once per
 Megolm session, so its owner's client can explain instead of showing a silent failure.
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from nio import JoinedMembersResponse, ToDeviceMessage
 
 from bot.logs import Redactor
 from bot.matrix.crosssign import query_keys
-from bot.matrix.trust import Identity, Policy, UserKeys
+from bot.matrix.keyshape import clean_keys_query
+from bot.matrix.trust import Identity, JsonDict, Policy, UserKeys
 from bot.ports import Verdict
 from store import Store
 
@@ -45,21 +49,45 @@ class DeviceTrust:
         self._redact = redactor
         self._keys: dict[str, UserKeys] = {}
         self._withheld: set[tuple[str, str, str]] = set()  # (session id, user, device)
+        # Users dropped from the cache since it started, each with the count of its last drop:
+        # an answer asked for before a later drop is not kept.
+        self._drops: dict[str, int] = {}
+        self._dropped = itertools.count(1)
+        if hasattr(client, "keys_asked"):  # the bot's client (bot.matrix.cleaning)
+            client.keys_asked = self._nio_asks
 
     def invalidate(self, user_ids: list[str]) -> None:
         """Device lists changed (from sync): look these users up again before the next send."""
         for user_id in user_ids:
             self._keys.pop(user_id, None)
+            self._drops[user_id] = next(self._dropped)
+
+    def _nio_asks(self, user_ids: list[str]) -> Callable[[JsonDict], None]:
+        """nio's own key query is on its way for these users (after a sync named them): its
+        answer is kept for those dropped from the cache, and not dropped again meanwhile, so
+        a send does not ask the same question again. Users never dropped are left out (a
+        start asks nio's query about everyone the bot shares a room with)."""
+        marks = {u: self._drops[u] for u in user_ids if u in self._drops}
+
+        def answered(clean: JsonDict) -> None:
+            for user_id, mark in marks.items():
+                if self._drops.get(user_id) == mark and user_id in clean["device_keys"]:
+                    self._keys[user_id] = UserKeys.from_clean(clean, user_id)
+
+        return answered
 
     async def _user_keys(self, user_ids: list[str]) -> dict[str, UserKeys]:
-        # What was known before the query stays in hand: a sync may invalidate a user while
-        # the query is on its way (the cache then asks again next time).
+        # What was known before the query stays in hand; an answer for a user dropped while
+        # the query was on its way is used once but not kept (the cache asks again next time).
         found = {u: self._keys[u] for u in user_ids if u in self._keys}
         missing = [u for u in user_ids if u not in found]
         if missing:
-            response = await query_keys(self._client, missing)
+            marks = {u: self._drops.get(u) for u in missing}
+            clean = clean_keys_query(await query_keys(self._client, missing))
             for user_id in missing:
-                found[user_id] = self._keys[user_id] = UserKeys.from_query(response, user_id)
+                found[user_id] = UserKeys.from_clean(clean, user_id)
+                if self._drops.get(user_id) == marks[user_id]:
+                    self._keys[user_id] = found[user_id]
         return found
 
     def _encrypting_to(self, user_id: str) -> dict[str, Identity]:

@@ -11,9 +11,9 @@ requires). The policy (`encryption.trust`) turns that into a verdict:
 - all: trust every device (legacy clients without cross-signing; weaker, documented so).
 
 What counts is what was signed, not what the homeserver says around it. The server lists key
-objects under user and device IDs of its choosing, and answers nio's own key query separately
-from warmline's; so a device is trusted only if the signed object names the same user and
-device it is listed under, and the keys the signature covers are the very keys nio will
+objects under user and device IDs of its choosing, and can answer nio's own key query
+separately from warmline's; so a device is trusted only if the signed object names the same
+user and device it is listed under, and the keys the signature covers are the very keys nio will
 encrypt to for that device. A member's real cross-signed key object filed under an injected
 device ID, or next to an injected device's keys in nio's store, is not trusted.
 """
@@ -146,7 +146,11 @@ class UserKeys:
 
     @classmethod
     def from_query(cls, response: Any, user_id: str) -> UserKeys:
-        clean = clean_keys_query(response)
+        return cls.from_clean(clean_keys_query(response), user_id)
+
+    @classmethod
+    def from_clean(cls, clean: JsonDict, user_id: str) -> UserKeys:
+        """From an answer `clean_keys_query` has already cleaned."""
         return cls(
             user_id,
             dict(clean["device_keys"].get(user_id, {})),

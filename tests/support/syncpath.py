@@ -78,6 +78,7 @@ class CannedHomeserver:
         # bytes, or a function of the request body (nio's own query and warmline's differ)
         self.keys_query: bytes | Callable[[Any], bytes] = encode({"device_keys": {}})
         self.keys_claim: bytes = encode({"one_time_keys": {}})
+        self.keys_queried: list[list[str]] = []  # the users each /keys/query asked about
         self.messages: bytes = encode({"chunk": [], "start": "s"})
         self.sync_requests = 0
         self.full_state_syncs = 0  # of them, those that asked for every room's full state
@@ -112,6 +113,8 @@ class CannedHomeserver:
                 await self._new_batch.wait_for(lambda: since in self.batches)
             return FakeResponse(self.batches[since])
         if path.endswith("/keys/query"):
+            body = json.loads(data) if isinstance(data, str | bytes) else data
+            self.keys_queried.append(sorted(body.get("device_keys", {})))
             answer = self.keys_query
             return FakeResponse(answer if isinstance(answer, bytes) else answer(data))
         if path.endswith("/keys/claim"):

@@ -366,6 +366,47 @@ def test_the_same_device_with_its_signed_keys_is_trusted(bot: FuzzBot, runner: a
     assert runner.run(bot.trust.verdict(PEER, "PHONE")) is Verdict.TRUSTED
 
 
+def test_nios_key_query_after_a_sync_also_answers_the_trust_policy(
+    bot: FuzzBot, runner: asyncio.Runner
+):
+    """A sync names a member whose devices changed: nio's own /keys/query (right after the
+    sync) carries the cross-signing keys too, and the trust policy keeps them, so the send
+    that follows does not ask the homeserver the same question again (#16: with lazy-loaded
+    members, Synapse names every member whose membership it sends, which was a second query
+    before nearly every answer in a burst). Trust is still given only to the keys nio holds."""
+    seeds = generate_seeds()
+    cross = upload_body(PEER, seeds)
+    genuine, _, _ = peer_device("PHONE", seeds)
+    same = {
+        "device_keys": {PEER: {"PHONE": genuine}},
+        "master_keys": {PEER: cross["master_key"]},
+        "self_signing_keys": {PEER: cross["self_signing_key"]},
+    }
+    bot.hs.keys_query = encode(same)
+    batch = timeline_batch(marker("x"), room=CLEAN)
+    batch["device_lists"] = {"changed": [PEER]}
+    runner.run(bot.run_batch(batch))
+    assert any(PEER in asked for asked in bot.hs.keys_queried)  # nio's, after the sync
+    before = len(bot.hs.keys_queried)
+    runner.run(bot.trust.prepare_room(ROOM))
+    assert all(PEER not in asked for asked in bot.hs.keys_queried[before:])
+    (nio_device,) = bot.client.device_store.active_user_devices(PEER)
+    assert bot.client.olm.is_device_verified(nio_device)
+
+
+def test_an_answer_asked_before_a_later_device_change_is_not_kept(bot: FuzzBot):
+    """A sync names the member again while nio's query is on its way: that answer may be
+    older than the change, so the next send asks again."""
+    bot.trust.invalidate([PEER])
+    answered = bot.trust._nio_asks([PEER])
+    bot.trust.invalidate([PEER])  # the second change, mid-query
+    answered({"device_keys": {PEER: {}}, "master_keys": {}, "self_signing_keys": {}})
+    assert PEER not in bot.trust._keys
+    answered = bot.trust._nio_asks([PEER])
+    answered({"device_keys": {PEER: {}}, "master_keys": {}, "self_signing_keys": {}})
+    assert PEER in bot.trust._keys
+
+
 def test_an_encrypted_payload_cannot_change_what_the_bot_knows_of_a_room(
     bot: FuzzBot, runner: asyncio.Runner
 ):
