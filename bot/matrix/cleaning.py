@@ -10,6 +10,7 @@ nio's own path, with the same decoder for its body.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from typing import Any
@@ -63,14 +64,16 @@ class CleaningClient(AsyncClient):  # type: ignore[misc]
         self.last_sync_batch: str | None = None  # next_batch of the last sync body received
         # Told which users nio's key query asks for, as it is sent; what it returns is given
         # the cleaned answer (bot.matrix.keysharing keeps the cross-signing keys nio drops).
-        self.keys_asked: Callable[[list[str]], Callable[[JsonDict], None]] | None = None
+        self.keys_asked: Callable[[list[str]], Callable[[JsonDict], None] | None] | None = None
 
     async def keys_query(self) -> Any:
         """nio's query for the users whose devices may have changed; its answer also goes to
         `keys_asked`'s callback (one request for nio's device list and the trust policy)."""
-        if self.keys_asked is None:
+        answered = (
+            None if self.keys_asked is None else self.keys_asked(sorted(self.users_for_key_query))
+        )
+        if answered is None:
             return await super().keys_query()
-        answered = self.keys_asked(sorted(self.users_for_key_query))
         box: list[JsonDict] = []
         token = _KEYS_ANSWER.set(box)
         try:
@@ -166,8 +169,8 @@ class CleaningClient(AsyncClient):  # type: ignore[misc]
     def _clean_keys_query(self, raw: Any, _data: tuple[Any, ...]) -> Any:
         clean = clean_keys_query(raw)
         box = _KEYS_ANSWER.get()
-        if box is not None:
-            box.append(clean)
+        if box is not None:  # a copy: nio takes signatures out of the objects it checks
+            box.append(copy.deepcopy(clean))
         return KeysQueryResponse.from_dict(clean)
 
     def _clean_keys_claim(self, raw: Any, data: tuple[Any, ...]) -> Any:

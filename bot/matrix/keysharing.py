@@ -34,6 +34,9 @@ WITHHELD_REASON = (
 )
 
 
+ASK_AGAIN = 2  # times a user whose devices changed while their keys were asked for is asked again
+
+
 class MembersUnknown(Exception):
     """A room's members could not be had from the homeserver: nothing is encrypted there
     until they can (the send is tried again, as when the homeserver cannot be reached)."""
@@ -62,12 +65,15 @@ class DeviceTrust:
             self._keys.pop(user_id, None)
             self._drops[user_id] = next(self._dropped)
 
-    def _nio_asks(self, user_ids: list[str]) -> Callable[[JsonDict], None]:
+    def _nio_asks(self, user_ids: list[str]) -> Callable[[JsonDict], None] | None:
         """nio's own key query is on its way for these users (after a sync named them): its
         answer is kept for those dropped from the cache, and not dropped again meanwhile, so
         a send does not ask the same question again. Users never dropped are left out (a
-        start asks nio's query about everyone the bot shares a room with)."""
+        start asks nio's query about everyone the bot shares a room with); None if none is
+        left."""
         marks = {u: self._drops[u] for u in user_ids if u in self._drops}
+        if not marks:
+            return None
 
         def answered(clean: JsonDict) -> None:
             for user_id, mark in marks.items():
@@ -77,17 +83,24 @@ class DeviceTrust:
         return answered
 
     async def _user_keys(self, user_ids: list[str]) -> dict[str, UserKeys]:
-        # What was known before the query stays in hand; an answer for a user dropped while
-        # the query was on its way is used once but not kept (the cache asks again next time).
+        """Each user's keys, from the cache or asked for. An answer for a user dropped while
+        the query was on its way may be older than the change: that user is asked again (at
+        most ASK_AGAIN times; then the last answer is used once, and not kept)."""
         found = {u: self._keys[u] for u in user_ids if u in self._keys}
         missing = [u for u in user_ids if u not in found]
-        if missing:
+        for attempt in range(ASK_AGAIN + 1):
+            if not missing:
+                break
             marks = {u: self._drops.get(u) for u in missing}
             clean = clean_keys_query(await query_keys(self._client, missing))
+            changed = []
             for user_id in missing:
                 found[user_id] = UserKeys.from_clean(clean, user_id)
                 if self._drops.get(user_id) == marks[user_id]:
                     self._keys[user_id] = found[user_id]
+                elif attempt < ASK_AGAIN:
+                    changed.append(user_id)
+            missing = changed
         return found
 
     def _encrypting_to(self, user_id: str) -> dict[str, Identity]:

@@ -407,6 +407,52 @@ def test_an_answer_asked_before_a_later_device_change_is_not_kept(bot: FuzzBot):
     assert PEER in bot.trust._keys
 
 
+def test_nios_answer_to_a_query_a_device_change_overtook_is_not_kept(
+    bot: FuzzBot, runner: asyncio.Runner
+):
+    """The member's devices change again while nio's query is on its way (the sync runs
+    beside it): that answer may predate the change, so the trust policy does not keep it."""
+
+    def answer(data: Any) -> bytes:
+        if '"timeout"' not in str(data):  # nio's query: a change arrives meanwhile
+            bot.trust.invalidate([PEER])
+        return encode({"device_keys": {PEER: {}}})
+
+    bot.hs.keys_query = answer
+    batch = timeline_batch(marker("x"), room=CLEAN)
+    batch["device_lists"] = {"changed": [PEER]}
+    runner.run(bot.run_batch(batch))
+    assert any(PEER in asked for asked in bot.hs.keys_queried)
+    assert PEER not in bot.trust._keys
+
+
+def test_keys_a_device_change_overtook_are_asked_for_again(bot: FuzzBot, runner: asyncio.Runner):
+    """The same for the trust policy's own query: the member is asked about again (at most
+    twice more); an answer overtaken every time is used for this send but never kept."""
+    changes = {"left": 1}
+
+    def answer(data: Any) -> bytes:
+        if '"timeout"' in str(data) and changes["left"] > 0:  # warmline's own query
+            changes["left"] -= 1
+            bot.trust.invalidate([PEER])
+        return encode({"device_keys": {PEER: {}}})
+
+    def asked() -> int:
+        return sum(PEER in users for users in bot.hs.keys_queried)
+
+    bot.hs.keys_query = answer
+    bot.trust.invalidate([PEER])
+    before = asked()
+    found = runner.run(bot.trust._user_keys([PEER]))
+    assert PEER in found and PEER in bot.trust._keys
+    assert asked() == before + 2
+    changes["left"] = 99
+    bot.trust.invalidate([PEER])
+    found = runner.run(bot.trust._user_keys([PEER]))
+    assert PEER in found and PEER not in bot.trust._keys
+    assert asked() == before + 2 + 3
+
+
 def test_an_encrypted_payload_cannot_change_what_the_bot_knows_of_a_room(
     bot: FuzzBot, runner: asyncio.Runner
 ):
