@@ -85,7 +85,8 @@ class DeviceTrust:
     async def _user_keys(self, user_ids: list[str]) -> dict[str, UserKeys]:
         """Each user's keys, from the cache or asked for. An answer for a user dropped while
         the query was on its way may be older than the change: that user is asked again (at
-        most ASK_AGAIN times; then the last answer is used once, and not kept)."""
+        most ASK_AGAIN times; then none of their devices counts as cross-signed for this
+        send, so nothing is trusted or pinned from an answer known to be old)."""
         found = {u: self._keys[u] for u in user_ids if u in self._keys}
         missing = [u for u in user_ids if u not in found]
         for attempt in range(ASK_AGAIN + 1):
@@ -100,6 +101,8 @@ class DeviceTrust:
                     self._keys[user_id] = found[user_id]
                 elif attempt < ASK_AGAIN:
                     changed.append(user_id)
+                else:  # overtaken every time: no device of theirs is cross-signed for now
+                    found[user_id] = UserKeys(user_id, found[user_id].devices, None, None)
             missing = changed
         return found
 

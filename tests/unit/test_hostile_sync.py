@@ -428,7 +428,8 @@ def test_nios_answer_to_a_query_a_device_change_overtook_is_not_kept(
 
 def test_keys_a_device_change_overtook_are_asked_for_again(bot: FuzzBot, runner: asyncio.Runner):
     """The same for the trust policy's own query: the member is asked about again (at most
-    twice more); an answer overtaken every time is used for this send but never kept."""
+    twice more); an answer overtaken every time is never kept, and none of the member's
+    devices counts as cross-signed by it (nothing trusted, nothing pinned)."""
     changes = {"left": 1}
 
     def answer(data: Any) -> bytes:
@@ -450,6 +451,7 @@ def test_keys_a_device_change_overtook_are_asked_for_again(bot: FuzzBot, runner:
     bot.trust.invalidate([PEER])
     found = runner.run(bot.trust._user_keys([PEER]))
     assert PEER in found and PEER not in bot.trust._keys
+    assert found[PEER].master is None and found[PEER].self_signing is None  # trusts nothing
     assert asked() == before + 2 + 3
 
 
