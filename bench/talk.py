@@ -6,7 +6,9 @@ floor: one-way latency of an encrypted message between two clients (no warmline)
 then for each burst size N, N distinct members send `!talk` at the same instant:
 member-ack latency (send → acknowledgement seen), and the time from the burst until every
 page is visible to a supporter in the team room; before each warmline burst the same members
-send the same burst to a trivial nio echo client. Each size runs `--repeat` rounds (each
+send the same burst to a trivial nio echo client, and again while that client also posts one
+combined message per burst to a team room (as warmline pages): the floor for a line that
+pages, beside the floor for one that does not. Each size runs `--repeat` rounds (each
 member's request is cancelled in between) and the samples are pooled. Targets (issue #16):
 ack p50 and p95 <= 1.0x the echo client's; every request visible in a page within 1.2x the echo
 client's p95. Turnaround* (the homeserver's timestamps of request and reply) is printed too.
@@ -24,8 +26,10 @@ import re
 import statistics
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from nio import RoomMessage, RoomMessageText
 
@@ -59,6 +63,49 @@ async def one_way_floor(a: Member, b: Member, rounds: int) -> list[float]:
 
 REFILL = 60.0  # seconds: Synapse's rc_message bucket of 10 refills at 0.2/s
 PAGE_ID = re.compile(r"\b[A-HJ-NP-Z2-9]{4}\b")  # bot.handoff.ID_ALPHABET, four long
+
+
+class PagingEcho:
+    """The trivial echo client that, while `on`, also posts one message to a team room per
+    burst of requests (combined while one is on its way, as warmline's pages are): the floor
+    for a line that pages its supporters, measured beside the plain echo client."""
+
+    def __init__(self, echo: Member, team: str) -> None:
+        self.echo, self.team = echo, team
+        self.on = False
+        self.idle = asyncio.Event()
+        self.idle.set()
+        self._again = False
+
+    async def page(self) -> None:
+        if not self.idle.is_set():
+            self._again = True
+            return
+        self.idle.clear()
+        try:
+            while True:
+                self._again = False
+                await self.echo.client.room_send(
+                    self.team,
+                    "m.room.message",
+                    {"msgtype": "m.notice", "body": "New requests"},
+                    ignore_unverified_devices=True,
+                )
+                if not self._again:
+                    break
+        finally:
+            self.idle.set()
+
+    def callback(self) -> Callable[[Any, Any], Awaitable[None]]:
+        reply = echo_back(self.echo, skip="ping")
+
+        async def answer(room: Any, event: Any) -> None:
+            if self.on and room.room_id != self.team and event.sender != self.echo.user_id:
+                await asyncio.gather(reply(room, event), self.page())
+            else:
+                await reply(room, event)
+
+        return answer
 
 
 @dataclass
@@ -134,8 +181,10 @@ async def main(bursts: list[int], rounds: int, limits: str, spread: float, repea
         sam = await new_member(server, work, "sam")
         echo = await new_member(server, work, "echo")
         members += [sam, echo]
-        echo.client.add_event_callback(echo_back(echo, skip="ping"), RoomMessageText)
         floor = report("floor: one-way encrypted message", await one_way_floor(sam, echo, rounds))
+        pager = PagingEcho(echo, await sam.create_dm(echo.user_id))
+        echo.client.add_event_callback(pager.callback(), RoomMessageText)
+        await pager.page()  # the echo's team room key is shared before any burst
         team, config = await on_call_line(
             work / "bot",
             server.url,
@@ -158,7 +207,7 @@ async def main(bursts: list[int], rounds: int, limits: str, spread: float, repea
             for m, r in zip(crowd, echo_rooms, strict=True):
                 await m.ask(r, "warm-up", echo.user_id, timeout=60)
             await bursts_of(
-                n, repeat, limits, (crowd, rooms, echo_rooms), bot_id, echo, sam, team, spread
+                n, repeat, limits, (crowd, rooms, echo_rooms), bot_id, pager, sam, team, spread
             )
             print(f"{'':48} (one-way floor {floor:.1f} ms)")
     finally:
@@ -171,19 +220,26 @@ async def bursts_of(
     limits: str,
     people: tuple[list[Member], list[str], list[str]],
     bot_id: str,
-    echo: Member,
+    pager: PagingEcho,
     sam: Member,
     team: str,
     spread: float,
 ) -> None:
-    """`repeat` rounds, each a burst to the echo client and then one of !talk to warmline
-    (each member's request is cancelled before the next round); the samples of all rounds
-    are pooled: one burst is N samples of one moment of the machine."""
+    """`repeat` rounds, each a burst to the echo client, one to the echo client that also
+    pages, and then one of !talk to warmline (each member's request is cancelled before the
+    next round); the samples of all rounds are pooled: one burst is N samples of one moment
+    of the machine."""
     crowd, rooms, echo_rooms = people
+    echo = pager.echo
     echoed: list[Answer] = []
+    paged: list[Answer] = []
     rounds: list[Burst] = []
     for i in range(repeat):
         echoed += await burst_of(crowd, echo_rooms, echo.user_id)
+        pager.on = True
+        paged += await burst_of(crowd, echo_rooms, echo.user_id)
+        pager.on = False
+        await pager.idle.wait()
         if limits == "default" and i == 0:  # joining the rooms spent the bot's burst (joins count)
             await asyncio.sleep(REFILL)  # as on a line that was quiet before the rush
         rounds.append(await burst(crowd, rooms, bot_id, sam, team, spread))
@@ -211,6 +267,13 @@ async def bursts_of(
     turn_p50 = statistics.median([a.turnaround for a in acks]) / statistics.median(echo_turn)
     turn_p95 = pct([a.turnaround for a in acks], 95) / pct(echo_turn, 95)
     print(f"{'':48} turnaround* / echo client: p50 {turn_p50:.2f}, p95 {turn_p95:.2f}")
+    paged_seen = [a.seen for a in paged]
+    report(f"{label}: floor, echo client that also pages", paged_seen)
+    print(
+        f"{'':48} ack / echo client that also pages: p50 "
+        f"{med / statistics.median(paged_seen):.2f}, p95 "
+        f"{pct(ack_seen, 95) / pct(paged_seen, 95):.2f} (the floor for a line that pages)"
+    )
     print(
         f"{f'{label}: homeserver accepted all requests':48} "
         f"{statistics.median(b.accepted_ms for b in rounds):7.1f} ms after the burst, median "
