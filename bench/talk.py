@@ -182,7 +182,10 @@ async def main(bursts: list[int], rounds: int, limits: str, spread: float, repea
         echo = await new_member(server, work, "echo")
         members += [sam, echo]
         floor = report("floor: one-way encrypted message", await one_way_floor(sam, echo, rounds))
-        pager = PagingEcho(echo, await sam.create_dm(echo.user_id))
+        sam.accept_invites()
+        echo_team = await echo.create_room("echo-team", [sam.user_id])
+        await sam.wait_for(lambda r, _e: r == echo_team, timeout=30)  # sam is in
+        pager = PagingEcho(echo, echo_team)
         echo.client.add_event_callback(pager.callback(), RoomMessageText)
         await pager.page()  # the echo's team room key is shared before any burst
         team, config = await on_call_line(
