@@ -76,6 +76,7 @@ class PagingEcho:
         self.idle = asyncio.Event()
         self.idle.set()
         self._again = False
+        self._paging: asyncio.Future[None] | None = None
 
     async def page(self) -> None:
         if not self.idle.is_set():
@@ -101,9 +102,9 @@ class PagingEcho:
 
         async def answer(room: Any, event: Any) -> None:
             if self.on and room.room_id != self.team and event.sender != self.echo.user_id:
-                await asyncio.gather(reply(room, event), self.page())
-            else:
-                await reply(room, event)
+                # beside the replies, as warmline's pages go: the homeserver's work, no wait
+                self._paging = asyncio.ensure_future(self.page())
+            await reply(room, event)
 
         return answer
 
