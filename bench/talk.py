@@ -67,33 +67,25 @@ PAGE_ID = re.compile(r"\b[A-HJ-NP-Z2-9]{4}\b")  # bot.handoff.ID_ALPHABET, four 
 
 class PagingEcho:
     """The trivial echo client that, while `on`, also posts one message to a team room per
-    burst of requests (combined while one is on its way, as warmline's pages are): the floor
-    for a line that pages its supporters, measured beside the plain echo client."""
+    burst of requests (warmline posts one or two combined pages per burst): the floor for a
+    line that pages its supporters, measured beside the plain echo client."""
 
     def __init__(self, echo: Member, team: str) -> None:
         self.echo, self.team = echo, team
         self.on = False
         self.idle = asyncio.Event()
         self.idle.set()
-        self._again = False
         self._paging: asyncio.Future[None] | None = None
 
     async def page(self) -> None:
-        if not self.idle.is_set():
-            self._again = True
-            return
         self.idle.clear()
         try:
-            while True:
-                self._again = False
-                await self.echo.client.room_send(
-                    self.team,
-                    "m.room.message",
-                    {"msgtype": "m.notice", "body": "New requests"},
-                    ignore_unverified_devices=True,
-                )
-                if not self._again:
-                    break
+            await self.echo.client.room_send(
+                self.team,
+                "m.room.message",
+                {"msgtype": "m.notice", "body": "New requests"},
+                ignore_unverified_devices=True,
+            )
         finally:
             self.idle.set()
 
@@ -102,7 +94,7 @@ class PagingEcho:
 
         async def answer(room: Any, event: Any) -> None:
             if self.on and room.room_id != self.team and event.sender != self.echo.user_id:
-                # beside the replies, as warmline's pages go: the homeserver's work, no wait
+                self.on = False  # one page for the burst, beside the replies (no wait)
                 self._paging = asyncio.ensure_future(self.page())
             await reply(room, event)
 
