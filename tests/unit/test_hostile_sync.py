@@ -348,15 +348,20 @@ def test_a_device_is_trusted_only_with_the_keys_its_owner_signed(
     assert runner.run(bot.trust.verdict(PEER, "PHONE")) is Verdict.NOT_CROSS_SIGNED
 
 
-def test_the_same_device_with_its_signed_keys_is_trusted(bot: FuzzBot, runner: asyncio.Runner):
+def cross_signed_phone() -> dict[str, Any]:
+    """A /keys/query answer: PEER's PHONE, cross-signed by PEER's own keys."""
     seeds = generate_seeds()
     cross = upload_body(PEER, seeds)
     genuine, _, _ = peer_device("PHONE", seeds)
-    same = {
+    return {
         "device_keys": {PEER: {"PHONE": genuine}},
         "master_keys": {PEER: cross["master_key"]},
         "self_signing_keys": {PEER: cross["self_signing_key"]},
     }
+
+
+def test_the_same_device_with_its_signed_keys_is_trusted(bot: FuzzBot, runner: asyncio.Runner):
+    same = cross_signed_phone()
     bot.hs.keys_query = answers(same, same)
     bot.client.olm.users_for_key_query.add(PEER)
     runner.run(bot.run_batch(timeline_batch(marker("x"), room=CLEAN)))
@@ -374,14 +379,7 @@ def test_nios_key_query_after_a_sync_also_answers_the_trust_policy(
     that follows does not ask the homeserver the same question again (#16: with lazy-loaded
     members, Synapse names every member whose membership it sends, which was a second query
     before nearly every answer in a burst). Trust is still given only to the keys nio holds."""
-    seeds = generate_seeds()
-    cross = upload_body(PEER, seeds)
-    genuine, _, _ = peer_device("PHONE", seeds)
-    same = {
-        "device_keys": {PEER: {"PHONE": genuine}},
-        "master_keys": {PEER: cross["master_key"]},
-        "self_signing_keys": {PEER: cross["self_signing_key"]},
-    }
+    same = cross_signed_phone()
     bot.hs.keys_query = encode(same)
     batch = timeline_batch(marker("x"), room=CLEAN)
     batch["device_lists"] = {"changed": [PEER]}
