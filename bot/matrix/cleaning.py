@@ -30,7 +30,7 @@ from nio import (
 )
 
 from bot.matrix.faults import where
-from bot.matrix.keyshape import clean_keys_claim, clean_keys_query
+from bot.matrix.keyshape import clean_keys_claim, clean_keys_query, for_nio
 from bot.matrix.rawjson import decode
 from bot.matrix.shape import Dropped, clean_messages, clean_sync
 
@@ -171,7 +171,7 @@ class CleaningClient(AsyncClient):  # type: ignore[misc]
         box = _KEYS_ANSWER.get()
         if box is not None:  # a copy: nio takes signatures out of the objects it checks
             box.append(copy.deepcopy(clean))
-        return KeysQueryResponse.from_dict(clean)
+        return KeysQueryResponse.from_dict(for_nio(clean))
 
     def _clean_keys_claim(self, raw: Any, data: tuple[Any, ...]) -> Any:
         return KeysClaimResponse.from_dict(clean_keys_claim(raw), *data)

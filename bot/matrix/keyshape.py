@@ -63,6 +63,24 @@ def device_keys(user_id: str, device_id: str, payload: Any) -> bool:
     )
 
 
+def for_nio(clean: JsonDict) -> JsonDict:
+    """A cleaned /keys/query answer without the devices whose identity keys are not
+    well-formed, for nio: it reads both keys unchecked, and one it cannot read ends its
+    handling of the whole answer (every user after it keeps their old devices). The trust
+    code and the login check read the answer whole: such a device is untrusted there, and
+    still a device."""
+    devices = {
+        user_id: {
+            device_id: payload
+            for device_id, payload in by_device.items()
+            if curve_key(payload["keys"].get(f"ed25519:{device_id}"))
+            and curve_key(payload["keys"].get(f"curve25519:{device_id}"))
+        }
+        for user_id, by_device in clean["device_keys"].items()
+    }
+    return {**clean, "device_keys": devices}
+
+
 def cross_signing_key(user_id: str, key: Any) -> bool:
     return (
         isinstance(key, dict)

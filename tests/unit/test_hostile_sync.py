@@ -453,6 +453,27 @@ def test_keys_a_device_change_overtook_are_asked_for_again(bot: FuzzBot, runner:
     assert asked() == before + 2 + 3
 
 
+def test_a_device_with_an_unreadable_key_does_not_hide_the_users_after_it(
+    bot: FuzzBot, runner: asyncio.Runner
+):
+    """A /keys/query answer lists first a device whose ed25519 key is not a key: nio's
+    handling of the answer stopped there, and every user after it kept no devices (so got
+    no room keys). nio is not shown such a device now; the next user's device is known."""
+    bad = "@bad:localhost"
+    broken = {
+        "user_id": bad,
+        "device_id": "BAD",
+        "algorithms": ["m.olm.v1.curve25519-aes-sha2", "m.megolm.v1.aes-sha2"],
+        "keys": {"ed25519:BAD": "abc", "curve25519:BAD": "abc"},
+        "signatures": {bad: {"ed25519:BAD": "c2ln"}},
+    }
+    genuine = cross_signed_phone()["device_keys"][PEER]["PHONE"]
+    bot.hs.keys_query = encode({"device_keys": {bad: {"BAD": broken}, PEER: {"PHONE": genuine}}})
+    bot.client.olm.users_for_key_query.update({bad, PEER})
+    runner.run(bot.run_batch(timeline_batch(marker("x"), room=CLEAN)))
+    assert [d.id for d in bot.client.device_store.active_user_devices(PEER)] == ["PHONE"]
+
+
 def test_an_encrypted_payload_cannot_change_what_the_bot_knows_of_a_room(
     bot: FuzzBot, runner: asyncio.Runner
 ):
